@@ -1,0 +1,229 @@
+"""The app factory: one ASGI app with the gateway, the emulator and the workers.
+
+The two send endpoints are dispatched before any framework code runs (they are
+the hot path); everything else is routed by Starlette.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from mmgate.cache import TtlCache
+from mmgate.clock import Clock, SandboxClock, SystemClock
+from mmgate.delivery.outbox import OutboxWorker
+from mmgate.delivery.upstream_dispatch import UpstreamDispatcher
+from mmgate.delivery.webhooks import WebhookDeliverer
+from mmgate.emulator import graph_api, sandbox_api
+from mmgate.emulator.state import Emulator
+from mmgate.gateway import configs, meta_webhook
+from mmgate.gateway.accept import Accepter
+from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
+from mmgate.gateway.services import Gateway
+from mmgate.gateway.templates import TemplateCatalog
+from mmgate.settings import INTERNAL_ORIGIN, Settings
+from mmgate.storage.port import Channel, Partner, UpstreamCredentials
+from mmgate.storage.sqlite.store import CLIENT_WEBHOOK, UPSTREAM_SEND, SqliteStore
+from mmgate.upstream.graph import GraphClient
+from mmgate.workspace import provision, spec
+
+log = logging.getLogger(__name__)
+CACHE_SECONDS = 2.0
+LEASE_SECONDS = 60.0  # longer than any HTTP timeout a job can take
+
+
+def make_clock(settings: Settings) -> Clock:
+    if settings.clock == "system":
+        return SystemClock()
+    if settings.clock == "frozen":
+        import time
+
+        return SandboxClock(frozen_at=float(int(time.time())))
+    return SandboxClock()
+
+
+class MmgateApp:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        seed: spec.WorkspaceSpec | None = None,
+        on_ready: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.seed = seed
+        self.on_ready = on_ready
+        self.clock = make_clock(settings)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = SqliteStore(settings.sqlite_path, synchronous=settings.sqlite_synchronous)
+        internal = httpx.ASGITransport(app=self)
+        self.internal_http = httpx.AsyncClient(transport=internal, timeout=30.0)
+        self.external_http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds)
+        uses_internal = settings.graph_base_url.startswith(INTERNAL_ORIGIN)
+        self.graph = GraphClient(
+            settings.graph_base_url,
+            settings.graph_version,
+            "",
+            transport=internal if uses_internal else None,
+        )
+        self.emulator: Emulator | None = None
+        if settings.emulator:
+            self.emulator = Emulator(
+                self.clock, settings.data_dir / "emulator.json", self.internal_http
+            )
+        self.gateway = self._build_gateway()
+        self.messaging = MessagingEndpoint(self.gateway.accepter, settings.max_body_bytes)
+        self.starlette = Starlette(routes=self._routes(), lifespan=self._lifespan)
+        self.starlette.state.gateway = self.gateway
+        self.starlette.state.emulator = self.emulator
+
+    def _build_gateway(self) -> Gateway:
+        store, clock = self.store, self.clock
+        channels: TtlCache[str, Channel | None] = TtlCache(
+            clock, CACHE_SECONDS, store.channel_by_id
+        )
+        by_key: TtlCache[str, Channel | None] = TtlCache(
+            clock, CACHE_SECONDS, store.channel_for_key
+        )
+        partners: TtlCache[str, Partner | None] = TtlCache(clock, CACHE_SECONDS, store.partner)
+
+        async def load_upstream(_: int) -> UpstreamCredentials | None:
+            return await store.upstream()
+
+        upstream: TtlCache[int, UpstreamCredentials | None] = TtlCache(
+            clock, CACHE_SECONDS, load_upstream
+        )
+        templates = TemplateCatalog(store, clock, self.graph)
+        s = self.settings
+        self.relay_worker = OutboxWorker(
+            CLIENT_WEBHOOK,
+            store,
+            clock,
+            WebhookDeliverer(
+                store, clock, self.external_http, s.webhook_retry, channels, partners
+            ).handle,
+            concurrency=s.webhook_concurrency,
+            lease_seconds=LEASE_SECONDS,
+        )
+        dispatcher = UpstreamDispatcher(
+            store,
+            clock,
+            self.graph,
+            s.upstream_retry,
+            report_expired_as_failed=s.report_expired_as_failed,
+            wake_relay=self.relay_worker.waker.wake,
+        )
+        self.dispatch_worker = OutboxWorker(
+            UPSTREAM_SEND,
+            store,
+            clock,
+            dispatcher.handle,
+            concurrency=s.upstream_concurrency,
+            lease_seconds=LEASE_SECONDS,
+        )
+        accepter = Accepter(
+            store, clock, templates, by_key, partners, self.dispatch_worker.waker.wake
+        )
+        return Gateway(
+            store,
+            clock,
+            accepter,
+            templates,
+            channels,
+            by_key,
+            partners,
+            upstream,
+            self.relay_worker.waker.wake,
+        )
+
+    def _routes(self) -> list[Any]:
+        routes: list[Any] = [
+            Route("/healthz", _healthz),
+            Route("/readyz", _readyz),
+            *configs.routes,
+            *meta_webhook.routes,
+        ]
+        if self.emulator is not None:
+            routes += [*graph_api.routes, *sandbox_api.routes]
+        return routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in SEND_PATHS:
+            await self.messaging(scope, receive, send)
+        else:
+            await self.starlette(scope, receive, send)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
+        await self.store.start()
+        try:
+            await self._provision()
+            credentials = await self.store.upstream()
+            if credentials is not None:
+                self.graph.set_token(credentials.graph_token)
+            tasks = [
+                asyncio.create_task(self.dispatch_worker.run(), name="upstream-dispatch"),
+                asyncio.create_task(self.relay_worker.run(), name="webhook-relay"),
+            ]
+            if self.emulator is not None:
+                self.emulator.start()
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                await self.dispatch_worker.stop()
+                await self.relay_worker.stop()
+                if self.emulator is not None:
+                    await self.emulator.stop()
+                await self.graph.aclose()
+                await self.internal_http.aclose()
+                await self.external_http.aclose()
+        finally:
+            await self.store.close()
+
+    async def _provision(self) -> None:
+        workspace = self.seed
+        first_start = await self.store.is_empty()
+        if workspace is None and first_start and self.settings.mode == "sandbox":
+            workspace = spec.demo()
+        if workspace is None:
+            known = provision.read_credentials(self.settings.data_dir)
+            if known is not None and self.on_ready is not None:
+                self.on_ready(known)
+            return
+        now = self.clock.now()
+        await provision.provision_gateway(self.store, workspace, now)
+        if self.emulator is not None:
+            provision.provision_emulator(
+                self.emulator.worlds, workspace, INTERNAL_ORIGIN + "/meta/webhook", now
+            )
+        data = provision.summary(workspace, self.settings.base_url)
+        provision.write_credentials(self.settings.data_dir, data)
+        if self.on_ready is not None:
+            self.on_ready(data)
+
+
+async def _healthz(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def _readyz(request: Request) -> Response:
+    gateway: Gateway = request.app.state.gateway
+    await gateway.store.is_empty()
+    return JSONResponse({"status": "ready"})
+
+
+def build_app(settings: Settings | None = None, **kwargs: Any) -> MmgateApp:
+    return MmgateApp(settings or Settings.from_env(), **kwargs)

@@ -1,0 +1,1 @@
+"""Workers: upstream dispatch, webhook delivery to clients, and their retry policy."""

@@ -1,0 +1,68 @@
+"""A worker that claims outbox jobs with a lease and runs them, a few at a time.
+
+A job whose worker died comes back by itself once its lease expires; the lease
+is longer than any HTTP timeout a job can take.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from mmgate.clock import Clock, Waker
+from mmgate.storage.port import Job, Store
+
+log = logging.getLogger(__name__)
+IDLE_POLL_SECONDS = 0.5
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        kind: str,
+        store: Store,
+        clock: Clock,
+        handle: Callable[[Job], Awaitable[None]],
+        *,
+        concurrency: int,
+        lease_seconds: float,
+    ) -> None:
+        self.kind = kind
+        self._store = store
+        self._clock = clock
+        self._handle = handle
+        self._concurrency = concurrency
+        self._lease = lease_seconds
+        self.waker = Waker(clock)
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        while True:
+            free = self._concurrency - len(self._in_flight)
+            jobs: list[Job] = []
+            if free > 0:
+                now = self._clock.now()
+                jobs = await self._store.claim(self.kind, now, now + self._lease, free)
+                for job in jobs:
+                    task = asyncio.create_task(self._run_one(job))
+                    self._in_flight.add(task)
+                    task.add_done_callback(self._done)
+            if not jobs or free <= 0:
+                await self.waker.wait(IDLE_POLL_SECONDS)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self.waker.wake()
+
+    async def _run_one(self, job: Job) -> None:
+        try:
+            await self._handle(job)
+        except Exception:
+            # The lease will expire and the job comes back; log the bug loudly.
+            log.exception("%s job %s failed unexpectedly", self.kind, job.id)
+
+    async def stop(self) -> None:
+        for task in list(self._in_flight):
+            task.cancel()
+        await asyncio.gather(*self._in_flight, return_exceptions=True)

@@ -1,0 +1,81 @@
+"""Delivers relayed webhooks to each channel's URL: signed, with the configured
+headers, in order per message, every attempt recorded, retried with backoff."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import httpx
+
+from mmgate.cache import TtlCache
+from mmgate.clock import Clock
+from mmgate.delivery.retry import RetryPolicy
+from mmgate.signing import MMGATE_SIGNATURE_HEADER, MMGATE_TIMESTAMP_HEADER, sign_delivery
+from mmgate.storage.port import Channel, Job, Partner, Store, WebhookAttempt
+
+EXCERPT_CHARS = 500
+
+
+class WebhookDeliverer:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        http: httpx.AsyncClient,
+        retry: RetryPolicy,
+        channels: TtlCache[str, Channel | None],
+        partners: TtlCache[str, Partner | None],
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._http = http
+        self._retry = retry
+        self._channels = channels
+        self._partners = partners
+        self._rng = random.Random()
+
+    async def handle(self, job: Job) -> None:
+        channel = await self._channels.get(job.ref)
+        now = self._clock.now()
+        if channel is None or channel.webhook_url is None or job.payload is None:
+            attempt = WebhookAttempt(job.id, "", now, None, 0.0, None, "no webhook URL configured")
+            await self._store.webhook_attempted(job, attempt, done=False, retry_at=None)
+            return
+        partner = await self._partners.get(channel.partner_id)
+        headers = {"Content-Type": "application/json", **channel.webhook_headers}
+        if partner is not None:
+            timestamp = int(now)
+            headers[MMGATE_TIMESTAMP_HEADER] = str(timestamp)
+            headers[MMGATE_SIGNATURE_HEADER] = sign_delivery(
+                partner.webhook_secret, timestamp, job.payload
+            )
+        attempt, ok = await self._post(job, channel.webhook_url, headers, job.payload)
+        retry_at = None
+        if not ok:
+            retry_at = self._retry.next_attempt(job.attempts, job.created_at, now, self._rng)
+        await self._store.webhook_attempted(job, attempt, done=ok, retry_at=retry_at)
+
+    async def _post(
+        self, job: Job, url: str, headers: dict[str, str], body: bytes
+    ) -> tuple[WebhookAttempt, bool]:
+        at = self._clock.now()
+        started = time.perf_counter()
+        try:
+            response = await self._http.post(url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            duration = (time.perf_counter() - started) * 1000
+            error = f"{type(exc).__name__}: {exc}"[:EXCERPT_CHARS]
+            return WebhookAttempt(job.id, url, at, None, duration, None, error), False
+        duration = (time.perf_counter() - started) * 1000
+        ok = 200 <= response.status_code < 300
+        attempt = WebhookAttempt(
+            job.id,
+            url,
+            at,
+            response.status_code,
+            duration,
+            response.text[:EXCERPT_CHARS],
+            None if ok else f"HTTP {response.status_code}",
+        )
+        return attempt, ok

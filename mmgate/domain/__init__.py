@@ -1,0 +1,1 @@
+"""Pure rules of the product: no web framework, no database driver."""

@@ -1,0 +1,169 @@
+"""The emulator's Graph API (`/graph/{version}/...`), Meta's wire contract."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mmgate.domain.payloads import EntryPoint, decode_send, validate_send
+from mmgate.domain.routing import Route as MessageRoute
+from mmgate.domain.templates import Category, check_against_template, info_from_graph
+from mmgate.domain.ttl import resolve_ttl
+from mmgate.emulator.network import SimMessage, new_conversation_id, route_at_meta
+from mmgate.emulator.state import Emulator
+from mmgate.emulator.world import TemplateRecord
+from mmgate.errors import GraphError
+from mmgate.ids import new_wamid
+
+_VERSION = re.compile(r"^v(\d+)\.\d+$")
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(msgspec.json.encode(body), status, media_type="application/json")
+
+
+def graph_error_response(error: GraphError) -> Response:
+    return json_response(error.graph_body(), error.http_status)
+
+
+def _version(request: Request) -> int:
+    match = _VERSION.match(request.path_params["version"])
+    if match is None:
+        raise GraphError(100, message="Unknown path components", http_status=400)
+    return int(match.group(1))
+
+
+def _authorise(emulator: Emulator, request: Request) -> None:
+    header = request.headers.get("authorization", "")
+    token = header.removeprefix("Bearer ").strip()
+    app = emulator.worlds.world.app
+    if app is None or not token or token != app.graph_token:
+        raise GraphError(190, http_status=401)
+
+
+def template_graph_json(template: TemplateRecord) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": template.id,
+        "name": template.name,
+        "language": template.language,
+        "status": template.status,
+        "category": template.category,
+        "components": template.components,
+    }
+    if template.message_send_ttl_seconds is not None:
+        body["message_send_ttl_seconds"] = template.message_send_ttl_seconds
+    return body
+
+
+async def send_message(request: Request) -> Response:
+    emulator: Emulator = request.app.state.emulator
+    endpoint = EntryPoint(request.url.path.rsplit("/", 1)[1])
+    try:
+        version = _version(request)
+        _authorise(emulator, request)
+        return json_response(
+            _accept(
+                emulator, endpoint, version, request.path_params["object_id"], await request.body()
+            )
+        )
+    except GraphError as error:
+        return graph_error_response(error)
+
+
+def _accept(
+    emulator: Emulator, endpoint: EntryPoint, version: int, phone_number_id: str, body: bytes
+) -> dict[str, Any]:
+    found = emulator.worlds.number(phone_number_id)
+    if found is None:
+        raise GraphError(
+            100, f"Unsupported post request. Object with ID '{phone_number_id}' does not exist."
+        )
+    phone, waba = found
+    valid = validate_send(decode_send(body), endpoint)
+    request = valid.request
+    category: str | None = None
+    template_ttl: int | None = None
+    if request.template is not None:
+        record = emulator.worlds.template(
+            waba, request.template.name, request.template.language.code
+        )
+        if record is None:
+            raise GraphError(
+                132001,
+                f"template name ({request.template.name}) does not exist "
+                f"in {request.template.language.code}",
+            )
+        info = info_from_graph(template_graph_json(record))
+        assert info is not None
+        check_against_template(request.template, info)
+        category, template_ttl = info.category, info.ttl_seconds
+        if endpoint is EntryPoint.MARKETING_MESSAGES and category != Category.MARKETING:
+            raise GraphError(134100 if version >= 23 else 131055)
+    is_marketing = category == Category.MARKETING
+    route = route_at_meta(
+        endpoint.value,
+        is_marketing,
+        emulator.worlds.is_onboarded(waba),
+        valid.product_policy.value == "STRICT",
+        waba,
+    )
+    ttl = resolve_ttl(valid.ttl_seconds, template_ttl, category, route)
+    now = emulator.clock.now()
+    meta_wamid = new_wamid(valid.wa_id)
+    pricing = (
+        "marketing_lite"
+        if route is MessageRoute.MM_API
+        else (category.lower() if category else "service")
+    )
+    emulator.network.deliver(
+        SimMessage(
+            meta_wamid=meta_wamid,
+            waba_id=waba.id,
+            phone=phone,
+            wa_id=valid.wa_id,
+            pricing_category=pricing,
+            is_marketing=is_marketing,
+            route=route,
+            callback_data=request.biz_opaque_callback_data,
+            graph_version=version,
+            sent_at=now,
+            expires_at=now + ttl,
+            conversation_id=new_conversation_id(),
+        )
+    )
+    emulator.accepted += 1
+    message: dict[str, Any] = {"id": meta_wamid}
+    if request.type == "template":
+        message["message_status"] = "accepted"
+    return {
+        "messaging_product": "whatsapp",
+        "contacts": [{"input": request.to, "wa_id": valid.wa_id}],
+        "messages": [message],
+    }
+
+
+async def message_templates(request: Request) -> Response:
+    emulator: Emulator = request.app.state.emulator
+    try:
+        _version(request)
+        _authorise(emulator, request)
+        waba = emulator.worlds.waba(request.path_params["object_id"])
+        if waba is None:
+            raise GraphError(100, "Unsupported get request.")
+        name = request.query_params.get("name")
+        data = [template_graph_json(t) for t in waba.templates if name is None or t.name == name]
+        return json_response({"data": data, "paging": {"cursors": {"before": "", "after": ""}}})
+    except GraphError as error:
+        return graph_error_response(error)
+
+
+routes = [
+    Route("/graph/{version}/{object_id}/messages", send_message, methods=["POST"]),
+    Route("/graph/{version}/{object_id}/marketing_messages", send_message, methods=["POST"]),
+    Route("/graph/{version}/{object_id}/message_templates", message_templates, methods=["GET"]),
+]

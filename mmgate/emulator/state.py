@@ -1,0 +1,43 @@
+"""The emulator as one object: its world, clock, scheduler, network and webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from mmgate.clock import Clock
+from mmgate.emulator.network import Network
+from mmgate.emulator.scheduler import Scheduler
+from mmgate.emulator.webhook_sender import WebhookSender
+from mmgate.emulator.world import WorldStore
+
+
+class Emulator:
+    def __init__(self, clock: Clock, world_path: Path | None, http: httpx.AsyncClient) -> None:
+        self.clock = clock
+        self.worlds = WorldStore(world_path)
+        self.scheduler = Scheduler(clock)
+        self.sender = WebhookSender(self.scheduler, self._webhook_target, http)
+        self.network = Network(self.scheduler, self.sender)
+        self.accepted = 0
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _webhook_target(self) -> tuple[str | None, str]:
+        app = self.worlds.world.app
+        if app is None:
+            return None, ""
+        return app.webhook_url, app.app_secret
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self.scheduler.run(), name="emulator-scheduler"),
+            asyncio.create_task(self.sender.run(), name="emulator-webhooks"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []

@@ -1,0 +1,98 @@
+"""Sends the emulator's webhooks to the app's callback URL, signed with the app secret.
+
+A failed delivery is retried with exponential backoff on the clock for up to
+7 days, as Meta does. Pending webhooks live in memory: the emulator models
+Meta's side, and a restart of the embedded process restarts "Meta" too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import msgspec
+
+from mmgate.domain.webhooks import envelope
+from mmgate.emulator.scheduler import Scheduler
+from mmgate.signing import sign
+
+log = logging.getLogger(__name__)
+MAX_RETRY_SPAN = 7 * 24 * 3600.0
+
+
+class Outgoing(msgspec.Struct):
+    waba_id: str
+    field: str
+    value: dict[str, Any]
+    first_at: float
+    attempts: int = 0
+
+
+class WebhookSender:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        target: Callable[[], tuple[str | None, str]],
+        http: httpx.AsyncClient,
+        *,
+        concurrency: int = 16,
+    ) -> None:
+        self._scheduler = scheduler
+        self._target = target  # () -> (callback URL, app secret)
+        self._http = http
+        self._queue: asyncio.Queue[Outgoing] = asyncio.Queue()
+        self._concurrency = concurrency
+        self.delivered = 0
+
+    def emit(self, waba_id: str, field: str, value: dict[str, Any], now: float) -> None:
+        self._queue.put_nowait(Outgoing(waba_id, field, value, first_at=now))
+
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    async def run(self) -> None:
+        await asyncio.gather(*(self._worker() for _ in range(self._concurrency)))
+
+    async def _worker(self) -> None:
+        while True:
+            item = await self._queue.get()
+            try:
+                ok = await self._post(item)
+            except Exception:  # a bug must not stop delivery of everything else
+                log.exception("emulator webhook delivery crashed")
+                ok = False
+            if ok:
+                self.delivered += 1
+            else:
+                self._retry_later(item)
+
+    async def _post(self, item: Outgoing) -> bool:
+        url, secret = self._target()
+        if url is None:
+            return True  # no callback configured: Meta drops it
+        body = msgspec.json.encode(envelope(item.waba_id, item.field, [item.value]))
+        try:
+            response = await self._http.post(
+                url,
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Hub-Signature-256": sign(secret, body),
+                },
+            )
+        except httpx.HTTPError as exc:
+            log.info("emulator webhook to %s failed: %s", url, exc)
+            return False
+        return 200 <= response.status_code < 300
+
+    def _retry_later(self, item: Outgoing) -> None:
+        item.attempts += 1
+        delay = min(2.0**item.attempts, 3600.0)
+        due = self._scheduler.clock.now() + delay
+        if due - item.first_at > MAX_RETRY_SPAN:
+            log.warning("emulator webhook dropped after 7 days of retries")
+            return
+        self._scheduler.at(due, lambda _now: self._queue.put_nowait(item))

@@ -1,0 +1,183 @@
+"""The one catalogue of error codes, shared by the emulator, the gateway and the SDK.
+
+Each entry is what Meta documents for that code: HTTP status, title, details.
+`GraphError` carries one, with optional more specific details, and renders it
+in each surface's shape: Graph's `{"error": …}`, 360dialog's `{"detail": {"error": …}}`
+and the webhook `errors[]` object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mmgate.ids import new_trace_id
+
+ERROR_DOCS_HREF = "/documentation/business-messaging/whatsapp/support/error-codes"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    code: int
+    http_status: int
+    title: str
+    details: str
+    type: str = "OAuthException"
+
+
+_SPECS = [
+    ErrorSpec(0, 401, "AuthException", "We were unable to authenticate the app user."),
+    ErrorSpec(100, 400, "Invalid parameter", "Invalid parameter"),
+    ErrorSpec(190, 401, "Invalid OAuth access token", "The access token could not be decrypted."),
+    ErrorSpec(130429, 400, "Rate limit hit", "Cloud API message throughput has been reached."),
+    ErrorSpec(131000, 500, "Something went wrong", "Something went wrong."),
+    ErrorSpec(
+        131009, 400, "Parameter value is not valid", "One or more parameter values are invalid."
+    ),
+    ErrorSpec(131016, 503, "Service unavailable", "A service is temporarily unavailable."),
+    ErrorSpec(
+        131026,
+        400,
+        "Message undeliverable",
+        "Unable to deliver message. The recipient may not be a WhatsApp user.",
+    ),
+    ErrorSpec(
+        131049,
+        400,
+        "This message was not delivered to maintain healthy ecosystem engagement.",
+        "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
+    ),
+    ErrorSpec(
+        131050,
+        400,
+        "Unable to deliver the message. This recipient has chosen to stop receiving marketing "
+        "messages on WhatsApp from your business.",
+        "The user has stopped marketing messages from this business.",
+    ),
+    ErrorSpec(131051, 400, "Unsupported message type", "Message type is not currently supported."),
+    ErrorSpec(131055, 400, "Method not allowed", "Only marketing template messages are supported"),
+    ErrorSpec(
+        131063,
+        400,
+        "Marketing templates disabled for Cloud API",
+        "Your template is categorized as Marketing, but marketing templates are currently "
+        "disabled for your Cloud API configuration.",
+    ),
+    ErrorSpec(
+        132000,
+        400,
+        "Number of parameters does not match the expected number of params",
+        "The number of variable parameter values does not match the template.",
+    ),
+    ErrorSpec(
+        132001,
+        404,
+        "Template name does not exist in the translation",
+        "The template does not exist in the specified language or has not been approved.",
+    ),
+    ErrorSpec(132015, 400, "Template is paused", "The template is paused due to low quality."),
+    ErrorSpec(132016, 400, "Template is disabled", "The template has been disabled."),
+    ErrorSpec(
+        134100,
+        400,
+        "Only marketing messages supported",
+        "You're only able to send marketing messages on this API.",
+    ),
+    ErrorSpec(
+        134101,
+        400,
+        "Your template is still syncing",
+        "Template sync can take up to 10 minutes; wait and retry.",
+    ),
+    ErrorSpec(
+        134102,
+        500,
+        "Template unavailable for use",
+        "Please check your eligibility status to ensure you are onboarded or contact Meta's "
+        "customer support.",
+    ),
+    # mmgate's own codes, documented in docs/errors.md; outside Meta's ranges.
+    ErrorSpec(
+        1360001,
+        502,
+        "Upstream not available",
+        "WhatsApp for Business API not available.",
+    ),
+    ErrorSpec(
+        1360002,
+        410,
+        "Message expired",
+        "The message was not delivered within its time-to-live (message_send_ttl_seconds).",
+    ),
+    ErrorSpec(
+        1360003,
+        409,
+        "Delivery outcome unknown",
+        "The upstream send may or may not have reached Meta; it is not repeated blindly.",
+    ),
+    ErrorSpec(1360004, 413, "Request entity too large", "The request body exceeds the size limit."),
+]
+
+CATALOGUE: dict[int, ErrorSpec] = {spec.code: spec for spec in _SPECS}
+
+
+class GraphError(Exception):
+    """An error with a catalogue code, raised anywhere and rendered at the edge."""
+
+    def __init__(
+        self,
+        code: int,
+        details: str | None = None,
+        *,
+        message: str | None = None,
+        http_status: int | None = None,
+        with_error_data: bool = True,
+    ) -> None:
+        spec = CATALOGUE.get(code) or ErrorSpec(code, 400, "Unknown error", "")
+        self.spec = spec
+        self.code = code
+        self.details = details if details is not None else spec.details
+        self.message = message or f"(#{code}) {spec.title}"
+        self.http_status = http_status or spec.http_status
+        self.with_error_data = with_error_data
+        super().__init__(self.message)
+
+    def graph_body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"message": self.message, "type": self.spec.type, "code": self.code}
+        if self.with_error_data:
+            error["error_data"] = {"messaging_product": "whatsapp", "details": self.details}
+        error["fbtrace_id"] = new_trace_id()
+        return {"error": error}
+
+    def d360_body(self) -> dict[str, Any]:
+        return {"detail": self.graph_body()}
+
+    def webhook_error(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.spec.title,
+            "message": self.spec.title,
+            "error_data": {"details": self.details},
+            "href": ERROR_DOCS_HREF,
+        }
+
+
+def parse_graph_error(body: Any, http_status: int) -> GraphError:
+    """Read Meta's error object tolerantly: unknown codes keep their own text."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(body, dict) and isinstance(body.get("detail"), dict):
+        error = body["detail"].get("error")
+    if not isinstance(error, dict):
+        return GraphError(
+            131000, f"HTTP {http_status} with no error object", http_status=http_status
+        )
+    code = error.get("code") if isinstance(error.get("code"), int) else 131000
+    data = error.get("error_data")
+    details = data.get("details") if isinstance(data, dict) else None
+    return GraphError(
+        code,
+        details if isinstance(details, str) else None,
+        message=error.get("message") if isinstance(error.get("message"), str) else None,
+        http_status=http_status,
+        with_error_data=isinstance(data, dict),
+    )

@@ -1,0 +1,1 @@
+"""The BSP's HTTP surfaces: routes translate HTTP to domain calls and back."""

@@ -1,0 +1,94 @@
+"""`/v1/configs/webhook`: a channel's webhook URL and extra headers (360dialog shape)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mmgate.errors import GraphError
+from mmgate.gateway.responses import channel_or_401, d360_error, json_response
+from mmgate.gateway.services import gateway_of
+
+MAX_URL = 2048
+MAX_HEADERS = 20
+
+
+class WebhookConfig(msgspec.Struct):
+    url: str | None
+    headers: dict[str, str] = {}
+
+
+def _check(config: WebhookConfig) -> None:
+    if config.url is None:
+        return
+    parts = urlsplit(config.url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(config.url) > MAX_URL:
+        raise GraphError(100, "url must be an absolute http(s) URL of at most 2048 characters.")
+    if len(config.headers) > MAX_HEADERS:
+        raise GraphError(100, f"At most {MAX_HEADERS} custom headers are allowed.")
+    for name, value in config.headers.items():
+        if not name or any(c in name for c in " :\r\n") or any(c in value for c in "\r\n"):
+            raise GraphError(100, f"Invalid header '{name}'.")
+
+
+async def webhook(request: Request) -> Response:
+    channel = await channel_or_401(request)
+    if isinstance(channel, Response):
+        return channel
+    gateway = gateway_of(request)
+    if request.method == "POST":
+        try:
+            config = msgspec.json.decode(await request.body(), type=WebhookConfig)
+            _check(config)
+        except msgspec.ValidationError as exc:
+            return d360_error(GraphError(100, str(exc)))
+        except msgspec.DecodeError:
+            return d360_error(GraphError(100, "The request body is not valid JSON."))
+        except GraphError as error:
+            return d360_error(error)
+        await gateway.store.set_channel_webhook(channel.id, config.url, config.headers)
+        gateway.channels.invalidate(channel.id)
+        gateway.channels_by_key.invalidate()
+        return json_response({"url": config.url, "headers": config.headers})
+    current = await gateway.channels.get(channel.id)
+    assert current is not None
+    return json_response({"url": current.webhook_url, "headers": current.webhook_headers})
+
+
+async def message_status(request: Request) -> Response:
+    """mmgate's own read API for one message: status, route requested and taken, timeline."""
+    channel = await channel_or_401(request)
+    if isinstance(channel, Response):
+        return channel
+    record = await gateway_of(request).store.message(channel.id, request.path_params["wamid"])
+    if record is None:
+        return d360_error(
+            GraphError(100, "No message with this id on this channel.", http_status=404)
+        )
+    body = {
+        "wamid": record.wamid,
+        "recipient": record.recipient,
+        "entry_point": record.entry_point,
+        "type": record.type,
+        "template_name": record.template_name,
+        "category": record.category,
+        "route_requested": record.route_requested,
+        "route_taken": record.route_taken,
+        "status": record.status,
+        "ttl_seconds": record.ttl_seconds,
+        "expires_at": record.expires_at,
+        "error": record.error,
+        "created_at": record.created_at,
+        "events": [{"status": s, "at": at, "detail": d} for s, at, d in record.events],
+    }
+    return json_response(body)
+
+
+routes = [
+    Route("/v1/configs/webhook", webhook, methods=["GET", "POST"]),
+    Route("/v1/messages/{wamid:path}", message_status, methods=["GET"]),
+]

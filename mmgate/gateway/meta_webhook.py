@@ -1,0 +1,61 @@
+"""`/meta/webhook`: where Meta (or the emulator) delivers webhooks to the gateway.
+
+GET answers the verify-token handshake; POST checks `X-Hub-Signature-256` on
+the raw body before anything is parsed, stores what it learns and queues the
+client relays in one transaction, then answers 200.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from mmgate.gateway.relay import status_updates
+from mmgate.gateway.services import gateway_of
+from mmgate.signing import META_SIGNATURE_HEADER, verify
+
+log = logging.getLogger(__name__)
+
+
+async def handshake(request: Request) -> Response:
+    gateway = gateway_of(request)
+    credentials = await gateway.upstream.get(1)
+    params = request.query_params
+    token = params.get("hub.verify_token", "")
+    if (
+        credentials is not None
+        and params.get("hub.mode") == "subscribe"
+        and hmac.compare_digest(token.encode(), credentials.verify_token.encode())
+    ):
+        return PlainTextResponse(params.get("hub.challenge", ""))
+    return PlainTextResponse("verification failed", status_code=403)
+
+
+async def receive(request: Request) -> Response:
+    gateway = gateway_of(request)
+    credentials = await gateway.upstream.get(1)
+    raw = await request.body()
+    if credentials is None or not verify(
+        credentials.app_secret, raw, request.headers.get(META_SIGNATURE_HEADER)
+    ):
+        return PlainTextResponse("invalid signature", status_code=401)
+    try:
+        payload = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return PlainTextResponse("invalid JSON", status_code=400)
+    updates = await status_updates(payload, gateway.store.wamid_for_meta)
+    if updates:
+        await gateway.store.record_statuses(updates, gateway.clock.now())
+        gateway.wake_relay()
+    return PlainTextResponse("ok")
+
+
+routes = [
+    Route("/meta/webhook", handshake, methods=["GET"]),
+    Route("/meta/webhook", receive, methods=["POST"]),
+]

@@ -1,0 +1,90 @@
+"""Meta's status webhooks, mapped from Meta's wamid back to ours for the client.
+
+The client sees one id in the send response and in every webhook, and its own
+`biz_opaque_callback_data` exactly as it sent it (design §1.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import msgspec
+
+from mmgate.domain import correlation
+from mmgate.domain.routing import route_from_pricing
+from mmgate.domain.webhooks import envelope
+from mmgate.storage.port import StatusUpdate
+
+_json = msgspec.json.Encoder()
+LookupFn = Callable[[str], Awaitable[str | None]]
+
+
+def _statuses(payload: Any) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(entry id, value, status) for every status in a webhook, tolerating odd shapes."""
+    if not isinstance(payload, dict):
+        return
+    for entry in payload.get("entry") or []:
+        if not isinstance(entry, dict):
+            continue
+        for change in entry.get("changes") or []:
+            if not isinstance(change, dict) or change.get("field") != "messages":
+                continue
+            value = change.get("value")
+            if not isinstance(value, dict):
+                continue
+            for status in value.get("statuses") or []:
+                if isinstance(status, dict) and isinstance(status.get("id"), str):
+                    yield str(entry.get("id", "")), value, status
+
+
+async def status_updates(payload: Any, lookup_meta_wamid: LookupFn) -> list[StatusUpdate]:
+    updates: list[StatusUpdate] = []
+    for entry_id, value, status in _statuses(payload):
+        ours, client_value = correlation.split(status.get("biz_opaque_callback_data"))
+        if ours is None:
+            ours = await lookup_meta_wamid(status["id"])
+        if ours is None:
+            continue  # not a message sent through this gateway
+        relayed = dict(status, id=ours)
+        relayed.pop("biz_opaque_callback_data", None)
+        if client_value is not None:
+            relayed["biz_opaque_callback_data"] = client_value
+        recipient = status.get("recipient_id")
+        contacts = [
+            c
+            for c in value.get("contacts") or []
+            if isinstance(c, dict) and c.get("wa_id") == recipient
+        ]
+        relayed_value = {k: v for k, v in value.items() if k not in ("statuses", "contacts")}
+        if contacts:
+            relayed_value["contacts"] = contacts
+        relayed_value["statuses"] = [relayed]
+        pricing = status.get("pricing")
+        category = pricing.get("category") if isinstance(pricing, dict) else None
+        route = route_from_pricing(category if isinstance(category, str) else None)
+        updates.append(
+            StatusUpdate(
+                wamid=ours,
+                status=str(status.get("status", "unknown")),
+                at=_timestamp(status.get("timestamp")),
+                route_taken=route.value if route else None,
+                relay_body=_json.encode(envelope(entry_id, "messages", [relayed_value])),
+                error=_error_text(status.get("errors")),
+            )
+        )
+    return updates
+
+
+def _timestamp(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _error_text(errors: Any) -> str | None:
+    if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
+        return None
+    first = errors[0]
+    return f"{first.get('code')}: {first.get('title') or first.get('message')}"

@@ -1,0 +1,32 @@
+"""What the gateway's routes reach through `request.app.state.gateway`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from mmgate.cache import TtlCache
+from mmgate.clock import Clock
+from mmgate.gateway.accept import Accepter
+from mmgate.gateway.templates import TemplateCatalog
+from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
+
+
+@dataclass
+class Gateway:
+    store: Store
+    clock: Clock
+    accepter: Accepter
+    templates: TemplateCatalog
+    channels: TtlCache[str, Channel | None]
+    channels_by_key: TtlCache[str, Channel | None]
+    partners: TtlCache[str, Partner | None]
+    upstream: TtlCache[int, UpstreamCredentials | None]
+    wake_relay: Callable[[], None]
+
+
+def gateway_of(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway

@@ -1,0 +1,85 @@
+"""One typed settings object, built by the app factory from `MMGATE_*` variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mmgate.delivery.retry import RetryPolicy
+
+# The embedded emulator and gateway reach each other in process under this origin.
+INTERNAL_ORIGIN = "http://mmgate.internal"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8360
+    data_dir: Path = Path(".mmgate")
+    database_path: Path | None = None
+    mode: str = "sandbox"  # sandbox | production
+    clock: str = "sandbox"  # system | sandbox | frozen
+    emulator: bool = True
+    graph_base_url: str = INTERNAL_ORIGIN + "/graph"
+    graph_version: str = "v23.0"
+    max_body_bytes: int = 64 * 1024
+    sqlite_synchronous: str = "FULL"
+    report_expired_as_failed: bool = False
+    upstream_concurrency: int = 64
+    webhook_concurrency: int = 32
+    webhook_timeout_seconds: float = 10.0
+    upstream_retry: RetryPolicy = field(default_factory=RetryPolicy)
+    webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.database_path or self.data_dir / "gateway.db"
+
+    @property
+    def base_url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for name, kind in _ENV_FIELDS.items():
+            raw = env.get(f"MMGATE_{name.upper()}")
+            if raw is not None:
+                values[name] = _parse(kind, raw)
+        retry_base = env.get("MMGATE_WEBHOOK_RETRY_BASE_SECONDS")
+        retry_span = env.get("MMGATE_WEBHOOK_RETRY_SPAN_SECONDS")
+        policy = RetryPolicy()
+        if retry_base is not None:
+            policy = replace(policy, base_seconds=float(retry_base))
+        if retry_span is not None:
+            policy = replace(policy, give_up_after_seconds=float(retry_span))
+        values["webhook_retry"] = policy
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+_ENV_FIELDS = {
+    "host": str,
+    "port": int,
+    "data_dir": Path,
+    "database_path": Path,
+    "mode": str,
+    "clock": str,
+    "emulator": bool,
+    "graph_base_url": str,
+    "graph_version": str,
+    "max_body_bytes": int,
+    "sqlite_synchronous": str,
+    "report_expired_as_failed": bool,
+}
+
+
+def _parse(kind: type, raw: str) -> Any:
+    if kind is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return kind(raw)

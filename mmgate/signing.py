@@ -1,0 +1,47 @@
+"""HMAC-SHA256 signatures on raw bodies: one module for every signer and verifier.
+
+Meta signs its webhooks with the app secret in `X-Hub-Signature-256`; mmgate
+signs its own deliveries to clients the same way, over `timestamp.body`, so a
+captured request cannot be replayed later with a fresh timestamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+META_SIGNATURE_HEADER = "x-hub-signature-256"
+MMGATE_SIGNATURE_HEADER = "x-mmgate-signature-256"
+MMGATE_TIMESTAMP_HEADER = "x-mmgate-timestamp"
+
+
+def sign(secret: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify(secret: str, body: bytes, header_value: str | None) -> bool:
+    if not header_value:
+        return False
+    return hmac.compare_digest(sign(secret, body), header_value.strip())
+
+
+def sign_delivery(secret: str, timestamp: int, body: bytes) -> str:
+    return sign(secret, str(timestamp).encode() + b"." + body)
+
+
+def verify_delivery(
+    secret: str,
+    timestamp: int,
+    body: bytes,
+    header_value: str | None,
+    *,
+    now: float,
+    tolerance: float = 300,
+) -> bool:
+    """Check a client delivery's signature and that its timestamp is recent."""
+    if abs(now - timestamp) > tolerance:
+        return False
+    if not header_value:
+        return False
+    return hmac.compare_digest(sign_delivery(secret, timestamp, body), header_value.strip())

@@ -1,0 +1,1 @@
+"""Storage: every SQL statement of the gateway, behind the port in `port.py`."""

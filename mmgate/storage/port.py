@@ -1,0 +1,179 @@
+"""The storage port: what the gateway needs from a database, in domain words.
+
+Backends (SQLite, PostgreSQL) implement `Store`; nothing outside
+`mmgate/storage` writes SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from mmgate.domain.templates import TemplateInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    id: str
+    name: str
+    webhook_url: str | None
+    webhook_secret: str
+    marketing_routing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    id: str
+    partner_id: str
+    business_id: str
+    waba_id: str
+    phone_number_id: str
+    display_phone_number: str
+    webhook_url: str | None
+    webhook_headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamCredentials:
+    graph_token: str
+    app_secret: str
+    verify_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    wamid: str
+    channel_id: str
+    recipient: str
+    entry_point: str
+    type: str
+    template_name: str | None
+    template_language: str | None
+    category: str | None
+    route_requested: str
+    upstream_endpoint: str
+    ttl_seconds: int
+    expires_at: float
+    payload: bytes  # the client's request body, for the message log
+    upstream: bytes  # the encoded upstream request the outbox job carries
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyClaim:
+    key: str
+    request_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptOutcome:
+    """`response` is what to answer; `replayed` when an idempotency key matched."""
+
+    response: bytes
+    replayed: bool
+    conflict: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: int
+    kind: str
+    ref: str
+    ordering_key: str | None
+    payload: bytes | None
+    attempts: int
+    created_at: float
+    last_error: str | None = None
+
+
+LEASE_EXPIRED = "lease expired"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """One status for one of our messages, and the client webhook body that relays it."""
+
+    wamid: str
+    status: str
+    at: float
+    route_taken: str | None
+    relay_body: bytes
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    wamid: str
+    channel_id: str
+    recipient: str
+    entry_point: str
+    type: str
+    template_name: str | None
+    category: str | None
+    route_requested: str
+    route_taken: str | None
+    status: str
+    meta_wamid: str | None
+    ttl_seconds: int
+    expires_at: float
+    error: str | None
+    created_at: float
+    events: list[tuple[str, float, str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAttempt:
+    job_id: int
+    url: str
+    at: float
+    status_code: int | None
+    duration_ms: float
+    response_excerpt: str | None
+    error: str | None
+
+
+class Store(Protocol):
+    async def start(self) -> None: ...
+    async def close(self) -> None: ...
+
+    # provisioning
+    async def save_partner(self, partner: Partner, key_hash: str, now: float) -> None: ...
+    async def save_client(self, partner_id: str, business_id: str, name: str) -> None: ...
+    async def save_waba(self, business_id: str, waba_id: str, name: str) -> None: ...
+    async def save_channel(self, channel: Channel, now: float) -> None: ...
+    async def add_api_key(self, channel_id: str, key_hash: str, now: float) -> None: ...
+    async def save_upstream(self, credentials: UpstreamCredentials) -> None: ...
+    async def is_empty(self) -> bool: ...
+
+    # look-ups
+    async def channel_for_key(self, key_hash: str) -> Channel | None: ...
+    async def channel_by_id(self, channel_id: str) -> Channel | None: ...
+    async def partner(self, partner_id: str) -> Partner | None: ...
+    async def upstream(self) -> UpstreamCredentials | None: ...
+    async def set_channel_webhook(
+        self, channel_id: str, url: str | None, headers: dict[str, str]
+    ) -> None: ...
+    async def template(self, waba_id: str, name: str, language: str) -> TemplateInfo | None: ...
+    async def save_templates(
+        self, waba_id: str, templates: list[TemplateInfo], now: float
+    ) -> None: ...
+
+    # the send path
+    async def accept(
+        self, message: NewMessage, response: bytes, idempotency: IdempotencyClaim | None
+    ) -> AcceptOutcome: ...
+    async def message(self, channel_id: str, wamid: str) -> MessageRecord | None: ...
+
+    # the outbox
+    async def claim(self, kind: str, now: float, lease_until: float, limit: int) -> list[Job]: ...
+    async def upstream_accepted(self, job: Job, meta_wamid: str, now: float) -> None: ...
+    async def upstream_retry(self, job: Job, run_at: float, error: str) -> None: ...
+    async def upstream_settled(
+        self, job: Job, status: str, error: str | None, relay_body: bytes | None, now: float
+    ) -> None: ...
+    async def record_statuses(self, updates: list[StatusUpdate], now: float) -> int: ...
+    async def wamid_for_meta(self, meta_wamid: str) -> str | None: ...
+    async def webhook_attempted(
+        self, job: Job, attempt: WebhookAttempt, *, done: bool, retry_at: float | None
+    ) -> None: ...
+    async def attempts(self, job_id: int) -> list[WebhookAttempt]: ...

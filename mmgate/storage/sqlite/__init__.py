@@ -1,0 +1,1 @@
+"""SQLite backend: WAL, one writer thread with group commit, one reader thread."""

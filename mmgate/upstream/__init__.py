@@ -1,0 +1,1 @@
+"""The gateway's only way to Meta: the Graph API over HTTP."""

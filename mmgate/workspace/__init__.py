@@ -1,0 +1,1 @@
+"""Workspaces: the partner, clients, WABAs, numbers, keys and templates to start with."""
