@@ -8,6 +8,7 @@ Production uses wall time. The sandbox clock is wall time plus an offset that
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -70,11 +71,9 @@ class Waker:
     def wake(self) -> None:
         self._event.set()
 
-    async def wait(self, timeout: float) -> None:
-        """Wait up to `timeout` real seconds, returning early when woken."""
-        if timeout > 0 and not self._event.is_set():
-            try:
-                await asyncio.wait_for(self._event.wait(), timeout)
-            except TimeoutError:
-                pass
+    async def wait(self, seconds: float) -> None:
+        """Wait up to `seconds` real seconds, returning early when woken."""
+        if seconds > 0 and not self._event.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), seconds)
         self._event.clear()

@@ -171,7 +171,8 @@ def parse_graph_error(body: Any, http_status: int) -> GraphError:
         return GraphError(
             131000, f"HTTP {http_status} with no error object", http_status=http_status
         )
-    code = error.get("code") if isinstance(error.get("code"), int) else 131000
+    raw_code = error.get("code")
+    code = raw_code if isinstance(raw_code, int) else 131000
     data = error.get("error_data")
     details = data.get("details") if isinstance(data, dict) else None
     return GraphError(

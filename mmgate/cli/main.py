@@ -101,3 +101,7 @@ def workspace(data_dir: Path, as_json: bool) -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

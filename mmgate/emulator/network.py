@@ -100,7 +100,7 @@ class Network:
             profile_name=display_name(message.wa_id),
             status=body,
         )
-        self._sender.emit(message.waba_id, "messages", value, now)
+        self._sender.emit(message.waba_id, "messages", value, now, chain=message.meta_wamid)
 
 
 def route_at_meta(

@@ -8,6 +8,7 @@ Meta's side, and a restart of the embedded process restarts "Meta" too.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,7 @@ class Outgoing(msgspec.Struct):
     field: str
     value: dict[str, Any]
     first_at: float
+    chain: str | None = None
     attempts: int = 0
 
 
@@ -45,10 +47,36 @@ class WebhookSender:
         self._http = http
         self._queue: asyncio.Queue[Outgoing] = asyncio.Queue()
         self._concurrency = concurrency
+        self._chains: dict[str, collections.deque[Outgoing]] = {}
         self.delivered = 0
 
-    def emit(self, waba_id: str, field: str, value: dict[str, Any], now: float) -> None:
-        self._queue.put_nowait(Outgoing(waba_id, field, value, first_at=now))
+    def emit(
+        self,
+        waba_id: str,
+        field: str,
+        value: dict[str, Any],
+        now: float,
+        *,
+        chain: str | None = None,
+    ) -> None:
+        """Queue a webhook; webhooks of one `chain` (a message) go out one after another."""
+        item = Outgoing(waba_id, field, value, first_at=now, chain=chain)
+        if chain is not None:
+            waiting = self._chains.get(chain)
+            if waiting is not None:
+                waiting.append(item)
+                return
+            self._chains[chain] = collections.deque()
+        self._queue.put_nowait(item)
+
+    def _next_in_chain(self, item: Outgoing) -> None:
+        if item.chain is None:
+            return
+        waiting = self._chains.get(item.chain)
+        if waiting:
+            self._queue.put_nowait(waiting.popleft())
+        else:
+            self._chains.pop(item.chain, None)
 
     def pending(self) -> int:
         return self._queue.qsize()
@@ -66,6 +94,7 @@ class WebhookSender:
                 ok = False
             if ok:
                 self.delivered += 1
+                self._next_in_chain(item)
             else:
                 self._retry_later(item)
 
@@ -94,5 +123,6 @@ class WebhookSender:
         due = self._scheduler.clock.now() + delay
         if due - item.first_at > MAX_RETRY_SPAN:
             log.warning("emulator webhook dropped after 7 days of retries")
+            self._next_in_chain(item)
             return
         self._scheduler.at(due, lambda _now: self._queue.put_nowait(item))

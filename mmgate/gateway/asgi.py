@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.types import Receive, Scope, Send
 
 JSON_HEADERS = [(b"content-type", b"application/json")]
@@ -24,7 +22,7 @@ async def read_body(receive: Receive, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
-        message: dict[str, Any] = await receive()
+        message = await receive()
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")

@@ -44,13 +44,12 @@ class MessagingEndpoint:
                 channel, entry_point, body, header(scope, b"idempotency-key")
             )
         except BodyTooLarge:
-            error = GraphError(1360004, f"The request body exceeds {self._max_body} bytes.")
-            await respond(send, 413, msgspec.json.encode(error.d360_body()))
+            too_large = GraphError(1360004, f"The request body exceeds {self._max_body} bytes.")
+            await respond(send, 413, msgspec.json.encode(too_large.d360_body()))
         except GraphError as error:
             await respond(send, error.http_status, msgspec.json.encode(error.d360_body()))
         except Exception:
             log.exception("send failed unexpectedly")
-            error = GraphError(131000)
-            await respond(send, 500, msgspec.json.encode(error.d360_body()))
+            await respond(send, 500, msgspec.json.encode(GraphError(131000).d360_body()))
         else:
             await respond(send, 200, answer)

@@ -118,9 +118,9 @@ class SqliteStore:
     async def save_channel(self, channel: Channel, now: float) -> None:
         await self.engine.write(
             lambda c: c.execute(
-                "INSERT INTO channels (id, waba_id, phone_number_id, display_phone_number, webhook_url,"
-                " webhook_headers, created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                "display_phone_number=excluded.display_phone_number",
+                "INSERT INTO channels (id, waba_id, phone_number_id, display_phone_number, "
+                "webhook_url, webhook_headers, created_at) VALUES (?,?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET display_phone_number=excluded.display_phone_number",
                 (
                     channel.id,
                     channel.waba_id,
@@ -209,8 +209,8 @@ class SqliteStore:
     async def template(self, waba_id: str, name: str, language: str) -> TemplateInfo | None:
         row = await self.engine.read(
             lambda c: c.execute(
-                "SELECT name, language, category, status, body_params, url_button_params, ttl_seconds "
-                "FROM templates WHERE waba_id = ? AND name = ? AND language = ?",
+                "SELECT name, language, category, status, body_params, url_button_params, "
+                "ttl_seconds FROM templates WHERE waba_id = ? AND name = ? AND language = ?",
                 (waba_id, name, language),
             ).fetchone()
         )
@@ -323,7 +323,8 @@ class SqliteStore:
                     (wamid,),
                 )
             ]
-            return MessageRecord(*row, events=events)
+            fields = dict(zip(row.keys(), tuple(row), strict=True))
+            return MessageRecord(**fields, events=events)
 
         return await self.engine.read(run)
 

@@ -1,0 +1,119 @@
+"""The seed page's example, through gateway and emulator, back as webhooks."""
+
+from __future__ import annotations
+
+from mmgate.signing import verify_delivery
+from tests.support import seed
+from tests.support.receiver import WebhookReceiver, statuses
+from tests.support.server import ServerProcess
+
+
+def _lifecycle(receiver: WebhookReceiver, wamid: str, final: str) -> list[dict[str, object]]:
+    def done(requests: list) -> bool:  # type: ignore[type-arg]
+        return any(s["id"] == wamid and s["status"] == final for s in statuses(requests))
+
+    return [s for s in statuses(receiver.wait_for(done)) if s["id"] == wamid]
+
+
+def test_marketing_send_comes_back_as_sent_delivered_read_with_marketing_lite(
+    server: ServerProcess, receiver: WebhookReceiver
+) -> None:
+    server.set_webhook(receiver.url, {"X-Test-Header": "yes"})
+
+    response = server.send(seed.SEED_EXAMPLE)
+
+    assert response.status_code == 200
+    body = response.json()
+    wamid = body["messages"][0]["id"]
+    assert wamid.startswith("wamid.")
+    assert body["contacts"] == [{"input": "441234567890", "wa_id": "441234567890"}]
+    assert body["messaging_product"] == "whatsapp"
+
+    server.advance(60)
+    got = _lifecycle(receiver, wamid, "read")
+
+    assert [s["status"] for s in got] == ["sent", "delivered", "read"]
+    assert got[0]["pricing"]["category"] == "marketing_lite"
+    assert got[0]["recipient_id"] == "441234567890"
+    assert "biz_opaque_callback_data" not in got[0]  # our correlation never leaks
+    request = receiver.succeeded()[0]
+    assert request.headers["x-test-header"] == "yes"
+    assert verify_delivery(
+        seed.PARTNER_SECRET, int(request.headers["x-mmgate-timestamp"]), request.body,
+        request.headers["x-mmgate-signature-256"], now=float(request.headers["x-mmgate-timestamp"]),
+    )
+    message = server.message(wamid)
+    assert message["status"] == "read"
+    assert message["route_requested"] == "mm_api"
+    assert message["route_taken"] == "mm_api"
+
+
+def test_cloud_api_fallback_for_a_business_without_mm_terms(
+    server: ServerProcess, receiver: WebhookReceiver
+) -> None:
+    server.set_webhook(receiver.url, key=seed.OTHER_CHANNEL_KEY)
+
+    response = server.send(seed.SEED_EXAMPLE, key=seed.OTHER_CHANNEL_KEY)
+    wamid = response.json()["messages"][0]["id"]
+    server.advance(60)
+    got = _lifecycle(receiver, wamid, "read")
+
+    assert got[0]["pricing"]["category"] == "marketing"
+    message = server.message(wamid, key=seed.OTHER_CHANNEL_KEY)
+    assert (message["route_requested"], message["route_taken"]) == ("mm_api", "cloud_api")
+
+
+def test_plain_messages_endpoint_routes_marketing_via_mm_and_text_via_cloud(
+    server: ServerProcess, receiver: WebhookReceiver
+) -> None:
+    server.set_webhook(receiver.url)
+    marketing = server.send(seed.SEED_EXAMPLE, path="/messages").json()["messages"][0]["id"]
+    text = server.send(
+        {"messaging_product": "whatsapp", "to": "441234567891", "type": "text",
+         "text": {"body": "hello"}},
+        path="/messages",
+    ).json()["messages"][0]["id"]
+    server.advance(60)
+
+    assert _lifecycle(receiver, marketing, "read")[0]["pricing"]["category"] == "marketing_lite"
+    assert _lifecycle(receiver, text, "read")[0]["pricing"]["category"] == "service"
+
+
+def test_clients_callback_data_comes_back_unchanged(
+    server: ServerProcess, receiver: WebhookReceiver
+) -> None:
+    server.set_webhook(receiver.url)
+    body = {**seed.SEED_EXAMPLE, "biz_opaque_callback_data": "campaign-42|row-7"}
+    wamid = server.send(body).json()["messages"][0]["id"]
+    server.advance(60)
+
+    got = _lifecycle(receiver, wamid, "read")
+    assert {s["biz_opaque_callback_data"] for s in got} == {"campaign-42|row-7"}
+
+
+def test_failed_status_for_an_undeliverable_number(
+    server: ServerProcess, receiver: WebhookReceiver
+) -> None:
+    server.set_webhook(receiver.url)
+    wamid = server.send({**seed.SEED_EXAMPLE, "to": "447700900000"}).json()["messages"][0]["id"]
+    server.advance(60)
+
+    got = _lifecycle(receiver, wamid, "failed")
+    assert got[-1]["errors"][0]["code"] == 131026
+    assert server.message(wamid)["status"] == "failed"
+
+
+def test_webhook_is_retried_until_the_receiver_recovers(
+    server: ServerProcess, receiver: WebhookReceiver
+) -> None:
+    server.set_webhook(receiver.url)
+    receiver.answer_status = 500
+    wamid = server.send(seed.SEED_EXAMPLE).json()["messages"][0]["id"]
+    server.advance(1)
+    receiver.wait_for_attempts(1)
+    receiver.answer_status = 200
+    server.advance(3600)  # past the first backoff step, on the clock the gateway reads
+
+    got = _lifecycle(receiver, wamid, "read")
+    assert [s["status"] for s in got] == ["sent", "delivered", "read"]
+    assert receiver.requests[0].status_answered == 500

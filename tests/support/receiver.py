@@ -1,0 +1,96 @@
+"""A real HTTP webhook receiver that records requests and can be told to fail or recover."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status_answered: int
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class WebhookReceiver:
+    def __init__(self) -> None:
+        self.requests: list[Received] = []
+        self.answer_status = 200
+        self._cond = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                status = receiver.answer_status
+                self.send_response(status)
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+                with receiver._cond:
+                    receiver.requests.append(
+                        Received(self.path, {k.lower(): v for k, v in self.headers.items()},
+                                 body, status))
+                    receiver._cond.notify_all()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/hook"
+
+    def start(self) -> WebhookReceiver:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def succeeded(self) -> list[Received]:
+        with self._cond:
+            return [r for r in self.requests if 200 <= r.status_answered < 300]
+
+    def wait_for(
+        self, predicate: Callable[[list[Received]], bool], timeout: float = 10.0
+    ) -> list[Received]:
+        """Block until `predicate(successful requests)` holds; fail the test after `timeout`."""
+        with self._cond:
+            ok = self._cond.wait_for(
+                lambda: predicate([r for r in self.requests if 200 <= r.status_answered < 300]),
+                timeout,
+            )
+            if not ok:
+                raise AssertionError(
+                    f"webhooks not received in {timeout}s; got "
+                    f"{[r.body[:300] for r in self.requests]}"
+                )
+            return [r for r in self.requests if 200 <= r.status_answered < 300]
+
+    def wait_for_attempts(self, count: int, timeout: float = 10.0) -> None:
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.requests) >= count, timeout):
+                raise AssertionError(f"expected {count} attempts, got {len(self.requests)}")
+
+
+def statuses(requests: list[Received]) -> list[dict[str, Any]]:
+    """Every status object in the received webhooks, in arrival order."""
+    found = []
+    for request in requests:
+        for entry in request.json().get("entry", []):
+            for change in entry.get("changes", []):
+                found += change.get("value", {}).get("statuses", [])
+    return found
