@@ -177,6 +177,11 @@ class MmgateApp:
             ]
             if self.emulator is not None:
                 self.emulator.start()
+            if isinstance(self.clock, SandboxClock):
+                self.clock.on_settle(self.dispatch_worker.settle)
+                if self.emulator is not None:
+                    self.clock.on_settle(self.emulator.sender.settle)
+                self.clock.on_settle(self.relay_worker.settle)
             try:
                 yield
             finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 
@@ -39,6 +39,7 @@ class SandboxClock:
         self._frozen_at = frozen_at
         self._offset = 0.0
         self._listeners: list[Callable[[], None]] = []
+        self._settlers: list[Callable[[float], Awaitable[None]]] = []
 
     @property
     def frozen(self) -> bool:
@@ -59,6 +60,16 @@ class SandboxClock:
 
     def on_change(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
+
+    def on_settle(self, settler: Callable[[float], Awaitable[None]]) -> None:
+        """Register work that must finish before time may jump past `now`."""
+        self._settlers.append(settler)
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Let what is due at the current instant finish (bounded), so a jump never
+        overtakes work that was due before it: a simulation stays deterministic."""
+        for settler in self._settlers:
+            await settler(timeout)
 
 
 class Waker:

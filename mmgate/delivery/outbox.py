@@ -7,6 +7,7 @@ is longer than any HTTP timeout a job can take.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -36,6 +37,7 @@ class OutboxWorker:
         self._lease = lease_seconds
         self.waker = Waker(clock)
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._idle = asyncio.Event()
 
     async def run(self) -> None:
         while True:
@@ -54,6 +56,18 @@ class OutboxWorker:
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
         self.waker.wake()
+        self._idle.set()
+
+    async def settle(self, timeout: float) -> None:
+        """Return once no job of this kind is due now or running (or after `timeout`)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            if not self._in_flight and not await self._store.due(self.kind, self._clock.now()):
+                return
+            self._idle.clear()
+            self.waker.wake()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), 0.05)
 
     async def _run_one(self, job: Job) -> None:
         try:

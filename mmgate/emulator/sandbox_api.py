@@ -45,6 +45,9 @@ async def clock(request: Request) -> Response:
             return _problem(409, "The clock can only be moved in sandbox mode.")
         try:
             move = msgspec.json.decode(await request.body(), type=ClockMove)
+            if move.advance_seconds < 0:
+                raise ValueError("the clock only moves forward")
+            await sandbox_clock.settle()
             sandbox_clock.advance(move.advance_seconds)
         except (msgspec.DecodeError, ValueError) as exc:
             return _problem(400, f'Expected {{"advance_seconds": <non-negative number>}}: {exc}')

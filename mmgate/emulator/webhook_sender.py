@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -81,6 +82,11 @@ class WebhookSender:
     def pending(self) -> int:
         return self._queue.qsize()
 
+    async def settle(self, timeout: float) -> None:
+        """Wait (bounded) until every queued webhook has had its attempt."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._queue.join(), timeout)
+
     async def run(self) -> None:
         await asyncio.gather(*(self._worker() for _ in range(self._concurrency)))
 
@@ -97,6 +103,7 @@ class WebhookSender:
                 self._next_in_chain(item)
             else:
                 self._retry_later(item)
+            self._queue.task_done()
 
     async def _post(self, item: Outgoing) -> bool:
         url, secret = self._target()

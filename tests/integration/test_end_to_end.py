@@ -39,8 +39,11 @@ def test_marketing_send_comes_back_as_sent_delivered_read_with_marketing_lite(
     request = receiver.succeeded()[0]
     assert request.headers["x-test-header"] == "yes"
     assert verify_delivery(
-        seed.PARTNER_SECRET, int(request.headers["x-mmgate-timestamp"]), request.body,
-        request.headers["x-mmgate-signature-256"], now=float(request.headers["x-mmgate-timestamp"]),
+        seed.PARTNER_SECRET,
+        int(request.headers["x-mmgate-timestamp"]),
+        request.body,
+        request.headers["x-mmgate-signature-256"],
+        now=float(request.headers["x-mmgate-timestamp"]),
     )
     message = server.message(wamid)
     assert message["status"] == "read"
@@ -69,8 +72,12 @@ def test_plain_messages_endpoint_routes_marketing_via_mm_and_text_via_cloud(
     server.set_webhook(receiver.url)
     marketing = server.send(seed.SEED_EXAMPLE, path="/messages").json()["messages"][0]["id"]
     text = server.send(
-        {"messaging_product": "whatsapp", "to": "441234567891", "type": "text",
-         "text": {"body": "hello"}},
+        {
+            "messaging_product": "whatsapp",
+            "to": "441234567891",
+            "type": "text",
+            "text": {"body": "hello"},
+        },
         path="/messages",
     ).json()["messages"][0]["id"]
     server.advance(60)

@@ -38,8 +38,10 @@ class WebhookReceiver:
                 self.wfile.write(b"ok")
                 with receiver._cond:
                     receiver.requests.append(
-                        Received(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                 body, status))
+                        Received(
+                            self.path, {k.lower(): v for k, v in self.headers.items()}, body, status
+                        )
+                    )
                     receiver._cond.notify_all()
 
             def log_message(self, format: str, *args: Any) -> None:

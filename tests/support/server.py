@@ -26,18 +26,32 @@ class ServerProcess:
         self.data_dir = data_dir
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "mmgate.cli.main", "serve", "--port", str(self.port),
-                "--data-dir", str(data_dir), "--clock", "frozen"]
+        args = [
+            sys.executable,
+            "-m",
+            "mmgate.cli.main",
+            "serve",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(data_dir),
+            "--clock",
+            "frozen",
+        ]
         if seed_path is not None:
             args += ["--seed", str(seed_path)]
         self._proc = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})}, text=True,
+            args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            text=True,
         )
         self.banner = self._read_banner()
         # The banner prints before the socket binds; connect retries cover that instant.
-        self.http = httpx.Client(base_url=self.base_url, timeout=10.0,
-                                 transport=httpx.HTTPTransport(retries=10))
+        self.http = httpx.Client(
+            base_url=self.base_url, timeout=10.0, transport=httpx.HTTPTransport(retries=10)
+        )
 
     def _read_banner(self) -> str:
         assert self._proc.stdout is not None
@@ -48,21 +62,34 @@ class ServerProcess:
                 return "".join(lines)
         raise RuntimeError("server exited before it was ready:\n" + "".join(lines))
 
-    def send(self, body: Any, *, key: str = seed.CHANNEL_KEY, path: str = "/marketing_messages",
-             headers: dict[str, str] | None = None) -> httpx.Response:
+    def send(
+        self,
+        body: Any,
+        *,
+        key: str = seed.CHANNEL_KEY,
+        path: str = "/marketing_messages",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         return self.http.post(path, json=body, headers={"D360-API-KEY": key, **(headers or {})})
 
     def advance(self, seconds: float) -> float:
-        response = self.http.post("/sandbox/clock", json={"advance_seconds": seconds},
-                                  headers={"X-Sandbox-Key": seed.SANDBOX_KEY})
+        response = self.http.post(
+            "/sandbox/clock",
+            json={"advance_seconds": seconds},
+            headers={"X-Sandbox-Key": seed.SANDBOX_KEY},
+        )
         response.raise_for_status()
         now: float = response.json()["now"]
         return now
 
-    def set_webhook(self, url: str, headers: dict[str, str] | None = None,
-                    key: str = seed.CHANNEL_KEY) -> None:
-        response = self.http.post("/v1/configs/webhook", json={"url": url, "headers": headers or {}},
-                                  headers={"D360-API-KEY": key})
+    def set_webhook(
+        self, url: str, headers: dict[str, str] | None = None, key: str = seed.CHANNEL_KEY
+    ) -> None:
+        response = self.http.post(
+            "/v1/configs/webhook",
+            json={"url": url, "headers": headers or {}},
+            headers={"D360-API-KEY": key},
+        )
         response.raise_for_status()
 
     def message(self, wamid: str, key: str = seed.CHANNEL_KEY) -> dict[str, Any]:

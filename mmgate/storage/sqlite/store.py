@@ -347,6 +347,18 @@ class SqliteStore:
 
         return await self.engine.write(run)
 
+    async def due(self, kind: str, now: float) -> bool:
+        return await self.engine.read(
+            lambda c: (
+                c.execute(
+                    "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = ? AND state = 'pending' "
+                    "AND run_at <= ?)",
+                    (kind, now),
+                ).fetchone()[0]
+                == 1
+            )
+        )
+
     async def upstream_accepted(self, job: Job, meta_wamid: str, now: float) -> None:
         def run(c: sqlite3.Connection) -> None:
             c.execute("DELETE FROM jobs WHERE id = ?", (job.id,))
