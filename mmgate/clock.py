@@ -65,11 +65,11 @@ class SandboxClock:
         """Register work that must finish before time may jump past `now`."""
         self._settlers.append(settler)
 
-    async def settle(self, timeout: float = 5.0) -> None:
+    async def settle(self, limit_seconds: float = 5.0) -> None:
         """Let what is due at the current instant finish (bounded), so a jump never
         overtakes work that was due before it: a simulation stays deterministic."""
         for settler in self._settlers:
-            await settler(timeout)
+            await settler(limit_seconds)
 
 
 class Waker:

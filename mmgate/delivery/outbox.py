@@ -58,9 +58,9 @@ class OutboxWorker:
         self.waker.wake()
         self._idle.set()
 
-    async def settle(self, timeout: float) -> None:
-        """Return once no job of this kind is due now or running (or after `timeout`)."""
-        deadline = asyncio.get_running_loop().time() + timeout
+    async def settle(self, limit_seconds: float) -> None:
+        """Return once no job of this kind is due now or running (or after `limit_seconds`)."""
+        deadline = asyncio.get_running_loop().time() + limit_seconds
         while asyncio.get_running_loop().time() < deadline:
             if not self._in_flight and not await self._store.due(self.kind, self._clock.now()):
                 return

@@ -82,10 +82,10 @@ class WebhookSender:
     def pending(self) -> int:
         return self._queue.qsize()
 
-    async def settle(self, timeout: float) -> None:
+    async def settle(self, limit_seconds: float) -> None:
         """Wait (bounded) until every queued webhook has had its attempt."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._queue.join(), timeout)
+            await asyncio.wait_for(self._queue.join(), limit_seconds)
 
     async def run(self) -> None:
         await asyncio.gather(*(self._worker() for _ in range(self._concurrency)))

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from mmgate.clock import SandboxClock
+from mmgate.delivery.retry import SEVEN_DAYS, RetryPolicy
+from mmgate.domain import correlation
+from mmgate.domain.templates import count_placeholders, info_from_graph
+from mmgate.errors import GraphError, parse_graph_error
+from mmgate.ids import new_wamid
+from mmgate.signing import sign, sign_delivery, verify, verify_delivery
+
+
+def test_correlation_round_trip() -> None:
+    assert correlation.split(correlation.compose("wamid.A", None)) == ("wamid.A", None)
+    assert correlation.split(correlation.compose("wamid.A", "x|y")) == ("wamid.A", "x|y")
+    assert correlation.split(correlation.compose("wamid.A", "")) == ("wamid.A", "")
+    assert correlation.split("client-only") == (None, "client-only")
+    assert correlation.split(None) == (None, None)
+
+
+def test_signatures() -> None:
+    body = b'{"a":1}'
+    assert verify("s", body, sign("s", body))
+    assert not verify("s", body + b" ", sign("s", body))
+    assert not verify("s", body, None)
+    header = sign_delivery("s", 1000, body)
+    assert verify_delivery("s", 1000, body, header, now=1100)
+    assert not verify_delivery("s", 1000, body, header, now=2000)  # too old
+    assert not verify_delivery("s", 1001, body, header, now=1001)  # timestamp is signed
+
+
+def test_retry_policy_backs_off_and_gives_up_after_seven_days() -> None:
+    policy = RetryPolicy(jitter=0)
+    assert [policy.delay(n) for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert policy.delay(40) == policy.max_delay_seconds
+    assert policy.next_attempt(1, first_at=0, now=10) == 11
+    assert policy.next_attempt(100, first_at=0, now=SEVEN_DAYS) is None
+
+
+def test_retry_jitter_stays_within_bounds() -> None:
+    policy = RetryPolicy(jitter=0.2)
+    rng = random.Random(7)
+    delays = [policy.delay(3, rng) for _ in range(200)]
+    assert min(delays) >= 3.2 and max(delays) <= 4.8
+    assert len(set(delays)) > 100
+
+
+def test_sandbox_clock() -> None:
+    clock = SandboxClock(frozen_at=1000.0)
+    seen: list[float] = []
+    clock.on_change(lambda: seen.append(clock.now()))
+    assert clock.advance(30) == 1030.0
+    assert seen == [1030.0]
+    with pytest.raises(ValueError):
+        clock.advance(-1)
+
+
+def test_wamid_format() -> None:
+    wamid = new_wamid("441234567890")
+    assert wamid.startswith("wamid.HBg")
+    assert new_wamid("441234567890") != wamid
+
+
+def test_template_info_from_graph() -> None:
+    info = info_from_graph(
+        {
+            "name": "t",
+            "language": "en",
+            "status": "APPROVED",
+            "category": "MARKETING",
+            "components": [
+                {"type": "BODY", "text": "Hi {{1}} and {{2}}, {{1}}"},
+                {
+                    "type": "BUTTONS",
+                    "buttons": [
+                        {"type": "QUICK_REPLY", "text": "x"},
+                        {"type": "URL", "url": "https://a/{{1}}"},
+                    ],
+                },
+            ],
+            "message_send_ttl_seconds": "43200",
+        }
+    )
+    assert info is not None
+    assert (info.body_params, info.url_button_params, info.ttl_seconds) == (2, (1,), 43200)
+    assert count_placeholders("{{name}} {{ code }}") == 2
+    assert info_from_graph({"name": 3}) is None
+
+
+def test_graph_error_shapes_and_parsing() -> None:
+    error = GraphError(134100)
+    body = error.graph_body()
+    assert body["error"]["message"] == "(#134100) Only marketing messages supported"
+    assert body["error"]["error_data"]["messaging_product"] == "whatsapp"
+    wrapped = error.d360_body()
+    assert set(wrapped) == {"detail"} and wrapped["detail"]["error"]["code"] == 134100
+    parsed = parse_graph_error(body, 400)
+    assert (parsed.code, parsed.details) == (134100, error.details)
+    assert parse_graph_error({"detail": body}, 400).code == 134100
+    assert parse_graph_error("nonsense", 502).code == 131000
+    hook = error.webhook_error()
+    assert hook["title"] == hook["message"] and hook["href"].endswith("error-codes")
