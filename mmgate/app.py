@@ -24,9 +24,9 @@ from mmgate.clock import Clock, SandboxClock, SystemClock
 from mmgate.delivery.outbox import OutboxWorker
 from mmgate.delivery.upstream_dispatch import UpstreamDispatcher
 from mmgate.delivery.webhooks import WebhookDeliverer
-from mmgate.emulator import graph_api, sandbox_api
+from mmgate.emulator import routes as emulator_routes
 from mmgate.emulator.state import Emulator
-from mmgate.gateway import configs, meta_webhook
+from mmgate.gateway import routes as gateway_routes
 from mmgate.gateway.accept import Accepter
 from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
 from mmgate.gateway.services import Gateway
@@ -150,11 +150,10 @@ class MmgateApp:
         routes: list[Any] = [
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
-            *configs.routes,
-            *meta_webhook.routes,
+            *gateway_routes.routes(),
         ]
         if self.emulator is not None:
-            routes += [*graph_api.routes, *sandbox_api.routes]
+            routes += emulator_routes.routes()
         return routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

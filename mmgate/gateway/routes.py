@@ -1,0 +1,11 @@
+"""Every framework-routed surface of the gateway (the send path is bare ASGI in app.py)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from mmgate.gateway import configs, meta_webhook
+
+
+def routes() -> list[BaseRoute]:
+    return [*configs.routes, *meta_webhook.routes]
