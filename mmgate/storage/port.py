@@ -19,6 +19,28 @@ class Partner:
     webhook_url: str | None
     webhook_secret: str
     marketing_routing: bool
+    onboarding_token: str | None = None
+
+
+class Unset:
+    """Marks an argument that was not given (None is a value: "clear it")."""
+
+
+UNSET = Unset()
+
+
+@dataclass(frozen=True, slots=True)
+class WabaRecord:
+    id: str
+    name: str
+    mm_status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRecord:
+    business_id: str
+    name: str
+    wabas: list[WabaRecord]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +168,18 @@ class Store(Protocol):
     async def is_empty(self) -> bool: ...
 
     # look-ups
+    async def partner_for_key(self, key_hash: str) -> Partner | None: ...
+    async def partner_for_onboarding_token(self, token: str) -> Partner | None: ...
+    async def update_partner(
+        self,
+        partner_id: str,
+        *,
+        webhook_url: str | Unset | None = UNSET,
+        marketing_routing: bool | Unset = UNSET,
+    ) -> None: ...
+    async def clients(self, partner_id: str) -> list[ClientRecord]: ...
+    async def channels(self, partner_id: str) -> list[Channel]: ...
+    async def set_waba_mm_status(self, waba_id: str, status: str) -> None: ...
     async def channel_for_key(self, key_hash: str) -> Channel | None: ...
     async def channel_by_id(self, channel_id: str) -> Channel | None: ...
     async def partner(self, partner_id: str) -> Partner | None: ...

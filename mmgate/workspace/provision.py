@@ -20,7 +20,7 @@ from mmgate.emulator.world import (
     Waba,
     WorldStore,
 )
-from mmgate.ids import key_hash, new_numeric_id
+from mmgate.ids import key_hash, new_numeric_id, new_secret
 from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
 from mmgate.workspace.spec import TemplateSpec, WorkspaceSpec
 
@@ -30,7 +30,14 @@ CREDENTIALS_FILE = "workspace.json"
 async def provision_gateway(store: Store, spec: WorkspaceSpec, now: float) -> None:
     p = spec.partner
     await store.save_partner(
-        Partner(p.id, p.name, p.webhook_url, p.webhook_secret, marketing_routing=True),
+        Partner(
+            p.id,
+            p.name,
+            p.webhook_url,
+            p.webhook_secret,
+            marketing_routing=True,
+            onboarding_token=p.onboarding_token or new_secret(12),
+        ),
         key_hash(p.api_key),
         now,
     )

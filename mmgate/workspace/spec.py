@@ -47,6 +47,7 @@ class PartnerSpec(msgspec.Struct, forbid_unknown_fields=True):
     api_key: str
     webhook_secret: str
     webhook_url: str | None = None
+    onboarding_token: str | None = None  # the partner's unique MM onboarding link
 
 
 class MetaSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,6 +81,7 @@ def demo() -> WorkspaceSpec:
             name="Demo Partner",
             api_key=new_secret(),
             webhook_secret=new_secret(),
+            onboarding_token=new_secret(12),
         ),
         meta=MetaSpec(
             graph_token="EAAG" + new_secret(30),

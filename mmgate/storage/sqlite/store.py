@@ -11,15 +11,19 @@ from mmgate.domain.templates import TemplateInfo
 from mmgate.storage.migrate import migration_files
 from mmgate.storage.port import (
     LEASE_EXPIRED,
+    UNSET,
     AcceptOutcome,
     Channel,
+    ClientRecord,
     IdempotencyClaim,
     Job,
     MessageRecord,
     NewMessage,
     Partner,
     StatusUpdate,
+    Unset,
     UpstreamCredentials,
+    WabaRecord,
     WebhookAttempt,
 )
 from mmgate.storage.sqlite.engine import Engine
@@ -82,9 +86,10 @@ class SqliteStore:
         def run(c: sqlite3.Connection) -> None:
             c.execute(
                 "INSERT INTO partners (id, name, key_hash, webhook_url, webhook_secret, "
-                "marketing_routing, created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE "
-                "SET name=excluded.name, key_hash=excluded.key_hash, "
-                "webhook_url=excluded.webhook_url, webhook_secret=excluded.webhook_secret",
+                "marketing_routing, created_at, onboarding_token) VALUES (?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET name=excluded.name, key_hash=excluded.key_hash, "
+                "webhook_url=excluded.webhook_url, webhook_secret=excluded.webhook_secret, "
+                "onboarding_token=COALESCE(excluded.onboarding_token, partners.onboarding_token)",
                 (
                     partner.id,
                     partner.name,
@@ -93,6 +98,7 @@ class SqliteStore:
                     partner.webhook_secret,
                     int(partner.marketing_routing),
                     now,
+                    partner.onboarding_token,
                 ),
             )
 
@@ -177,16 +183,79 @@ class SqliteStore:
         )
 
     async def partner(self, partner_id: str) -> Partner | None:
+        return await self._partner_where("id = ?", partner_id)
+
+    async def partner_for_key(self, key_hash: str) -> Partner | None:
+        return await self._partner_where("key_hash = ?", key_hash)
+
+    async def partner_for_onboarding_token(self, token: str) -> Partner | None:
+        return await self._partner_where("onboarding_token = ?", token)
+
+    async def _partner_where(self, condition: str, value: str) -> Partner | None:
         row = await self.engine.read(
             lambda c: c.execute(
-                "SELECT id, name, webhook_url, webhook_secret, marketing_routing FROM partners "
-                "WHERE id = ?",
-                (partner_id,),
+                "SELECT id, name, webhook_url, webhook_secret, marketing_routing, "
+                f"onboarding_token FROM partners WHERE {condition}",
+                (value,),
             ).fetchone()
         )
         if row is None:
             return None
-        return Partner(row[0], row[1], row[2], row[3], bool(row[4]))
+        return Partner(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
+
+    async def update_partner(
+        self,
+        partner_id: str,
+        *,
+        webhook_url: str | Unset | None = UNSET,
+        marketing_routing: bool | Unset = UNSET,
+    ) -> None:
+        def run(c: sqlite3.Connection) -> None:
+            if not isinstance(webhook_url, Unset):
+                c.execute(
+                    "UPDATE partners SET webhook_url = ? WHERE id = ?", (webhook_url, partner_id)
+                )
+            if not isinstance(marketing_routing, Unset):
+                c.execute(
+                    "UPDATE partners SET marketing_routing = ? WHERE id = ?",
+                    (int(marketing_routing), partner_id),
+                )
+
+        await self.engine.write(run)
+
+    async def clients(self, partner_id: str) -> list[ClientRecord]:
+        def run(c: sqlite3.Connection) -> list[ClientRecord]:
+            wabas: dict[str, list[WabaRecord]] = {}
+            for row in c.execute(
+                "SELECT w.business_id, w.id, w.name, w.mm_status FROM wabas w "
+                "JOIN clients cl ON cl.business_id = w.business_id WHERE cl.partner_id = ? "
+                "ORDER BY w.id",
+                (partner_id,),
+            ):
+                wabas.setdefault(row[0], []).append(WabaRecord(row[1], row[2], row[3]))
+            return [
+                ClientRecord(row[0], row[1], wabas.get(row[0], []))
+                for row in c.execute(
+                    "SELECT business_id, name FROM clients WHERE partner_id = ? ORDER BY name",
+                    (partner_id,),
+                )
+            ]
+
+        return await self.engine.read(run)
+
+    async def channels(self, partner_id: str) -> list[Channel]:
+        def run(c: sqlite3.Connection) -> list[Channel]:
+            rows = c.execute(
+                _CHANNEL_SELECT + " WHERE cl.partner_id = ? ORDER BY c.id", (partner_id,)
+            ).fetchall()
+            return [ch for ch in map(_channel, rows) if ch is not None]
+
+        return await self.engine.read(run)
+
+    async def set_waba_mm_status(self, waba_id: str, status: str) -> None:
+        await self.engine.write(
+            lambda c: c.execute("UPDATE wabas SET mm_status = ? WHERE id = ?", (status, waba_id))
+        )
 
     async def upstream(self) -> UpstreamCredentials | None:
         row = await self.engine.read(
