@@ -60,6 +60,8 @@ class ServerProcess:
             lines.append(line)
             if "mmgate workspace --json" in line:
                 return "".join(lines)
+        self._proc.wait()
+        self._proc.stdout.close()
         raise RuntimeError("server exited before it was ready:\n" + "".join(lines))
 
     def send(

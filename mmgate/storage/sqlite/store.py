@@ -107,7 +107,7 @@ class SqliteStore:
     async def save_client(self, partner_id: str, business_id: str, name: str) -> None:
         await self.engine.write(
             lambda c: c.execute(
-                "INSERT INTO clients VALUES (?,?,?) ON CONFLICT(business_id) DO UPDATE "
+                "INSERT INTO clients (business_id, partner_id, name) VALUES (?,?,?) ON CONFLICT(business_id) DO UPDATE "
                 "SET name=excluded.name",
                 (business_id, partner_id, name),
             )
@@ -116,7 +116,7 @@ class SqliteStore:
     async def save_waba(self, business_id: str, waba_id: str, name: str) -> None:
         await self.engine.write(
             lambda c: c.execute(
-                "INSERT INTO wabas VALUES (?,?,?) ON CONFLICT(id) DO UPDATE SET name=excluded.name",
+                "INSERT INTO wabas (id, business_id, name) VALUES (?,?,?) ON CONFLICT(id) DO UPDATE SET name=excluded.name",
                 (waba_id, business_id, name),
             )
         )
