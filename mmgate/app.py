@@ -31,9 +31,17 @@ from mmgate.gateway.accept import Accepter
 from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
 from mmgate.gateway.services import Gateway
 from mmgate.gateway.templates import TemplateCatalog
+from mmgate.gateway.wabas import WabaCatalog
 from mmgate.settings import INTERNAL_ORIGIN, Settings
-from mmgate.storage.port import Channel, Partner, UpstreamCredentials
-from mmgate.storage.sqlite.store import CLIENT_WEBHOOK, UPSTREAM_SEND, SqliteStore
+from mmgate.storage.port import (
+    CLIENT_WEBHOOK,
+    PARTNER_WEBHOOK,
+    UPSTREAM_SEND,
+    Channel,
+    Partner,
+    UpstreamCredentials,
+)
+from mmgate.storage.sqlite.store import SqliteStore
 from mmgate.upstream.graph import GraphClient
 from mmgate.workspace import provision, spec
 
@@ -104,24 +112,34 @@ class MmgateApp:
             clock, CACHE_SECONDS, load_upstream
         )
         templates = TemplateCatalog(store, clock, self.graph)
+        wabas = WabaCatalog(store, clock, self.graph)
         s = self.settings
-        self.relay_worker = OutboxWorker(
-            CLIENT_WEBHOOK,
-            store,
-            clock,
-            WebhookDeliverer(
-                store, clock, self.external_http, s.webhook_retry, channels, partners
-            ).handle,
-            concurrency=s.webhook_concurrency,
-            lease_seconds=LEASE_SECONDS,
+        deliverer = WebhookDeliverer(
+            store, clock, self.external_http, s.webhook_retry, channels, partners
         )
+        self.relay_workers = [
+            OutboxWorker(
+                kind,
+                store,
+                clock,
+                deliverer.handle,
+                concurrency=s.webhook_concurrency,
+                lease_seconds=LEASE_SECONDS,
+            )
+            for kind in (CLIENT_WEBHOOK, PARTNER_WEBHOOK)
+        ]
+
+        def wake_relays() -> None:
+            for worker in self.relay_workers:
+                worker.waker.wake()
+
         dispatcher = UpstreamDispatcher(
             store,
             clock,
             self.graph,
             s.upstream_retry,
             report_expired_as_failed=s.report_expired_as_failed,
-            wake_relay=self.relay_worker.waker.wake,
+            wake_relay=wake_relays,
         )
         self.dispatch_worker = OutboxWorker(
             UPSTREAM_SEND,
@@ -132,18 +150,19 @@ class MmgateApp:
             lease_seconds=LEASE_SECONDS,
         )
         accepter = Accepter(
-            store, clock, templates, by_key, partners, self.dispatch_worker.waker.wake
+            store, clock, templates, by_key, partners, wabas, self.dispatch_worker.waker.wake
         )
         return Gateway(
-            store,
-            clock,
-            accepter,
-            templates,
-            channels,
-            by_key,
-            partners,
-            upstream,
-            self.relay_worker.waker.wake,
+            store=store,
+            clock=clock,
+            accepter=accepter,
+            templates=templates,
+            wabas=wabas,
+            channels=channels,
+            channels_by_key=by_key,
+            partners=partners,
+            upstream=upstream,
+            wake_relay=wake_relays,
         )
 
     def _routes(self) -> list[Any]:
@@ -172,7 +191,7 @@ class MmgateApp:
                 self.graph.set_token(credentials.graph_token)
             tasks = [
                 asyncio.create_task(self.dispatch_worker.run(), name="upstream-dispatch"),
-                asyncio.create_task(self.relay_worker.run(), name="webhook-relay"),
+                *(asyncio.create_task(w.run(), name=f"relay-{w.kind}") for w in self.relay_workers),
             ]
             if self.emulator is not None:
                 self.emulator.start()
@@ -180,7 +199,8 @@ class MmgateApp:
                 self.clock.on_settle(self.dispatch_worker.settle)
                 if self.emulator is not None:
                     self.clock.on_settle(self.emulator.sender.settle)
-                self.clock.on_settle(self.relay_worker.settle)
+                for worker in self.relay_workers:
+                    self.clock.on_settle(worker.settle)
             try:
                 yield
             finally:
@@ -188,7 +208,8 @@ class MmgateApp:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await self.dispatch_worker.stop()
-                await self.relay_worker.stop()
+                for worker in self.relay_workers:
+                    await worker.stop()
                 if self.emulator is not None:
                     await self.emulator.stop()
                 await self.graph.aclose()

@@ -30,6 +30,12 @@ _SPECS = [
     ErrorSpec(100, 400, "Invalid parameter", "Invalid parameter"),
     ErrorSpec(190, 401, "Invalid OAuth access token", "The access token could not be decrypted."),
     ErrorSpec(130429, 400, "Rate limit hit", "Cloud API message throughput has been reached."),
+    ErrorSpec(
+        130497,
+        403,
+        "Business account is restricted from messaging users in this country",
+        "The business is not allowed to message users in this country.",
+    ),
     ErrorSpec(131000, 500, "Something went wrong", "Something went wrong."),
     ErrorSpec(
         131009, 400, "Parameter value is not valid", "One or more parameter values are invalid."

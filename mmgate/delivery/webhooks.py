@@ -1,10 +1,12 @@
-"""Delivers relayed webhooks to each channel's URL: signed, with the configured
-headers, in order per message, every attempt recorded, retried with backoff."""
+"""Delivers webhooks to clients (a channel's URL) and partners (the partner's URL):
+signed, with the configured headers, in order per message, every attempt recorded,
+retried with backoff."""
 
 from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -12,9 +14,23 @@ from mmgate.cache import TtlCache
 from mmgate.clock import Clock
 from mmgate.delivery.retry import RetryPolicy
 from mmgate.signing import MMGATE_SIGNATURE_HEADER, MMGATE_TIMESTAMP_HEADER, sign_delivery
-from mmgate.storage.port import Channel, Job, Partner, Store, WebhookAttempt
+from mmgate.storage.port import (
+    PARTNER_WEBHOOK,
+    Channel,
+    Job,
+    Partner,
+    Store,
+    WebhookAttempt,
+)
 
 EXCERPT_CHARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    url: str
+    secret: str | None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class WebhookDeliverer:
@@ -35,22 +51,33 @@ class WebhookDeliverer:
         self._partners = partners
         self._rng = random.Random()
 
-    async def handle(self, job: Job) -> None:
+    async def _target(self, job: Job) -> Target | None:
+        if job.kind == PARTNER_WEBHOOK:
+            partner = await self._partners.get(job.ref)
+            if partner is None or partner.webhook_url is None:
+                return None
+            return Target(partner.webhook_url, partner.webhook_secret)
         channel = await self._channels.get(job.ref)
+        if channel is None or channel.webhook_url is None:
+            return None
+        owner = await self._partners.get(channel.partner_id)
+        return Target(
+            channel.webhook_url, owner.webhook_secret if owner else None, channel.webhook_headers
+        )
+
+    async def handle(self, job: Job) -> None:
+        target = await self._target(job)
         now = self._clock.now()
-        if channel is None or channel.webhook_url is None or job.payload is None:
+        if target is None or job.payload is None:
             attempt = WebhookAttempt(job.id, "", now, None, 0.0, None, "no webhook URL configured")
             await self._store.webhook_attempted(job, attempt, done=False, retry_at=None)
             return
-        partner = await self._partners.get(channel.partner_id)
-        headers = {"Content-Type": "application/json", **channel.webhook_headers}
-        if partner is not None:
+        headers = {"Content-Type": "application/json", **target.headers}
+        if target.secret is not None:
             timestamp = int(now)
             headers[MMGATE_TIMESTAMP_HEADER] = str(timestamp)
-            headers[MMGATE_SIGNATURE_HEADER] = sign_delivery(
-                partner.webhook_secret, timestamp, job.payload
-            )
-        attempt, ok = await self._post(job, channel.webhook_url, headers, job.payload)
+            headers[MMGATE_SIGNATURE_HEADER] = sign_delivery(target.secret, timestamp, job.payload)
+        attempt, ok = await self._post(job, target.url, headers, job.payload)
         retry_at = None
         if not ok:
             retry_at = self._retry.next_attempt(job.attempts, job.created_at, now, self._rng)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from mmgate.domain.regions import is_us_number
 from mmgate.domain.routing import Route
 from mmgate.domain.ttl import THIRTY_DAYS
 from mmgate.domain.webhooks import status_object, status_value
 from mmgate.emulator.scheduler import Scheduler
-from mmgate.emulator.users import Behaviour, behaviour_for, display_name, is_us_number
+from mmgate.emulator.users import Behaviour, behaviour_for, display_name
 from mmgate.emulator.webhook_sender import WebhookSender
 from mmgate.emulator.world import PhoneNumber, Waba
 from mmgate.errors import GraphError

@@ -45,11 +45,5 @@ def behaviour_for(wa_id: str, overrides: dict[str, Behaviour]) -> Behaviour:
     return Behaviour()
 
 
-def is_us_number(wa_id: str) -> bool:
-    # +1 covers the US and Canada/Caribbean; Meta's block applies to US numbers, and
-    # the emulator treats the whole +1 zone as US for simplicity (documented).
-    return wa_id.startswith("1")
-
-
 def display_name(wa_id: str) -> str:
     return f"Test User {wa_id[-4:]}"

@@ -14,11 +14,13 @@ from mmgate.clock import Clock
 from mmgate.delivery.records import UpstreamRequest, encode_request
 from mmgate.domain import correlation
 from mmgate.domain.payloads import EntryPoint, ValidSend, decode_send, validate_send
-from mmgate.domain.routing import RouteDecision, UpstreamEndpoint, decide_route
-from mmgate.domain.templates import TemplateInfo, check_against_template
+from mmgate.domain.regions import check_recipient_region
+from mmgate.domain.routing import UNKNOWN_WABA, RouteDecision, UpstreamEndpoint, decide_route
+from mmgate.domain.templates import Category, TemplateInfo, check_against_template
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.errors import GraphError
 from mmgate.gateway.templates import TemplateCatalog
+from mmgate.gateway.wabas import WabaCatalog
 from mmgate.ids import key_hash, new_wamid
 from mmgate.storage.port import Channel, IdempotencyClaim, NewMessage, Partner, Store
 from mmgate.upstream.graph import UpstreamUnavailable
@@ -41,6 +43,7 @@ class Accepter:
         templates: TemplateCatalog,
         channels_by_key: TtlCache[str, Channel | None],
         partners: TtlCache[str, Partner | None],
+        wabas: WabaCatalog,
         wake_dispatch: Callable[[], None],
     ) -> None:
         self._store = store
@@ -48,6 +51,7 @@ class Accepter:
         self._templates = templates
         self._channels_by_key = channels_by_key
         self._partners = partners
+        self._wabas = wabas
         self._wake_dispatch = wake_dispatch
 
     async def authenticate(self, header_value: str | None) -> Channel:
@@ -63,15 +67,21 @@ class Accepter:
         self, channel: Channel, entry_point: EntryPoint, body: bytes, idempotency_key: str | None
     ) -> bytes:
         valid = validate_send(decode_send(body), entry_point)
+        check_recipient_region(valid.wa_id)
         template = await self._template(channel, valid)
+        category = template.category if template else None
         partner = await self._partners.get(channel.partner_id)
+        waba = UNKNOWN_WABA
+        if category == Category.MARKETING:
+            waba = await self._wabas.get(channel.waba_id)
         decision = decide_route(
             entry_point,
             valid.request.type,
-            template.category if template else None,
+            category,
             marketing_routing_enabled=partner.marketing_routing if partner else True,
+            waba=waba,
+            product_policy=valid.product_policy,
         )
-        category = template.category if template else None
         ttl = resolve_ttl(
             valid.ttl_seconds,
             template.ttl_seconds if template else None,

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from mmgate.gateway.relay import status_updates
+from mmgate.gateway import inbound
 from mmgate.gateway.services import gateway_of
 from mmgate.signing import META_SIGNATURE_HEADER, verify
 
@@ -48,10 +48,7 @@ async def receive(request: Request) -> Response:
         payload = msgspec.json.decode(raw)
     except msgspec.DecodeError:
         return PlainTextResponse("invalid JSON", status_code=400)
-    updates = await status_updates(payload, gateway.store.wamid_for_meta)
-    if updates:
-        await gateway.store.record_statuses(updates, gateway.clock.now())
-        gateway.wake_relay()
+    await inbound.process(gateway, payload)
     return PlainTextResponse("ok")
 
 

@@ -11,6 +11,7 @@ from mmgate.cache import TtlCache
 from mmgate.clock import Clock
 from mmgate.gateway.accept import Accepter
 from mmgate.gateway.templates import TemplateCatalog
+from mmgate.gateway.wabas import WabaCatalog
 from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
 
 
@@ -20,6 +21,7 @@ class Gateway:
     clock: Clock
     accepter: Accepter
     templates: TemplateCatalog
+    wabas: WabaCatalog
     channels: TtlCache[str, Channel | None]
     channels_by_key: TtlCache[str, Channel | None]
     partners: TtlCache[str, Partner | None]

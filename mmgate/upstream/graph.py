@@ -95,15 +95,21 @@ class GraphClient:
         except (TypeError, KeyError, IndexError):
             raise GraphError(131000, "Upstream answered without a message id.") from None
 
-    async def message_templates(self, waba_id: str, name: str) -> list[dict[str, Any]]:
-        body = await self._request(
-            "GET",
-            f"{waba_id}/message_templates",
-            params={
-                "name": name,
-                "fields": "name,language,status,category,components,message_send_ttl_seconds",
-                "limit": "100",
-            },
-        )
+    async def object_fields(self, object_id: str, fields: str) -> dict[str, Any]:
+        body = await self._request("GET", object_id, params={"fields": fields})
+        return body if isinstance(body, dict) else {}
+
+    async def create_template(self, waba_id: str, template: bytes) -> dict[str, Any]:
+        body = await self._request("POST", f"{waba_id}/message_templates", content=template)
+        return body if isinstance(body, dict) else {}
+
+    async def message_templates(self, waba_id: str, name: str | None) -> list[dict[str, Any]]:
+        params = {
+            "fields": "name,language,status,category,components,message_send_ttl_seconds",
+            "limit": "250",
+        }
+        if name is not None:
+            params["name"] = name
+        body = await self._request("GET", f"{waba_id}/message_templates", params=params)
         data = body.get("data") if isinstance(body, dict) else None
         return [t for t in data if isinstance(t, dict)] if isinstance(data, list) else []

@@ -10,8 +10,11 @@ from mmgate.domain import lifecycle
 from mmgate.domain.templates import TemplateInfo
 from mmgate.storage.migrate import migration_files
 from mmgate.storage.port import (
+    CLIENT_WEBHOOK,
     LEASE_EXPIRED,
+    PARTNER_WEBHOOK,
     UNSET,
+    UPSTREAM_SEND,
     AcceptOutcome,
     Channel,
     ClientRecord,
@@ -28,8 +31,7 @@ from mmgate.storage.port import (
 )
 from mmgate.storage.sqlite.engine import Engine
 
-UPSTREAM_SEND = "upstream_send"
-CLIENT_WEBHOOK = "client_webhook"
+__all__ = ["CLIENT_WEBHOOK", "PARTNER_WEBHOOK", "UPSTREAM_SEND", "SqliteStore"]
 
 _CHANNEL_SELECT = """
 SELECT c.id, cl.partner_id, w.business_id, c.waba_id, c.phone_number_id,
@@ -107,8 +109,8 @@ class SqliteStore:
     async def save_client(self, partner_id: str, business_id: str, name: str) -> None:
         await self.engine.write(
             lambda c: c.execute(
-                "INSERT INTO clients (business_id, partner_id, name) VALUES (?,?,?) ON CONFLICT(business_id) DO UPDATE "
-                "SET name=excluded.name",
+                "INSERT INTO clients (business_id, partner_id, name) VALUES (?,?,?) "
+                "ON CONFLICT(business_id) DO UPDATE SET name=excluded.name",
                 (business_id, partner_id, name),
             )
         )
@@ -116,7 +118,8 @@ class SqliteStore:
     async def save_waba(self, business_id: str, waba_id: str, name: str) -> None:
         await self.engine.write(
             lambda c: c.execute(
-                "INSERT INTO wabas (id, business_id, name) VALUES (?,?,?) ON CONFLICT(id) DO UPDATE SET name=excluded.name",
+                "INSERT INTO wabas (id, business_id, name) VALUES (?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET name=excluded.name",
                 (waba_id, business_id, name),
             )
         )
@@ -251,6 +254,60 @@ class SqliteStore:
             return [ch for ch in map(_channel, rows) if ch is not None]
 
         return await self.engine.read(run)
+
+    async def waba_partner(self, waba_id: str) -> str | None:
+        row = await self.engine.read(
+            lambda c: c.execute(
+                "SELECT cl.partner_id FROM wabas w "
+                "JOIN clients cl ON cl.business_id = w.business_id WHERE w.id = ?",
+                (waba_id,),
+            ).fetchone()
+        )
+        return None if row is None else str(row[0])
+
+    async def channel_for_phone_number(self, phone_number_id: str) -> Channel | None:
+        return await self.engine.read(
+            lambda c: _channel(
+                c.execute(
+                    _CHANNEL_SELECT + " WHERE c.phone_number_id = ?", (phone_number_id,)
+                ).fetchone()
+            )
+        )
+
+    async def update_template(
+        self, waba_id: str, name: str, language: str, *, status: str | None, category: str | None
+    ) -> None:
+        await self.engine.write(
+            lambda c: c.execute(
+                "UPDATE templates SET status = COALESCE(?, status), "
+                "category = COALESCE(?, category) WHERE waba_id = ? AND name = ? AND language = ?",
+                (status, category, waba_id, name, language),
+            )
+        )
+
+    async def record_partner_event(
+        self, partner_id: str, body: bytes, ordering_key: str | None, now: float
+    ) -> bool:
+        def run(c: sqlite3.Connection) -> bool:
+            cur = c.execute(
+                "INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at) "
+                "SELECT ?, id, ?, ?, ?, ? FROM partners WHERE id = ? AND webhook_url IS NOT NULL",
+                (PARTNER_WEBHOOK, ordering_key, now, body, now, partner_id),
+            )
+            return cur.rowcount > 0
+
+        return await self.engine.write(run)
+
+    async def record_channel_event(self, channel_id: str, body: bytes, now: float) -> bool:
+        def run(c: sqlite3.Connection) -> bool:
+            cur = c.execute(
+                "INSERT INTO jobs (kind, ref, run_at, payload, created_at) "
+                "SELECT ?, id, ?, ?, ? FROM channels WHERE id = ? AND webhook_url IS NOT NULL",
+                (CLIENT_WEBHOOK, now, body, now, channel_id),
+            )
+            return cur.rowcount > 0
+
+        return await self.engine.write(run)
 
     async def set_waba_mm_status(self, waba_id: str, status: str) -> None:
         await self.engine.write(
