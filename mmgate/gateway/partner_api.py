@@ -1,0 +1,186 @@
+"""The Partner API (`/api/v2/partners/{partner_id}/...`), as 360dialog's hub API.
+
+Auth is `X-API-Key: <partner key>`; every answer uses 360dialog's envelope
+`{"meta": {…}, "status_code", "data"}`. A key reaches its own partner only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mmgate.gateway.services import gateway_of
+from mmgate.ids import key_hash, new_trace_id
+from mmgate.storage.port import Partner
+
+MAX_URL = 2048
+
+
+class PartnerPatch(msgspec.Struct, forbid_unknown_fields=True):
+    webhook_url: str | None
+
+
+class RoutingSetting(msgspec.Struct, forbid_unknown_fields=True):
+    enabled: bool
+
+
+def envelope(data: Any, status: int = 200, message: str = "OK") -> Response:
+    body = {
+        "meta": {
+            "developer_message": message,
+            "http_code": status,
+            "success": status < 400,
+            "360dialog_trace_id": new_trace_id(),
+        },
+        "status_code": status,
+        "data": data,
+    }
+    return Response(msgspec.json.encode(body), status, media_type="application/json")
+
+
+async def authorised_partner(request: Request) -> Partner | Response:
+    key = request.headers.get("x-api-key") or request.headers.get("authorization", "")
+    key = key.removeprefix("Bearer ").strip()
+    partner = await gateway_of(request).store.partner_for_key(key_hash(key)) if key else None
+    if partner is None:
+        return envelope({}, 401, "Invalid API key")
+    if partner.id != request.path_params["partner_id"]:
+        return envelope(
+            {}, 403, f"Permission denied for partner {request.path_params['partner_id']}"
+        )
+    return partner
+
+
+async def decode_body(request: Request, kind: type[Any]) -> Any:
+    """The body as `kind`, or an envelope error Response."""
+    try:
+        return msgspec.json.decode(await request.body(), type=kind)
+    except msgspec.ValidationError as exc:
+        return envelope({}, 400, f"Invalid request body: {exc}")
+    except msgspec.DecodeError:
+        return envelope({}, 400, "The request body is not valid JSON.")
+
+
+def onboarding_link(request: Request, partner: Partner) -> str | None:
+    if partner.onboarding_token is None:
+        return None
+    return str(request.base_url).rstrip("/") + f"/onboard/{partner.onboarding_token}"
+
+
+def partner_data(request: Request, partner: Partner) -> dict[str, Any]:
+    return {
+        "id": partner.id,
+        "name": partner.name,
+        "webhook_url": partner.webhook_url,
+        "onboarding_link": onboarding_link(request, partner),
+        "settings": {"marketing_templates_routing": {"enabled": partner.marketing_routing}},
+    }
+
+
+async def partner_resource(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    if request.method == "PATCH":
+        patch = await decode_body(request, PartnerPatch)
+        if isinstance(patch, Response):
+            return patch
+        url = patch.webhook_url
+        if url is not None:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL:
+                return envelope({}, 400, "webhook_url must be an absolute http(s) URL.")
+        gateway = gateway_of(request)
+        await gateway.store.update_partner(partner.id, webhook_url=url)
+        gateway.partners.invalidate(partner.id)
+        updated = await gateway.store.partner(partner.id)
+        assert updated is not None
+        return envelope(partner_data(request, updated))
+    return envelope(partner_data(request, partner))
+
+
+async def settings(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    return envelope({"marketing_templates_routing": {"enabled": partner.marketing_routing}})
+
+
+async def marketing_templates_routing(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    if request.method == "GET":
+        return envelope({"enabled": partner.marketing_routing})
+    setting = await decode_body(request, RoutingSetting)
+    if isinstance(setting, Response):
+        return setting
+    gateway = gateway_of(request)
+    await gateway.store.update_partner(partner.id, marketing_routing=setting.enabled)
+    gateway.partners.invalidate(partner.id)  # the next send in this process sees it
+    return envelope({"enabled": setting.enabled})
+
+
+async def link(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    return envelope({"url": onboarding_link(request, partner)})
+
+
+async def clients(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    found = await gateway_of(request).store.clients(partner.id)
+    data = [
+        {
+            "business_id": c.business_id,
+            "name": c.name,
+            "wabas": [
+                {"id": w.id, "name": w.name, "marketing_messages_onboarding_status": w.mm_status}
+                for w in c.wabas
+            ],
+        }
+        for c in found
+    ]
+    return envelope({"count": len(data), "clients": data})
+
+
+async def channels(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    found = await gateway_of(request).store.channels(partner.id)
+    data = [
+        {
+            "id": ch.id,
+            "phone_number_id": ch.phone_number_id,
+            "display_phone_number": ch.display_phone_number,
+            "waba_id": ch.waba_id,
+            "business_id": ch.business_id,
+            "webhook_url": ch.webhook_url,
+        }
+        for ch in found
+    ]
+    return envelope({"count": len(data), "channels": data})
+
+
+PREFIX = "/api/v2/partners/{partner_id}"
+routes = [
+    Route(PREFIX, partner_resource, methods=["GET", "PATCH"]),
+    Route(PREFIX + "/settings", settings, methods=["GET"]),
+    Route(
+        PREFIX + "/settings/marketing_templates_routing",
+        marketing_templates_routing,
+        methods=["GET", "PATCH"],
+    ),
+    Route(PREFIX + "/onboarding_link", link, methods=["GET"]),
+    Route(PREFIX + "/clients", clients, methods=["GET"]),
+    Route(PREFIX + "/channels", channels, methods=["GET"]),
+]
