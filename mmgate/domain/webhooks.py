@@ -69,8 +69,12 @@ def status_object(
     return body
 
 
-def envelope(waba_id: str, field: str, values: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": waba_id, "changes": [{"value": v, "field": field} for v in values]}],
-    }
+def envelope(
+    entry_id: str, field: str, values: list[dict[str, Any]], *, time: int | None = None
+) -> dict[str, Any]:
+    """`entry_id` is the WABA id, except for account_update (the partner's business id)."""
+    entry: dict[str, Any] = {"id": entry_id}
+    if time is not None:
+        entry["time"] = time  # template and account events carry an integer time
+    entry["changes"] = [{"value": v, "field": field} for v in values]
+    return {"object": "whatsapp_business_account", "entry": [entry]}

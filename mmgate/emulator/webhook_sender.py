@@ -31,6 +31,7 @@ class Outgoing(msgspec.Struct):
     value: dict[str, Any]
     first_at: float
     chain: str | None = None
+    entry_time: int | None = None
     attempts: int = 0
 
 
