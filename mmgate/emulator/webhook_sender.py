@@ -54,15 +54,18 @@ class WebhookSender:
 
     def emit(
         self,
-        waba_id: str,
+        entry_id: str,
         field: str,
         value: dict[str, Any],
         now: float,
         *,
         chain: str | None = None,
+        entry_time: int | None = None,
     ) -> None:
-        """Queue a webhook; webhooks of one `chain` (a message) go out one after another."""
-        item = Outgoing(waba_id, field, value, first_at=now, chain=chain)
+        """Queue a webhook; webhooks of one `chain` (a message) go out one after another.
+
+        `entry_id` is the WABA id, or the partner's business id for account_update."""
+        item = Outgoing(entry_id, field, value, first_at=now, chain=chain, entry_time=entry_time)
         if chain is not None:
             waiting = self._chains.get(chain)
             if waiting is not None:
@@ -110,7 +113,9 @@ class WebhookSender:
         url, secret = self._target()
         if url is None:
             return True  # no callback configured: Meta drops it
-        body = msgspec.json.encode(envelope(item.waba_id, item.field, [item.value]))
+        body = msgspec.json.encode(
+            envelope(item.waba_id, item.field, [item.value], time=item.entry_time)
+        )
         try:
             response = await self._http.post(
                 url,

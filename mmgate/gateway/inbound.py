@@ -39,9 +39,9 @@ def _changes(payload: Any) -> Iterator[tuple[dict[str, Any], str, dict[str, Any]
 
 
 def _single(entry: dict[str, Any], field: str, value: dict[str, Any]) -> bytes:
-    body = envelope(str(entry.get("id", "")), field, [value])
-    if "time" in entry:
-        body["entry"][0]["time"] = entry["time"]
+    time = entry.get("time")
+    entry_id = str(entry.get("id", ""))
+    body = envelope(entry_id, field, [value], time=time if isinstance(time, int) else None)
     return _json.encode(body)
 
 
