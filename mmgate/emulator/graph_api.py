@@ -31,14 +31,14 @@ def graph_error_response(error: GraphError) -> Response:
     return json_response(error.graph_body(), error.http_status)
 
 
-def _version(request: Request) -> int:
+def graph_version(request: Request) -> int:
     match = _VERSION.match(request.path_params["version"])
     if match is None:
         raise GraphError(100, message="Unknown path components", http_status=400)
     return int(match.group(1))
 
 
-def _authorise(emulator: Emulator, request: Request) -> None:
+def authorise(emulator: Emulator, request: Request) -> None:
     header = request.headers.get("authorization", "")
     token = header.removeprefix("Bearer ").strip()
     app = emulator.worlds.world.app
@@ -64,8 +64,8 @@ async def send_message(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
     endpoint = EntryPoint(request.url.path.rsplit("/", 1)[1])
     try:
-        version = _version(request)
-        _authorise(emulator, request)
+        version = graph_version(request)
+        authorise(emulator, request)
         return json_response(
             _accept(
                 emulator, endpoint, version, request.path_params["object_id"], await request.body()
@@ -88,6 +88,7 @@ def _accept(
     request = valid.request
     category: str | None = None
     template_ttl: int | None = None
+    record = None
     if request.template is not None:
         record = emulator.worlds.template(
             waba, request.template.name, request.template.language.code
@@ -114,6 +115,8 @@ def _accept(
     )
     ttl = resolve_ttl(valid.ttl_seconds, template_ttl, category, route)
     now = emulator.clock.now()
+    if record is not None and route is MessageRoute.MM_API:
+        emulator.templates.check_synced(record, now, version)
     meta_wamid = new_wamid(valid.wa_id)
     pricing = (
         "marketing_lite"
@@ -150,8 +153,8 @@ def _accept(
 async def message_templates(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
     try:
-        _version(request)
-        _authorise(emulator, request)
+        graph_version(request)
+        authorise(emulator, request)
         waba = emulator.worlds.waba(request.path_params["object_id"])
         if waba is None:
             raise GraphError(100, "Unsupported get request.")

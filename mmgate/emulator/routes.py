@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from mmgate.emulator import graph_api, sandbox_api
+from mmgate.emulator import graph_api, graph_templates, sandbox_api
 
 
 def routes() -> list[BaseRoute]:
-    return [*graph_api.routes, *sandbox_api.routes]
+    return [*graph_api.routes, *graph_templates.routes, *sandbox_api.routes]

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from mmgate.clock import SandboxClock
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.users import Behaviour, behaviour_for
+from mmgate.errors import GraphError
 from mmgate.ids import key_hash
 
 SANDBOX_KEY_HEADER = "x-sandbox-key"
@@ -74,7 +75,66 @@ async def recipient(request: Request) -> Response:
     return _json({"number": number, "behaviour": msgspec.to_builtins(behaviour)})
 
 
+class TemplateChange(msgspec.Struct, forbid_unknown_fields=True):
+    status: str | None = None
+    category: str | None = None
+    reason: str = "NONE"
+
+
+class ReviewSettings(msgspec.Struct, forbid_unknown_fields=True):
+    template_review_seconds: float | None = None
+    template_auto_approve: bool | None = None
+
+
+async def template(request: Request) -> Response:
+    """Meta's reviewers: approve, reject, pause, disable or re-categorise a template."""
+    emulator: Emulator = request.app.state.emulator
+    if not _allowed(emulator, request):
+        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    p = request.path_params
+    waba = emulator.worlds.waba(p["waba_id"])
+    record = emulator.worlds.template(waba, p["name"], p["language"]) if waba else None
+    if waba is None or record is None:
+        return _problem(404, "No such template.")
+    try:
+        change = msgspec.json.decode(await request.body(), type=TemplateChange)
+        emulator.templates.change(
+            waba,
+            record,
+            at=emulator.clock.now(),
+            status=change.status,
+            category=change.category,
+            reason=change.reason,
+        )
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        return _problem(400, f"Invalid template change: {exc}")
+    except GraphError as error:
+        return _problem(400, error.details)
+    return _json({"id": record.id, "status": record.status, "category": record.category})
+
+
+async def review_settings(request: Request) -> Response:
+    emulator: Emulator = request.app.state.emulator
+    if not _allowed(emulator, request):
+        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    desk = emulator.templates
+    if request.method == "POST":
+        try:
+            settings = msgspec.json.decode(await request.body(), type=ReviewSettings)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            return _problem(400, f"Invalid settings: {exc}")
+        if settings.template_review_seconds is not None:
+            desk.review_seconds = max(0.0, settings.template_review_seconds)
+        if settings.template_auto_approve is not None:
+            desk.auto_approve = settings.template_auto_approve
+    return _json(
+        {"template_review_seconds": desk.review_seconds, "template_auto_approve": desk.auto_approve}
+    )
+
+
 routes = [
+    Route("/sandbox/templates/{waba_id}/{name}/{language}", template, methods=["POST"]),
+    Route("/sandbox/settings", review_settings, methods=["GET", "POST"]),
     Route("/sandbox/clock", clock, methods=["GET", "POST"]),
     Route("/sandbox/recipients/{number}", recipient, methods=["GET", "PUT", "DELETE"]),
 ]

@@ -10,6 +10,7 @@ import httpx
 from mmgate.clock import Clock
 from mmgate.emulator.network import Network
 from mmgate.emulator.scheduler import Scheduler
+from mmgate.emulator.templates import TemplateDesk
 from mmgate.emulator.webhook_sender import WebhookSender
 from mmgate.emulator.world import WorldStore
 
@@ -21,6 +22,7 @@ class Emulator:
         self.scheduler = Scheduler(clock)
         self.sender = WebhookSender(self.scheduler, self._webhook_target, http)
         self.network = Network(self.scheduler, self.sender)
+        self.templates = TemplateDesk(self.worlds, self.scheduler, self.sender)
         self.accepted = 0
         self._tasks: list[asyncio.Task[None]] = []
 

@@ -1,4 +1,5 @@
-"""Meta's side of the workspace: the app, business portfolios, WABAs, numbers, templates.
+"""Meta's side of the workspace: the app, business portfolios, WABAs, numbers, templates,
+the people who log in to Meta, and the MM terms requests between businesses.
 
 The world is small and changes rarely, so it lives in memory and is written
 atomically to one JSON file on every change (the gateway never reads it).
@@ -12,12 +13,25 @@ from typing import Any
 
 import msgspec
 
+from mmgate.clock import Clock, SystemClock
+from mmgate.domain.onboarding import (
+    DEFAULT_SETUP_DELAY_SECONDS,
+    OnboardingStatus,
+    TermsState,
+    WabaEligibility,
+    waba_status,
+)
+
 
 class MetaApp(msgspec.Struct):
     graph_token: str
     app_secret: str
     webhook_url: str | None = None
     verify_token: str = ""
+    id: str = ""
+    # The solution provider's business portfolio: `entry[].id` of its account_update
+    # webhooks and the node that lists its clients' WABAs.
+    business_id: str = ""
 
 
 class TemplateRecord(msgspec.Struct):
@@ -29,6 +43,9 @@ class TemplateRecord(msgspec.Struct):
     components: list[dict[str, Any]] = []
     message_send_ttl_seconds: int | None = None
     created_at: float = 0.0
+    # MARKETING templates sync with their ad for 10 minutes after approval or after
+    # 7 dormant days; MM sends meanwhile get 134101 (reference §8.1).
+    sync_until: float = 0.0
 
 
 class PhoneNumber(msgspec.Struct):
@@ -44,6 +61,19 @@ class Waba(msgspec.Struct):
     phone_numbers: list[PhoneNumber] = []
     templates: list[TemplateRecord] = []
     disable_marketing_messages_on_cloud_api: bool = False
+    # Eligibility facts (reference §1.2).
+    on_behalf_of: bool = False
+    active: bool = True
+    restricted: bool = False
+    tax_country: str = "GB"
+    uses_whatsapp_business_app: bool = False
+    timezone_id: str = "1"
+    message_template_namespace: str = ""
+    # MM onboarding: when it last became eligible, when Meta's set-up completes, and
+    # whether its MM_LITE_TERMS_SIGNED webhook has gone out (once per WABA).
+    eligible_since: float = 0.0
+    mm_setup_due_at: float | None = None
+    mm_terms_notified: bool = False
 
 
 class Business(msgspec.Struct):
@@ -51,6 +81,31 @@ class Business(msgspec.Struct):
     name: str
     mm_terms: str = "NOT_STARTED"  # NOT_STARTED | REQUEST_SENT | TERM_OF_SERVICE_SIGNED
     mm_terms_signed_at: float | None = None
+    mm_terms_changed_at: float | None = None  # when the state above last changed
+    country: str = "GB"
+
+
+class MetaUser(msgspec.Struct):
+    """A person with a Meta login: admin ("full control") or employee of businesses."""
+
+    id: str
+    email: str
+    name: str
+    password_hash: str
+    admin_of: list[str] = []
+    employee_of: list[str] = []
+
+
+class TermsRequest(msgspec.Struct):
+    """An intent-API request, shown in the business's Settings > Requests."""
+
+    id: str
+    business_id: str
+    requested_by: str  # the solution provider's business id
+    created_at: float
+    status: str = "PENDING"  # PENDING | ACCEPTED | REJECTED
+    decided_at: float | None = None
+    decided_by: str | None = None  # a MetaUser id
 
 
 class World(msgspec.Struct):
@@ -58,22 +113,40 @@ class World(msgspec.Struct):
     sandbox_key_hash: str | None = None
     businesses: list[Business] = []
     wabas: list[Waba] = []
+    users: list[MetaUser] = []
+    terms_requests: list[TermsRequest] = []
+    session_secret: str = ""  # signs the emulated Meta login's cookies
+    mm_setup_delay_seconds: float = DEFAULT_SETUP_DELAY_SECONDS
 
 
 class WorldStore:
     """The world plus its indexes; `save()` after every change."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, clock: Clock | None = None) -> None:
         self.path = path
+        self.clock: Clock = clock or SystemClock()
         self.world = World()
         if path is not None and path.exists():
             self.world = msgspec.json.decode(path.read_bytes(), type=World)
+            self._upgrade()
         self._reindex()
+
+    def _upgrade(self) -> None:
+        """Worlds saved before onboarding had set-up times: a WABA of a signed business
+        was onboarded at signing, and nobody waits for its webhook any more."""
+        signed = {b.id: b.mm_terms_signed_at or 0.0 for b in self.world.businesses}
+        for waba in self.world.wabas:
+            if waba.mm_setup_due_at is None and waba.business_id in signed:
+                business = next(b for b in self.world.businesses if b.id == waba.business_id)
+                if business.mm_terms == TermsState.TERM_OF_SERVICE_SIGNED:
+                    waba.mm_setup_due_at = signed[waba.business_id]
+                    waba.mm_terms_notified = True
 
     def _reindex(self) -> None:
         self._wabas = {w.id: w for w in self.world.wabas}
         self._businesses = {b.id: b for b in self.world.businesses}
         self._numbers = {p.id: (p, w) for w in self.world.wabas for p in w.phone_numbers}
+        self._users = {u.id: u for u in self.world.users}
 
     def save(self) -> None:
         self._reindex()
@@ -100,5 +173,46 @@ class WorldStore:
         return None
 
     def is_onboarded(self, waba: Waba) -> bool:
+        return self.mm_status(waba) is OnboardingStatus.ONBOARDED
+
+    def mm_status(self, waba: Waba) -> OnboardingStatus:
+        """The WABA's `marketing_messages_onboarding_status` now, on the one clock."""
         business = self.business(waba.business_id)
-        return business is not None and business.mm_terms == "TERM_OF_SERVICE_SIGNED"
+        terms = terms_state(business)
+        return waba_status(self.eligibility(waba), terms, waba.mm_setup_due_at, self.clock.now())
+
+    def eligibility(self, waba: Waba) -> WabaEligibility:
+        business = self.business(waba.business_id)
+        return WabaEligibility(
+            on_behalf_of=waba.on_behalf_of,
+            active=waba.active,
+            restricted=waba.restricted,
+            tax_country=waba.tax_country,
+            owner_country=business.country if business is not None else "",
+            uses_whatsapp_business_app=waba.uses_whatsapp_business_app,
+        )
+
+    def wabas_of(self, business_id: str) -> list[Waba]:
+        return [w for w in self.world.wabas if w.business_id == business_id]
+
+    def user(self, user_id: str) -> MetaUser | None:
+        return self._users.get(user_id)
+
+    def user_by_email(self, email: str) -> MetaUser | None:
+        wanted = email.strip().lower()
+        return next((u for u in self.world.users if u.email.lower() == wanted), None)
+
+    def terms_request(self, request_id: str) -> TermsRequest | None:
+        return next((r for r in self.world.terms_requests if r.id == request_id), None)
+
+    def terms_requests_of(self, business_id: str) -> list[TermsRequest]:
+        return [r for r in self.world.terms_requests if r.business_id == business_id]
+
+
+def terms_state(business: Business | None) -> TermsState:
+    if business is None:
+        return TermsState.NOT_STARTED
+    try:
+        return TermsState(business.mm_terms)
+    except ValueError:  # a world file written by a newer version: treat as not started
+        return TermsState.NOT_STARTED

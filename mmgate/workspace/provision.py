@@ -114,7 +114,7 @@ def _template(spec: TemplateSpec, now: float) -> TemplateRecord:
         status=spec.status,
         components=components,
         message_send_ttl_seconds=spec.message_send_ttl_seconds,
-        created_at=now,
+        created_at=now - 86400,  # a workspace template is long approved and synced
     )
 
 

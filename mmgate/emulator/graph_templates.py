@@ -1,0 +1,66 @@
+"""Graph endpoints for templates and WABA settings:
+`POST /{waba_id}/message_templates` and `POST /{waba_id}` (MM flags)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mmgate.emulator.graph_api import (
+    authorise,
+    graph_error_response,
+    graph_version,
+    json_response,
+)
+from mmgate.emulator.state import Emulator
+from mmgate.errors import GraphError
+
+
+async def _waba_request(request: Request) -> tuple[Emulator, Any, dict[str, Any]]:
+    emulator: Emulator = request.app.state.emulator
+    graph_version(request)
+    authorise(emulator, request)
+    waba = emulator.worlds.waba(request.path_params["object_id"])
+    if waba is None:
+        raise GraphError(100, "Unsupported post request.")
+    try:
+        body = msgspec.json.decode(await request.body())
+    except msgspec.DecodeError:
+        raise GraphError(100, "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise GraphError(100, "A JSON object is expected.")
+    return emulator, waba, body
+
+
+async def create_template(request: Request) -> Response:
+    try:
+        emulator, waba, body = await _waba_request(request)
+        template = emulator.templates.create(waba, body)
+    except GraphError as error:
+        return graph_error_response(error)
+    return json_response(
+        {"id": template.id, "status": template.status, "category": template.category}
+    )
+
+
+async def update_waba(request: Request) -> Response:
+    try:
+        emulator, waba, body = await _waba_request(request)
+        flag = body.get("disable_marketing_messages_on_cloud_api")
+        if not isinstance(flag, bool):
+            raise GraphError(100, "disable_marketing_messages_on_cloud_api must be a boolean.")
+        waba.disable_marketing_messages_on_cloud_api = flag
+        emulator.worlds.save()
+    except GraphError as error:
+        return graph_error_response(error)
+    return json_response({"id": waba.id})
+
+
+routes = [
+    Route("/graph/{version}/{object_id}/message_templates", create_template, methods=["POST"]),
+    Route("/graph/{version}/{object_id}", update_waba, methods=["POST"]),
+]
