@@ -163,6 +163,7 @@ class MmgateApp:
             partners=partners,
             upstream=upstream,
             wake_relay=wake_relays,
+            graph=self.graph,
         )
 
     def _routes(self) -> list[Any]:

@@ -13,6 +13,7 @@ from mmgate.gateway.accept import Accepter
 from mmgate.gateway.templates import TemplateCatalog
 from mmgate.gateway.wabas import WabaCatalog
 from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
+from mmgate.upstream.graph import GraphClient
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Gateway:
     partners: TtlCache[str, Partner | None]
     upstream: TtlCache[int, UpstreamCredentials | None]
     wake_relay: Callable[[], None]
+    graph: GraphClient
 
 
 def gateway_of(request: Request) -> Gateway:

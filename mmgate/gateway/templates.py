@@ -19,7 +19,7 @@ class TemplateCatalog:
     def __init__(self, store: Store, clock: Clock, graph: GraphClient) -> None:
         self._store = store
         self._clock = clock
-        self._graph = graph
+        self.graph = graph
         self._memory: dict[tuple[str, str, str], tuple[float, TemplateInfo | None]] = {}
 
     async def get(self, waba_id: str, name: str, language: str) -> TemplateInfo | None:
@@ -35,7 +35,7 @@ class TemplateCatalog:
         return info
 
     async def _look_up(self, waba_id: str, name: str, language: str) -> TemplateInfo | None:
-        found = [info_from_graph(t) for t in await self._graph.message_templates(waba_id, name)]
+        found = [info_from_graph(t) for t in await self.graph.message_templates(waba_id, name)]
         templates = [t for t in found if t is not None and t.name == name]
         if templates:
             await self._store.save_templates(waba_id, templates, self._clock.now())
