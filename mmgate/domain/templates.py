@@ -9,6 +9,8 @@ from enum import StrEnum
 from mmgate.domain.payloads import Template, body_parameter_count, button_parameters
 from mmgate.errors import GraphError
 
+SYNC_SECONDS = 600.0  # a new or dormant MARKETING template syncs with its ad this long
+DORMANT_SECONDS = 7 * 24 * 3600.0
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
 
@@ -29,6 +31,7 @@ class TemplateInfo:
     body_params: int
     url_button_params: tuple[int, ...]  # indexes of URL buttons with a dynamic suffix
     ttl_seconds: int | None = None
+    sync_until: float = 0.0  # MM sends before this get 134101 (reference §8.1)
 
 
 def count_placeholders(text: str) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mmgate.domain.templates import Category
+from mmgate.domain.templates import DORMANT_SECONDS, SYNC_SECONDS, Category
 from mmgate.domain.ttl import CATEGORY_RANGES
 from mmgate.emulator.scheduler import Scheduler
 from mmgate.emulator.webhook_sender import WebhookSender
@@ -14,8 +14,6 @@ from mmgate.emulator.world import TemplateRecord, Waba, WorldStore
 from mmgate.errors import GraphError
 from mmgate.ids import new_numeric_id
 
-SYNC_SECONDS = 600.0
-DORMANT_SECONDS = 7 * 24 * 3600.0
 STATUSES = frozenset(
     {
         "APPROVED",

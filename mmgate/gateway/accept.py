@@ -15,7 +15,13 @@ from mmgate.delivery.records import UpstreamRequest, encode_request
 from mmgate.domain import correlation
 from mmgate.domain.payloads import EntryPoint, ValidSend, decode_send, validate_send
 from mmgate.domain.regions import check_recipient_region
-from mmgate.domain.routing import UNKNOWN_WABA, RouteDecision, UpstreamEndpoint, decide_route
+from mmgate.domain.routing import (
+    UNKNOWN_WABA,
+    Route,
+    RouteDecision,
+    UpstreamEndpoint,
+    decide_route,
+)
 from mmgate.domain.templates import Category, TemplateInfo, check_against_template
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.errors import GraphError
@@ -82,13 +88,19 @@ class Accepter:
             waba=waba,
             product_policy=valid.product_policy,
         )
+        now = self._clock.now()
+        if (
+            template is not None
+            and decision.requested is Route.MM_API
+            and now < template.sync_until
+        ):
+            raise GraphError(134101)
         ttl = resolve_ttl(
             valid.ttl_seconds,
             template.ttl_seconds if template else None,
             category,
             decision.requested,
         )
-        now = self._clock.now()
         wamid = new_wamid(valid.wa_id)
         message = NewMessage(
             wamid=wamid,

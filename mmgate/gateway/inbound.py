@@ -12,15 +12,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 
+from mmgate.domain.templates import SYNC_SECONDS, Category
 from mmgate.domain.webhooks import envelope
+from mmgate.errors import GraphError
 from mmgate.gateway.relay import status_updates
 from mmgate.gateway.services import Gateway
+from mmgate.upstream.graph import UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 _json = msgspec.json.Encoder()
@@ -105,12 +109,20 @@ async def _template_event(
     if isinstance(name, str) and isinstance(language, str):
         status = value.get("event") if field == "message_template_status_update" else None
         category = value.get("new_category") if field == "template_category_update" else None
+        sync_until = None
+        if status == "APPROVED" and value.get("message_template_category") == Category.MARKETING:
+            # Meta syncs a newly approved MARKETING template with its ad for 10 minutes.
+            with contextlib.suppress(GraphError, UpstreamUnavailable):
+                await gateway.templates.refresh(waba_id, name)
+            approved_at = entry.get("time")
+            sync_until = (approved_at if isinstance(approved_at, int) else now) + SYNC_SECONDS
         await gateway.store.update_template(
             waba_id,
             name,
             language,
             status=status if isinstance(status, str) else None,
             category=category if isinstance(category, str) else None,
+            sync_until=sync_until,
         )
         gateway.templates.forget(waba_id, name)
     partner_id = await gateway.store.waba_partner(waba_id)

@@ -41,6 +41,14 @@ class TemplateCatalog:
             await self._store.save_templates(waba_id, templates, self._clock.now())
         return next((t for t in templates if t.language == language), None)
 
+    async def refresh(self, waba_id: str, name: str) -> None:
+        """Re-read a template from Meta (all its languages) after Meta changed it."""
+        self.forget(waba_id, name)
+        found = [info_from_graph(t) for t in await self.graph.message_templates(waba_id, name)]
+        templates = [t for t in found if t is not None and t.name == name]
+        if templates:
+            await self._store.save_templates(waba_id, templates, self._clock.now())
+
     def forget(self, waba_id: str, name: str) -> None:
         for key in [k for k in self._memory if k[0] == waba_id and k[1] == name]:
             del self._memory[key]

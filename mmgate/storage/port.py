@@ -188,7 +188,14 @@ class Store(Protocol):
     async def waba_partner(self, waba_id: str) -> str | None: ...
     async def channel_for_phone_number(self, phone_number_id: str) -> Channel | None: ...
     async def update_template(
-        self, waba_id: str, name: str, language: str, *, status: str | None, category: str | None
+        self,
+        waba_id: str,
+        name: str,
+        language: str,
+        *,
+        status: str | None,
+        category: str | None,
+        sync_until: float | None = None,
     ) -> None: ...
     async def record_partner_event(
         self, partner_id: str, body: bytes, ordering_key: str | None, now: float

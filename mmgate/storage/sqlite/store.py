@@ -275,13 +275,21 @@ class SqliteStore:
         )
 
     async def update_template(
-        self, waba_id: str, name: str, language: str, *, status: str | None, category: str | None
+        self,
+        waba_id: str,
+        name: str,
+        language: str,
+        *,
+        status: str | None,
+        category: str | None,
+        sync_until: float | None = None,
     ) -> None:
         await self.engine.write(
             lambda c: c.execute(
                 "UPDATE templates SET status = COALESCE(?, status), "
-                "category = COALESCE(?, category) WHERE waba_id = ? AND name = ? AND language = ?",
-                (status, category, waba_id, name, language),
+                "category = COALESCE(?, category), sync_until = COALESCE(?, sync_until) "
+                "WHERE waba_id = ? AND name = ? AND language = ?",
+                (status, category, sync_until, waba_id, name, language),
             )
         )
 
@@ -336,20 +344,22 @@ class SqliteStore:
         row = await self.engine.read(
             lambda c: c.execute(
                 "SELECT name, language, category, status, body_params, url_button_params, "
-                "ttl_seconds FROM templates WHERE waba_id = ? AND name = ? AND language = ?",
+                "ttl_seconds, sync_until FROM templates "
+                "WHERE waba_id = ? AND name = ? AND language = ?",
                 (waba_id, name, language),
             ).fetchone()
         )
         if row is None:
             return None
         return TemplateInfo(
-            row[0], row[1], row[2], row[3], row[4], tuple(json.loads(row[5])), row[6]
+            row[0], row[1], row[2], row[3], row[4], tuple(json.loads(row[5])), row[6], row[7]
         )
 
     async def save_templates(self, waba_id: str, templates: list[TemplateInfo], now: float) -> None:
         def run(c: sqlite3.Connection) -> None:
             c.executemany(
-                "INSERT INTO templates VALUES (?,?,?,?,?,?,?,?,?) "
+                "INSERT INTO templates (waba_id, name, language, category, status, body_params, "
+                "url_button_params, ttl_seconds, fetched_at) VALUES (?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(waba_id, name, language) DO UPDATE SET category=excluded.category, "
                 "status=excluded.status, body_params=excluded.body_params, "
                 "url_button_params=excluded.url_button_params, ttl_seconds=excluded.ttl_seconds, "
