@@ -108,7 +108,11 @@ class TermsRequest(msgspec.Struct):
     decided_by: str | None = None  # a MetaUser id
 
 
+SCHEMA = 1  # 1: WABAs carry MM set-up times
+
+
 class World(msgspec.Struct):
+    schema: int = 0  # absent in files written before schema 1
     app: MetaApp | None = None
     sandbox_key_hash: str | None = None
     businesses: list[Business] = []
@@ -125,7 +129,7 @@ class WorldStore:
     def __init__(self, path: Path | None, clock: Clock | None = None) -> None:
         self.path = path
         self.clock: Clock = clock or SystemClock()
-        self.world = World()
+        self.world = World(schema=SCHEMA)
         if path is not None and path.exists():
             self.world = msgspec.json.decode(path.read_bytes(), type=World)
             self._upgrade()
@@ -134,13 +138,17 @@ class WorldStore:
     def _upgrade(self) -> None:
         """Worlds saved before onboarding had set-up times: a WABA of a signed business
         was onboarded at signing, and nobody waits for its webhook any more."""
-        signed = {b.id: b.mm_terms_signed_at or 0.0 for b in self.world.businesses}
-        for waba in self.world.wabas:
-            if waba.mm_setup_due_at is None and waba.business_id in signed:
-                business = next(b for b in self.world.businesses if b.id == waba.business_id)
-                if business.mm_terms == TermsState.TERM_OF_SERVICE_SIGNED:
+        if self.world.schema < 1:
+            signed = {
+                b.id: b.mm_terms_signed_at or 0.0
+                for b in self.world.businesses
+                if b.mm_terms == TermsState.TERM_OF_SERVICE_SIGNED
+            }
+            for waba in self.world.wabas:
+                if waba.business_id in signed:
                     waba.mm_setup_due_at = signed[waba.business_id]
                     waba.mm_terms_notified = True
+        self.world.schema = SCHEMA
 
     def _reindex(self) -> None:
         self._wabas = {w.id: w for w in self.world.wabas}
