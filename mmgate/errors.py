@@ -122,6 +122,14 @@ _SPECS = [
         "The upstream send may or may not have reached Meta; it is not repeated blindly.",
     ),
     ErrorSpec(1360004, 413, "Request entity too large", "The request body exceeds the size limit."),
+    # Intent API (onboard_partners_to_mm_lite): the business was already invited.
+    ErrorSpec(
+        1752041,
+        400,
+        "Duplicate Request",
+        "Your business has already sent this request. To follow up on the request, contact "
+        "the business you're requesting access from.",
+    ),
 ]
 
 CATALOGUE: dict[int, ErrorSpec] = {spec.code: spec for spec in _SPECS}
