@@ -20,6 +20,15 @@ class Partner:
     webhook_secret: str
     marketing_routing: bool
     onboarding_token: str | None = None
+    previous_webhook_secret: str | None = None  # still signed with until previous_secret_until
+    previous_secret_until: float | None = None
+
+    def signing_secrets(self, now: float) -> list[str]:
+        """The current secret, plus the previous one during a rotation's overlap."""
+        secrets = [self.webhook_secret]
+        if self.previous_webhook_secret and (self.previous_secret_until or 0) > now:
+            secrets.append(self.previous_webhook_secret)
+        return secrets
 
 
 class Unset:
@@ -44,6 +53,29 @@ class ClientRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Chaos:
+    """Opt-in receiver testing aid: duplicates and out-of-order statuses, as Meta sometimes
+    delivers them."""
+
+    duplicates: float = 0.0  # probability that a delivered webhook is delivered again
+    out_of_order: bool = False  # statuses of one message are not held in lifecycle order
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDelivery:
+    id: int
+    kind: str
+    ref: str
+    ordering_key: str | None
+    state: str  # pending | done | failed | replayed
+    attempts: int
+    run_at: float
+    created_at: float
+    last_error: str | None
+    payload: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
 class Channel:
     id: str
     partner_id: str
@@ -53,6 +85,7 @@ class Channel:
     display_phone_number: str
     webhook_url: str | None
     webhook_headers: dict[str, str] = field(default_factory=dict)
+    chaos: Chaos = field(default_factory=lambda: Chaos())
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +239,10 @@ class Store(Protocol):
     async def partner(self, partner_id: str) -> Partner | None: ...
     async def upstream(self) -> UpstreamCredentials | None: ...
     async def set_channel_webhook(
-        self, channel_id: str, url: str | None, headers: dict[str, str]
+        self, channel_id: str, url: str | None, headers: dict[str, str], chaos: Chaos | None = None
+    ) -> None: ...
+    async def rotate_webhook_secret(
+        self, partner_id: str, new_secret: str, previous_until: float
     ) -> None: ...
     async def template(self, waba_id: str, name: str, language: str) -> TemplateInfo | None: ...
     async def save_templates(
@@ -233,3 +269,16 @@ class Store(Protocol):
         self, job: Job, attempt: WebhookAttempt, *, done: bool, retry_at: float | None
     ) -> None: ...
     async def attempts(self, job_id: int) -> list[WebhookAttempt]: ...
+    async def webhook_deliveries(
+        self,
+        partner_id: str,
+        *,
+        state: str | None = None,
+        channel_id: str | None = None,
+        since: float | None = None,
+        limit: int = 100,
+    ) -> list[WebhookDelivery]: ...
+    async def replay_delivery(self, partner_id: str, job_id: int, now: float) -> bool: ...
+    async def replay_failed(
+        self, partner_id: str, *, channel_id: str | None, since: float, now: float
+    ) -> int: ...

@@ -1,0 +1,101 @@
+"""The send path on SQLite: accepting a message with its outbox job, reading it back."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from mmgate.domain import lifecycle
+from mmgate.storage.port import (
+    UPSTREAM_SEND,
+    AcceptOutcome,
+    IdempotencyClaim,
+    MessageRecord,
+    NewMessage,
+)
+from mmgate.storage.sqlite.engine import Engine
+
+
+class SendingQueries:
+    engine: Engine
+
+    # -- the send path -----------------------------------------------------------------
+
+    async def accept(
+        self, message: NewMessage, response: bytes, idempotency: IdempotencyClaim | None
+    ) -> AcceptOutcome:
+        m = message
+
+        def run(c: sqlite3.Connection) -> AcceptOutcome:
+            if idempotency is not None:
+                row = c.execute(
+                    "SELECT request_hash, response FROM idempotency_keys "
+                    "WHERE channel_id = ? AND key = ?",
+                    (m.channel_id, idempotency.key),
+                ).fetchone()
+                if row is not None:
+                    same = row[0] == idempotency.request_hash
+                    return AcceptOutcome(row[1], replayed=True, conflict=not same)
+                c.execute(
+                    "INSERT INTO idempotency_keys VALUES (?,?,?,?,?)",
+                    (
+                        m.channel_id,
+                        idempotency.key,
+                        idempotency.request_hash,
+                        response,
+                        m.created_at,
+                    ),
+                )
+            c.execute(
+                "INSERT INTO messages (wamid, channel_id, recipient, entry_point, type, "
+                "template_name, template_language, category, route_requested, upstream_endpoint, "
+                "status, status_rank, ttl_seconds, expires_at, payload, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    m.wamid,
+                    m.channel_id,
+                    m.recipient,
+                    m.entry_point,
+                    m.type,
+                    m.template_name,
+                    m.template_language,
+                    m.category,
+                    m.route_requested,
+                    m.upstream_endpoint,
+                    lifecycle.ACCEPTED,
+                    lifecycle.rank(lifecycle.ACCEPTED),
+                    m.ttl_seconds,
+                    m.expires_at,
+                    m.payload,
+                    m.created_at,
+                    m.created_at,
+                ),
+            )
+            c.execute(
+                "INSERT INTO jobs (kind, ref, run_at, payload, created_at) VALUES (?,?,?,?,?)",
+                (UPSTREAM_SEND, m.wamid, m.created_at, m.upstream, m.created_at),
+            )
+            return AcceptOutcome(response, replayed=False)
+
+        return await self.engine.write(run)
+
+    async def message(self, channel_id: str, wamid: str) -> MessageRecord | None:
+        def run(c: sqlite3.Connection) -> MessageRecord | None:
+            row = c.execute(
+                "SELECT wamid, channel_id, recipient, entry_point, type, template_name, category, "
+                "route_requested, route_taken, status, meta_wamid, ttl_seconds, expires_at, error, "
+                "created_at FROM messages WHERE wamid = ? AND channel_id = ?",
+                (wamid, channel_id),
+            ).fetchone()
+            if row is None:
+                return None
+            events = [
+                (e[0], e[1], e[2])
+                for e in c.execute(
+                    "SELECT status, at, detail FROM message_events WHERE wamid = ? ORDER BY id",
+                    (wamid,),
+                )
+            ]
+            fields = dict(zip(row.keys(), tuple(row), strict=True))
+            return MessageRecord(**fields, events=events)
+
+        return await self.engine.read(run)
