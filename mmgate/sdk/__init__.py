@@ -1,0 +1,111 @@
+"""mmgate's Python SDK: the Messaging and Partner APIs, typed, sync or async.
+
+    from mmgate.sdk import Client, TemplateMessage
+
+    with Client.from_workspace() as client:        # or Client(api_key, base_url=...)
+        sent = client.send_marketing_message(
+            TemplateMessage.build("441234567890", "marketing_offer_with_link",
+                                  body=["Ana"], url_suffix="ANA10")
+        )
+        print(sent.wamid, client.get_message(sent.wamid).status)
+
+Everything public is listed in `__all__` (pinned by tests/sdk/test_public_surface.py);
+the modules whose names start with `_` are private.
+"""
+
+from mmgate.sdk._client import AsyncClient, Client
+from mmgate.sdk._errors import (
+    ApiError,
+    AuthenticationError,
+    InvalidRequest,
+    MmgateError,
+    NotFound,
+    NotMarketingTemplate,
+    RateLimited,
+    TemplateNotFound,
+    TemplateParametersMismatch,
+    TemplateSyncing,
+    TransportError,
+    WebhookSignatureError,
+)
+from mmgate.sdk._models import (
+    Component,
+    Contact,
+    Language,
+    MarketingTemplatesRouting,
+    MessageEvent,
+    MessageInfo,
+    Partner,
+    SandboxClock,
+    SandboxRecipient,
+    SendResponse,
+    SentMessage,
+    Template,
+    TemplateMessage,
+    Text,
+    TextMessage,
+    WebhookConfig,
+)
+from mmgate.sdk._retry import Retry
+from mmgate.sdk.webhooks import (
+    AccountUpdateEvent,
+    ClickComponent,
+    ClickEvent,
+    Conversation,
+    MessageStatus,
+    OtherEvent,
+    Pricing,
+    PricingCategory,
+    StatusEvent,
+    WebhookError,
+    WebhookEvent,
+    parse_webhook,
+    verify_signature,
+)
+
+__all__ = [
+    "AccountUpdateEvent",
+    "ApiError",
+    "AsyncClient",
+    "AuthenticationError",
+    "ClickComponent",
+    "ClickEvent",
+    "Client",
+    "Component",
+    "Contact",
+    "Conversation",
+    "InvalidRequest",
+    "Language",
+    "MarketingTemplatesRouting",
+    "MessageEvent",
+    "MessageInfo",
+    "MessageStatus",
+    "MmgateError",
+    "NotFound",
+    "NotMarketingTemplate",
+    "OtherEvent",
+    "Partner",
+    "Pricing",
+    "PricingCategory",
+    "RateLimited",
+    "Retry",
+    "SandboxClock",
+    "SandboxRecipient",
+    "SendResponse",
+    "SentMessage",
+    "StatusEvent",
+    "Template",
+    "TemplateMessage",
+    "TemplateNotFound",
+    "TemplateParametersMismatch",
+    "TemplateSyncing",
+    "Text",
+    "TextMessage",
+    "TransportError",
+    "WebhookConfig",
+    "WebhookError",
+    "WebhookEvent",
+    "WebhookSignatureError",
+    "parse_webhook",
+    "verify_signature",
+]

@@ -1,0 +1,184 @@
+"""Typed requests and answers of the Messaging, Partner and sandbox APIs.
+
+Requests are strict (what we send matches the documented shapes); answers are
+tolerant: unknown fields are ignored and most fields are optional, so a newer
+server or a 360dialog-compatible host does not break an older client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+# -- requests ---------------------------------------------------------------------------
+
+
+class Language(msgspec.Struct, frozen=True):
+    code: str
+    # 360dialog marks the policy required; "deterministic" is the only value.
+    policy: str = "deterministic"
+
+
+class Component(msgspec.Struct, omit_defaults=True):
+    """One template component (Cloud API format), e.g. a body with its parameters."""
+
+    type: str
+    parameters: list[dict[str, Any]] = []
+    sub_type: str | None = None
+    index: int | None = None
+
+    @classmethod
+    def body(cls, *texts: str) -> Component:
+        return cls("body", [{"type": "text", "text": text} for text in texts])
+
+    @classmethod
+    def url_button(cls, suffix: str, index: int = 0) -> Component:
+        """The dynamic suffix of the URL button at `index` (fills its `{{1}}`)."""
+        return cls("button", [{"type": "text", "text": suffix}], sub_type="url", index=index)
+
+
+class Template(msgspec.Struct, omit_defaults=True):
+    name: str
+    language: Language
+    components: list[Component] = []
+
+
+class TemplateMessage(
+    msgspec.Struct, tag="template", tag_field="type", omit_defaults=True, kw_only=True
+):
+    """A template send; the gateway adds nothing, so this is the wire body."""
+
+    to: str
+    template: Template
+    biz_opaque_callback_data: str | None = None
+    message_activity_sharing: bool | None = None
+    product_policy: str | None = None  # CLOUD_API_FALLBACK (default) or STRICT
+    message_send_ttl_seconds: int | None = None
+
+    @classmethod
+    def build(
+        cls,
+        to: str,
+        name: str,
+        language: str = "en",
+        *,
+        body: Sequence[str] = (),
+        url_suffix: str | None = None,
+        biz_opaque_callback_data: str | None = None,
+        product_policy: str | None = None,
+        message_send_ttl_seconds: int | None = None,
+    ) -> TemplateMessage:
+        """The common case in one call: body parameters and one URL button suffix."""
+        components = [Component.body(*body)] if body else []
+        if url_suffix is not None:
+            components.append(Component.url_button(url_suffix))
+        return cls(
+            to=to,
+            template=Template(name, Language(language), components),
+            biz_opaque_callback_data=biz_opaque_callback_data,
+            product_policy=product_policy,
+            message_send_ttl_seconds=message_send_ttl_seconds,
+        )
+
+
+class Text(msgspec.Struct, omit_defaults=True):
+    body: str
+    preview_url: bool = False
+
+
+class TextMessage(msgspec.Struct, tag="text", tag_field="type", omit_defaults=True, kw_only=True):
+    to: str
+    text: Text
+    biz_opaque_callback_data: str | None = None
+
+
+# -- answers ----------------------------------------------------------------------------
+
+
+class Contact(msgspec.Struct):
+    input: str
+    wa_id: str | None = None
+    user_id: str | None = None
+
+
+class SentMessage(msgspec.Struct):
+    id: str
+    message_status: str | None = None
+
+
+class SendResponse(msgspec.Struct):
+    """The Cloud API send answer; `wamid` is the id every status webhook carries."""
+
+    contacts: list[Contact]
+    messages: list[SentMessage]
+    messaging_product: str = "whatsapp"
+
+    @property
+    def wamid(self) -> str:
+        return self.messages[0].id
+
+
+class WebhookConfig(msgspec.Struct):
+    url: str | None
+    headers: dict[str, str] = {}
+
+
+class MessageEvent(msgspec.Struct):
+    status: str
+    at: float
+    detail: str | None = None
+
+
+class MessageInfo(msgspec.Struct):
+    """mmgate's view of one message (`GET /v1/messages/{wamid}`): status, routes, timeline."""
+
+    wamid: str
+    status: str
+    recipient: str | None = None
+    entry_point: str | None = None
+    type: str | None = None
+    template_name: str | None = None
+    category: str | None = None
+    route_requested: str | None = None  # mm_api | cloud_api
+    route_taken: str | None = None  # learnt from the first status webhook's pricing.category
+    ttl_seconds: int | None = None
+    expires_at: float | None = None
+    error: Any = None
+    created_at: float | None = None
+    events: list[MessageEvent] = []
+
+    @property
+    def statuses_reached(self) -> frozenset[str]:
+        return frozenset({self.status, *(event.status for event in self.events)})
+
+
+class Partner(msgspec.Struct):
+    id: str
+    name: str | None = None
+    webhook_url: str | None = None
+    onboarding_link: str | None = None
+    settings: dict[str, Any] = {}
+
+    @property
+    def marketing_templates_routing(self) -> bool | None:
+        setting = self.settings.get("marketing_templates_routing")
+        enabled = setting.get("enabled") if isinstance(setting, dict) else None
+        return enabled if isinstance(enabled, bool) else None
+
+
+class MarketingTemplatesRouting(msgspec.Struct):
+    """360dialog's "Fallback Mechanism": marketing templates on /messages go via MM API."""
+
+    enabled: bool
+
+
+class SandboxClock(msgspec.Struct):
+    now: float
+    pending_events: int | None = None
+
+
+class SandboxRecipient(msgspec.Struct):
+    number: str
+    behaviour: dict[str, Any]
