@@ -87,9 +87,11 @@ def _wait_for_http(process: subprocess.Popen[bytes], port: int, log_path: Path) 
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            tail = log_path.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}:\n{tail}")
+            lines = log_path.read_text(errors="replace").strip().splitlines() or [""]
+            raise RuntimeError(
+                f"server exited with {process.returncode} ({log_path}): {lines[-1][:150]}"
+            )
         if _answers_http(port):
             return
         time.sleep(0.1)
-    raise RuntimeError(f"{process.args!r} did not answer on port {port} in {START_TIMEOUT}s")
+    raise RuntimeError(f"server did not answer on port {port} in {START_TIMEOUT}s ({log_path})")
