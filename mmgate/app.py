@@ -114,8 +114,14 @@ class MmgateApp:
         templates = TemplateCatalog(store, clock, self.graph)
         wabas = WabaCatalog(store, clock, self.graph)
         s = self.settings
-        deliverer = WebhookDeliverer(
-            store, clock, self.external_http, s.webhook_retry, channels, partners
+        self.deliverer = deliverer = WebhookDeliverer(
+            store,
+            clock,
+            self.external_http,
+            s.webhook_retry,
+            channels,
+            partners,
+            retry_4xx=s.webhook_retry_4xx,
         )
         self.relay_workers = [
             OutboxWorker(
@@ -164,6 +170,7 @@ class MmgateApp:
             upstream=upstream,
             wake_relay=wake_relays,
             graph=self.graph,
+            endpoints=deliverer.endpoints,
         )
 
     def _routes(self) -> list[Any]:

@@ -31,6 +31,7 @@ class Settings:
     upstream_concurrency: int = 64
     webhook_concurrency: int = 32
     webhook_timeout_seconds: float = 10.0
+    webhook_retry_4xx: bool = True  # Meta retries 4xx too; 410 Gone is never retried
     upstream_retry: RetryPolicy = field(default_factory=RetryPolicy)
     webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
 
@@ -76,6 +77,8 @@ _ENV_FIELDS = {
     "max_body_bytes": int,
     "sqlite_synchronous": str,
     "report_expired_as_failed": bool,
+    "webhook_retry_4xx": bool,
+    "webhook_timeout_seconds": float,
 }
 
 

@@ -39,9 +39,11 @@ def verify_delivery(
     now: float,
     tolerance: float = 300,
 ) -> bool:
-    """Check a client delivery's signature and that its timestamp is recent."""
-    if abs(now - timestamp) > tolerance:
+    """Check a delivery's signature and that its timestamp is recent.
+
+    During a secret rotation the header carries one signature per valid secret,
+    comma-separated; any one matching is enough."""
+    if abs(now - timestamp) > tolerance or not header_value:
         return False
-    if not header_value:
-        return False
-    return hmac.compare_digest(sign_delivery(secret, timestamp, body), header_value.strip())
+    expected = sign_delivery(secret, timestamp, body)
+    return any(hmac.compare_digest(expected, v.strip()) for v in header_value.split(","))

@@ -77,7 +77,7 @@ class UpstreamDispatcher:
         if at is None or at >= request.expires_at:
             await self._expire(job, request, now)
         else:
-            await self._store.upstream_retry(job, at, reason)
+            await self._store.reschedule(job, at, reason)
 
     async def _expire(self, job: Job, request: UpstreamRequest, now: float) -> None:
         relay = None

@@ -1,22 +1,26 @@
 """Delivers webhooks to clients (a channel's URL) and partners (the partner's URL):
 signed, with the configured headers, in order per message, every attempt recorded,
-retried with backoff."""
+retried with backoff, each endpoint's concurrency bounded and a failing endpoint
+backed off."""
 
 from __future__ import annotations
 
 import random
 import time
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 
 import httpx
 
 from mmgate.cache import TtlCache
 from mmgate.clock import Clock
+from mmgate.delivery.endpoints import EndpointBook, EndpointHealth
 from mmgate.delivery.retry import RetryPolicy
 from mmgate.signing import MMGATE_SIGNATURE_HEADER, MMGATE_TIMESTAMP_HEADER, sign_delivery
 from mmgate.storage.port import (
     PARTNER_WEBHOOK,
     Channel,
+    Chaos,
     Job,
     Partner,
     Store,
@@ -24,13 +28,23 @@ from mmgate.storage.port import (
 )
 
 EXCERPT_CHARS = 500
+MAX_RETRY_AFTER = 3600.0
+GONE = 410  # the receiver asks us to stop: no retry (replayable by an operator)
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
     url: str
-    secret: str | None
+    secrets: list[str]
     headers: dict[str, str] = field(default_factory=dict)
+    chaos: Chaos = field(default_factory=Chaos)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    attempt: WebhookAttempt
+    ok: bool
+    retry_after: float | None = None
 
 
 class WebhookDeliverer:
@@ -42,6 +56,8 @@ class WebhookDeliverer:
         retry: RetryPolicy,
         channels: TtlCache[str, Channel | None],
         partners: TtlCache[str, Partner | None],
+        *,
+        retry_4xx: bool = True,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -49,20 +65,26 @@ class WebhookDeliverer:
         self._retry = retry
         self._channels = channels
         self._partners = partners
+        self._retry_4xx = retry_4xx
         self._rng = random.Random()
+        self.endpoints = EndpointBook()
 
     async def _target(self, job: Job) -> Target | None:
+        now = self._clock.now()
         if job.kind == PARTNER_WEBHOOK:
             partner = await self._partners.get(job.ref)
             if partner is None or partner.webhook_url is None:
                 return None
-            return Target(partner.webhook_url, partner.webhook_secret)
+            return Target(partner.webhook_url, partner.signing_secrets(now))
         channel = await self._channels.get(job.ref)
         if channel is None or channel.webhook_url is None:
             return None
         owner = await self._partners.get(channel.partner_id)
         return Target(
-            channel.webhook_url, owner.webhook_secret if owner else None, channel.webhook_headers
+            channel.webhook_url,
+            owner.signing_secrets(now) if owner else [],
+            channel.webhook_headers,
+            channel.chaos,
         )
 
     async def handle(self, job: Job) -> None:
@@ -72,28 +94,57 @@ class WebhookDeliverer:
             attempt = WebhookAttempt(job.id, "", now, None, 0.0, None, "no webhook URL configured")
             await self._store.webhook_attempted(job, attempt, done=False, retry_at=None)
             return
-        headers = {"Content-Type": "application/json", **target.headers}
-        if target.secret is not None:
-            timestamp = int(now)
-            headers[MMGATE_TIMESTAMP_HEADER] = str(timestamp)
-            headers[MMGATE_SIGNATURE_HEADER] = sign_delivery(target.secret, timestamp, job.payload)
-        attempt, ok = await self._post(job, target.url, headers, job.payload)
-        retry_at = None
-        if not ok:
-            retry_at = self._retry.next_attempt(job.attempts, job.created_at, now, self._rng)
-        await self._store.webhook_attempted(job, attempt, done=ok, retry_at=retry_at)
+        health = self.endpoints.get(target.url)
+        if health.backing_off_until > now:
+            # Not an attempt: the endpoint is resting; try again when it may take traffic.
+            await self._store.reschedule(job, health.backing_off_until, "endpoint backing off")
+            return
+        outcome = await self._deliver(job, target, health)
+        await self._store.webhook_attempted(
+            job, outcome.attempt, done=outcome.ok, retry_at=self._next_try(job, outcome)
+        )
+        if outcome.ok and target.chaos.duplicates and self._rng.random() < target.chaos.duplicates:
+            duplicate = await self._deliver(job, target, health)  # chaos: the same event again
+            await self._store.webhook_attempted(job, duplicate.attempt, done=True, retry_at=None)
 
-    async def _post(
-        self, job: Job, url: str, headers: dict[str, str], body: bytes
-    ) -> tuple[WebhookAttempt, bool]:
+    def _next_try(self, job: Job, outcome: Outcome) -> float | None:
+        if outcome.ok:
+            return None
+        status = outcome.attempt.status_code
+        if status == GONE or (status is not None and 400 <= status < 500 and not self._retry_4xx):
+            return None
+        now = self._clock.now()
+        at = self._retry.next_attempt(job.attempts, job.created_at, now, self._rng)
+        if at is not None and outcome.retry_after is not None:
+            at = max(at, now + min(outcome.retry_after, MAX_RETRY_AFTER))
+        return at
+
+    async def _deliver(self, job: Job, target: Target, health: EndpointHealth) -> Outcome:
+        headers = {"Content-Type": "application/json", **target.headers}
+        if target.secrets and job.payload is not None:
+            timestamp = int(self._clock.now())
+            headers[MMGATE_TIMESTAMP_HEADER] = str(timestamp)
+            headers[MMGATE_SIGNATURE_HEADER] = ",".join(
+                sign_delivery(secret, timestamp, job.payload) for secret in target.secrets
+            )
+        async with health.semaphore:
+            health.in_flight += 1
+            try:
+                outcome = await self._post(job, target.url, headers)
+            finally:
+                health.in_flight -= 1
+        self.endpoints.record(health, outcome.ok, outcome.attempt.status_code, self._clock.now())
+        return outcome
+
+    async def _post(self, job: Job, url: str, headers: dict[str, str]) -> Outcome:
         at = self._clock.now()
         started = time.perf_counter()
         try:
-            response = await self._http.post(url, content=body, headers=headers)
+            response = await self._http.post(url, content=job.payload, headers=headers)
         except httpx.HTTPError as exc:
             duration = (time.perf_counter() - started) * 1000
             error = f"{type(exc).__name__}: {exc}"[:EXCERPT_CHARS]
-            return WebhookAttempt(job.id, url, at, None, duration, None, error), False
+            return Outcome(WebhookAttempt(job.id, url, at, None, duration, None, error), False)
         duration = (time.perf_counter() - started) * 1000
         ok = 200 <= response.status_code < 300
         attempt = WebhookAttempt(
@@ -105,4 +156,16 @@ class WebhookDeliverer:
             response.text[:EXCERPT_CHARS],
             None if ok else f"HTTP {response.status_code}",
         )
-        return attempt, ok
+        return Outcome(attempt, ok, _retry_after(response.headers.get("retry-after"), at))
+
+
+def _retry_after(value: str | None, now: float) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+    except (TypeError, ValueError):
+        return None

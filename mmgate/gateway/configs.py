@@ -12,14 +12,21 @@ from starlette.routing import Route
 from mmgate.errors import GraphError
 from mmgate.gateway.responses import channel_or_401, d360_error, json_response
 from mmgate.gateway.services import gateway_of
+from mmgate.storage.port import Chaos
 
 MAX_URL = 2048
 MAX_HEADERS = 20
 
 
+class ChaosConfig(msgspec.Struct, forbid_unknown_fields=True):
+    duplicates: float = 0.0
+    out_of_order: bool = False
+
+
 class WebhookConfig(msgspec.Struct):
     url: str | None
     headers: dict[str, str] = {}
+    chaos: ChaosConfig | None = None  # opt-in receiver testing aid (mmgate extension)
 
 
 def _check(config: WebhookConfig) -> None:
@@ -28,6 +35,8 @@ def _check(config: WebhookConfig) -> None:
     parts = urlsplit(config.url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(config.url) > MAX_URL:
         raise GraphError(100, "url must be an absolute http(s) URL of at most 2048 characters.")
+    if config.chaos is not None and not 0.0 <= config.chaos.duplicates <= 1.0:
+        raise GraphError(100, "chaos.duplicates must be a probability between 0 and 1.")
     if len(config.headers) > MAX_HEADERS:
         raise GraphError(100, f"At most {MAX_HEADERS} custom headers are allowed.")
     for name, value in config.headers.items():
@@ -50,13 +59,19 @@ async def webhook(request: Request) -> Response:
             return d360_error(GraphError(100, "The request body is not valid JSON."))
         except GraphError as error:
             return d360_error(error)
-        await gateway.store.set_channel_webhook(channel.id, config.url, config.headers)
+        chaos = Chaos(config.chaos.duplicates, config.chaos.out_of_order) if config.chaos else None
+        await gateway.store.set_channel_webhook(channel.id, config.url, config.headers, chaos)
         gateway.channels.invalidate(channel.id)
         gateway.channels_by_key.invalidate()
-        return json_response({"url": config.url, "headers": config.headers})
-    current = await gateway.channels.get(channel.id)
+    current = await gateway.store.channel_by_id(channel.id)
     assert current is not None
-    return json_response({"url": current.webhook_url, "headers": current.webhook_headers})
+    body: dict[str, object] = {"url": current.webhook_url, "headers": current.webhook_headers}
+    if current.chaos != Chaos():
+        body["chaos"] = {
+            "duplicates": current.chaos.duplicates,
+            "out_of_order": current.chaos.out_of_order,
+        }
+    return json_response(body)
 
 
 async def message_status(request: Request) -> Response:

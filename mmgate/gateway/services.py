@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from mmgate.cache import TtlCache
 from mmgate.clock import Clock
+from mmgate.delivery.endpoints import EndpointBook
 from mmgate.gateway.accept import Accepter
 from mmgate.gateway.templates import TemplateCatalog
 from mmgate.gateway.wabas import WabaCatalog
@@ -29,6 +30,7 @@ class Gateway:
     upstream: TtlCache[int, UpstreamCredentials | None]
     wake_relay: Callable[[], None]
     graph: GraphClient
+    endpoints: EndpointBook
 
 
 def gateway_of(request: Request) -> Gateway:

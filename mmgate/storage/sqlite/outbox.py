@@ -74,11 +74,11 @@ class OutboxQueries:
 
         await self.engine.write(run)
 
-    async def upstream_retry(self, job: Job, run_at: float, error: str) -> None:
+    async def reschedule(self, job: Job, run_at: float, reason: str) -> None:
         await self.engine.write(
             lambda c: c.execute(
                 "UPDATE jobs SET run_at = ?, lease_until = NULL, last_error = ? WHERE id = ?",
-                (run_at, error, job.id),
+                (run_at, reason, job.id),
             )
         )
 
@@ -215,6 +215,17 @@ class DeliveryLogQueries:
             return [WebhookDelivery(*r) for r in rows]
 
         return await self.engine.read(run)
+
+    async def webhook_delivery(self, partner_id: str, job_id: int) -> WebhookDelivery | None:
+        row = await self.engine.read(
+            lambda c: c.execute(
+                "SELECT j.id, j.kind, j.ref, j.ordering_key, j.state, j.attempts, j.run_at, "
+                f"j.created_at, j.last_error, j.payload FROM jobs j WHERE j.id = :job_id "
+                f"AND {PARTNER_JOBS}",
+                {"job_id": job_id, "partner_id": partner_id},
+            ).fetchone()
+        )
+        return None if row is None else WebhookDelivery(*row)
 
     async def replay_delivery(self, partner_id: str, job_id: int, now: float) -> bool:
         def run(c: sqlite3.Connection) -> bool:

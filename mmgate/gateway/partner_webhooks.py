@@ -1,0 +1,154 @@
+"""Partner API for webhook delivery: the log with every attempt, replay, endpoint
+health, and signing-secret rotation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mmgate.gateway.partner_api import PREFIX, authorised_partner, decode_body, envelope
+from mmgate.gateway.services import gateway_of
+from mmgate.ids import new_secret
+from mmgate.storage.port import WebhookDelivery
+
+STATES = frozenset({"pending", "done", "failed", "replayed"})
+
+
+class ReplayFailed(msgspec.Struct, forbid_unknown_fields=True):
+    since: float
+    channel_id: str | None = None
+
+
+class Rotation(msgspec.Struct, forbid_unknown_fields=True):
+    overlap_seconds: float = 86_400.0
+
+
+def _delivery(d: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "target": "partner" if d.kind == "partner_webhook" else "channel",
+        "channel_id": d.ref if d.kind == "client_webhook" else None,
+        "ordering_key": d.ordering_key,
+        "state": d.state,
+        "attempts": d.attempts,
+        "next_attempt_at": d.run_at if d.state == "pending" else None,
+        "created_at": d.created_at,
+        "last_error": d.last_error,
+        "payload": msgspec.json.decode(d.payload) if d.payload else None,
+    }
+
+
+async def deliveries(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    q = request.query_params
+    state = q.get("state")
+    if state is not None and state not in STATES:
+        return envelope({}, 400, f"state must be one of {sorted(STATES)}")
+    try:
+        since = float(q["since"]) if "since" in q else None
+        limit = min(int(q.get("limit", "100")), 1000)
+    except ValueError:
+        return envelope({}, 400, "since must be a unix time and limit an integer")
+    found = await gateway_of(request).store.webhook_deliveries(
+        partner.id, state=state, channel_id=q.get("channel_id"), since=since, limit=limit
+    )
+    return envelope({"count": len(found), "deliveries": [_delivery(d) for d in found]})
+
+
+async def attempts(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    job_id = int(request.path_params["delivery_id"])
+    gateway = gateway_of(request)
+    delivery = await gateway.store.webhook_delivery(partner.id, job_id)
+    if delivery is None:
+        return envelope({}, 404, "No such delivery for this partner.")
+    found = await gateway.store.attempts(job_id)
+    return envelope(
+        {
+            "delivery": _delivery(delivery),
+            "attempts": [
+                {
+                    "at": a.at,
+                    "url": a.url,
+                    "status_code": a.status_code,
+                    "duration_ms": round(a.duration_ms, 2),
+                    "response_excerpt": a.response_excerpt,
+                    "error": a.error,
+                }
+                for a in found
+            ],
+        }
+    )
+
+
+async def replay_one(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    gateway = gateway_of(request)
+    job_id = int(request.path_params["delivery_id"])
+    if not await gateway.store.replay_delivery(partner.id, job_id, gateway.clock.now()):
+        return envelope({}, 404, "No finished delivery with this id for this partner.")
+    gateway.wake_relay()
+    return envelope({"replayed": 1})
+
+
+async def replay_failed(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    body = await decode_body(request, ReplayFailed)
+    if isinstance(body, Response):
+        return body
+    gateway = gateway_of(request)
+    count = await gateway.store.replay_failed(
+        partner.id, channel_id=body.channel_id, since=body.since, now=gateway.clock.now()
+    )
+    gateway.wake_relay()
+    return envelope({"replayed": count})
+
+
+async def endpoints(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    gateway = gateway_of(request)
+    urls = {ch.webhook_url for ch in await gateway.store.channels(partner.id) if ch.webhook_url}
+    if partner.webhook_url:
+        urls.add(partner.webhook_url)
+    now = gateway.clock.now()
+    health = [gateway.endpoints.get(url).as_dict(now) for url in sorted(urls)]
+    return envelope({"endpoints": health})
+
+
+async def rotate_secret(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    rotation = await decode_body(request, Rotation)
+    if isinstance(rotation, Response):
+        return rotation
+    gateway = gateway_of(request)
+    until = gateway.clock.now() + max(0.0, rotation.overlap_seconds)
+    secret = new_secret()
+    await gateway.store.rotate_webhook_secret(partner.id, secret, until)
+    gateway.partners.invalidate(partner.id)
+    return envelope({"webhook_secret": secret, "previous_secret_valid_until": until})
+
+
+routes = [
+    Route(PREFIX + "/webhook_deliveries", deliveries, methods=["GET"]),
+    Route(PREFIX + "/webhook_deliveries/replay", replay_failed, methods=["POST"]),
+    Route(PREFIX + "/webhook_deliveries/{delivery_id:int}", attempts, methods=["GET"]),
+    Route(PREFIX + "/webhook_deliveries/{delivery_id:int}/replay", replay_one, methods=["POST"]),
+    Route(PREFIX + "/webhook_endpoints", endpoints, methods=["GET"]),
+    Route(PREFIX + "/webhook_secret/rotate", rotate_secret, methods=["POST"]),
+]
