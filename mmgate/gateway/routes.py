@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from mmgate.gateway import configs, meta_webhook, partner_api, templates_api
+from mmgate.gateway import (
+    configs,
+    meta_webhook,
+    partner_api,
+    partner_webhooks,
+    templates_api,
+)
 
 
 def routes() -> list[BaseRoute]:
-    return [*configs.routes, *meta_webhook.routes, *partner_api.routes, *templates_api.routes]
+    return [
+        *configs.routes,
+        *meta_webhook.routes,
+        *partner_api.routes,
+        *partner_webhooks.routes,
+        *templates_api.routes,
+    ]
