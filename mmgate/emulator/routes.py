@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from mmgate.emulator import graph_api, graph_templates, sandbox_api
+from mmgate.emulator import (
+    graph_api,
+    graph_business,
+    graph_templates,
+    pages,
+    sandbox_api,
+    sandbox_wabas,
+)
 
 
 def routes() -> list[BaseRoute]:
-    return [*graph_api.routes, *graph_templates.routes, *sandbox_api.routes]
+    return [
+        *graph_api.routes,
+        *graph_templates.routes,
+        *graph_business.routes,
+        *sandbox_api.routes,
+        *sandbox_wabas.routes,
+        *pages.routes(),
+    ]

@@ -9,6 +9,7 @@ import httpx
 
 from mmgate.clock import Clock
 from mmgate.emulator.network import Network
+from mmgate.emulator.onboarding import Onboarding
 from mmgate.emulator.scheduler import Scheduler
 from mmgate.emulator.templates import TemplateDesk
 from mmgate.emulator.webhook_sender import WebhookSender
@@ -18,11 +19,12 @@ from mmgate.emulator.world import WorldStore
 class Emulator:
     def __init__(self, clock: Clock, world_path: Path | None, http: httpx.AsyncClient) -> None:
         self.clock = clock
-        self.worlds = WorldStore(world_path)
+        self.worlds = WorldStore(world_path, clock)  # MM onboarding status reads the clock
         self.scheduler = Scheduler(clock)
         self.sender = WebhookSender(self.scheduler, self._webhook_target, http)
         self.network = Network(self.scheduler, self.sender)
         self.templates = TemplateDesk(self.worlds, self.scheduler, self.sender)
+        self.onboarding = Onboarding(self.worlds, self.scheduler, self.sender)
         self.accepted = 0
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -33,6 +35,7 @@ class Emulator:
         return app.webhook_url, app.app_secret
 
     def start(self) -> None:
+        self.onboarding.resume()
         self._tasks = [
             asyncio.create_task(self.scheduler.run(), name="emulator-scheduler"),
             asyncio.create_task(self.sender.run(), name="emulator-webhooks"),

@@ -7,6 +7,7 @@ from starlette.routing import BaseRoute
 from mmgate.gateway import (
     configs,
     meta_webhook,
+    onboarding_page,
     partner_api,
     partner_webhooks,
     templates_api,
@@ -20,4 +21,5 @@ def routes() -> list[BaseRoute]:
         *partner_api.routes,
         *partner_webhooks.routes,
         *templates_api.routes,
+        *onboarding_page.routes,
     ]

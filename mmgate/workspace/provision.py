@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from mmgate.domain.onboarding import TermsState, WabaEligibility, ineligibility
+from mmgate.emulator.meta_users import hash_password, password_matches
 from mmgate.emulator.world import (
     Business,
     MetaApp,
+    MetaUser,
     PhoneNumber,
     TemplateRecord,
     Waba,
@@ -22,7 +28,13 @@ from mmgate.emulator.world import (
 )
 from mmgate.ids import key_hash, new_numeric_id, new_secret
 from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
-from mmgate.workspace.spec import TemplateSpec, WorkspaceSpec
+from mmgate.workspace.spec import (
+    ClientSpec,
+    MetaUserSpec,
+    TemplateSpec,
+    WabaSpec,
+    WorkspaceSpec,
+)
 
 CREDENTIALS_FILE = "workspace.json"
 
@@ -68,20 +80,34 @@ def provision_emulator(
     worlds: WorldStore, spec: WorkspaceSpec, webhook_url: str, now: float
 ) -> None:
     world = worlds.world
+    before = world.app
     world.app = MetaApp(
-        spec.meta.graph_token, spec.meta.app_secret, webhook_url, spec.meta.verify_token
+        spec.meta.graph_token,
+        spec.meta.app_secret,
+        webhook_url,
+        spec.meta.verify_token,
+        id=spec.meta.app_id or (before.id if before and before.id else new_numeric_id()),
+        business_id=spec.meta.solution_provider_business_id
+        or (before.business_id if before and before.business_id else new_numeric_id()),
     )
     world.sandbox_key_hash = key_hash(spec.sandbox.key)
+    world.mm_setup_delay_seconds = spec.meta.mm_setup_delay_seconds
     businesses = {b.id: b for b in world.businesses}
     wabas = {w.id: w for w in world.wabas}
+    provider = world.app.business_id
+    businesses.setdefault(provider, Business(provider, spec.partner.name))
     for client in spec.clients:
         business = businesses.setdefault(
-            client.business_id, Business(client.business_id, client.name)
+            client.business_id, Business(client.business_id, client.name, country=client.country)
         )
-        if client.mm_terms_signed and business.mm_terms != "TERM_OF_SERVICE_SIGNED":
-            business.mm_terms, business.mm_terms_signed_at = "TERM_OF_SERVICE_SIGNED", now
+        if client.mm_terms_signed and business.mm_terms != TermsState.TERM_OF_SERVICE_SIGNED:
+            business.mm_terms = TermsState.TERM_OF_SERVICE_SIGNED.value
+            business.mm_terms_signed_at = business.mm_terms_changed_at = now
         for w in client.wabas:
-            waba = wabas.setdefault(w.id, Waba(w.id, w.name, client.business_id))
+            if w.id not in wabas:
+                delay = world.mm_setup_delay_seconds
+                wabas[w.id] = _new_waba(w, client, business, now, delay)
+            waba = wabas[w.id]
             numbers = {n.id for n in waba.phone_numbers}
             waba.phone_numbers += [
                 PhoneNumber(c.phone_number_id, c.display_phone_number)
@@ -94,7 +120,56 @@ def provision_emulator(
             ]
     world.businesses = list(businesses.values())
     world.wabas = list(wabas.values())
+    world.users = _users(world.users, spec.meta_users)
     worlds.save()
+
+
+def _new_waba(
+    spec: WabaSpec, client: ClientSpec, business: Business, now: float, delay: float
+) -> Waba:
+    waba = Waba(
+        spec.id,
+        spec.name,
+        client.business_id,
+        on_behalf_of=spec.on_behalf_of,
+        active=spec.active,
+        restricted=spec.restricted,
+        tax_country=spec.tax_country.upper(),
+        uses_whatsapp_business_app=spec.uses_whatsapp_business_app,
+        message_template_namespace=str(uuid.uuid4()).replace("-", "_"),
+        eligible_since=now,
+    )
+    facts = WabaEligibility(
+        on_behalf_of=waba.on_behalf_of,
+        active=waba.active,
+        restricted=waba.restricted,
+        tax_country=waba.tax_country,
+        owner_country=business.country,
+        uses_whatsapp_business_app=waba.uses_whatsapp_business_app,
+    )
+    if business.mm_terms == TermsState.TERM_OF_SERVICE_SIGNED and ineligibility(facts) is None:
+        if client.mm_terms_signed:
+            # The workspace starts with this WABA long onboarded: no set-up, no webhook.
+            waba.mm_setup_due_at, waba.mm_terms_notified = now, True
+        else:
+            # Added to a business that signed since: onboarded after Meta's set-up,
+            # announced by the emulator once it starts (Onboarding.resume).
+            waba.mm_setup_due_at = now + delay
+    return waba
+
+
+def _users(existing: list[MetaUser], specs: list[MetaUserSpec]) -> list[MetaUser]:
+    by_email = {u.email.lower(): u for u in existing}
+    for spec in specs:
+        user = by_email.get(spec.email.lower())
+        if user is None:
+            user = MetaUser(new_numeric_id(), spec.email, "", hash_password(spec.password))
+            by_email[spec.email.lower()] = user
+        elif not password_matches(spec.password, user.password_hash):
+            user.password_hash = hash_password(spec.password)
+        user.name = spec.name or spec.email
+        user.admin_of, user.employee_of = list(spec.admin_of), list(spec.employee_of)
+    return list(by_email.values())
 
 
 def _template(spec: TemplateSpec, now: float) -> TemplateRecord:
@@ -123,11 +198,13 @@ def summary(spec: WorkspaceSpec, base_url: str) -> dict[str, Any]:
     client = spec.clients[0] if spec.clients else None
     waba = client.wabas[0] if client and client.wabas else None
     channel = waba.channels[0] if waba and waba.channels else None
+    token = spec.partner.onboarding_token
     return {
         "base_url": base_url,
         "partner_id": spec.partner.id,
         "partner_api_key": spec.partner.api_key,
         "partner_webhook_secret": spec.partner.webhook_secret,
+        "onboarding_link": f"{base_url}/onboard/{token}" if token else None,
         "business_id": client.business_id if client else None,
         "waba_id": waba.id if waba else None,
         "phone_number_id": channel.phone_number_id if channel else None,
@@ -137,6 +214,28 @@ def summary(spec: WorkspaceSpec, base_url: str) -> dict[str, Any]:
         "app_secret": spec.meta.app_secret,
         "verify_token": spec.meta.verify_token,
         "sandbox_key": spec.sandbox.key,
+        "solution_provider_business_id": spec.meta.solution_provider_business_id,
+        "whatsapp_manager_url": base_url + "/manager/",
+        "clients": [_client_summary(c) for c in spec.clients],
+        "meta_users": [msgspec.to_builtins(u) for u in spec.meta_users],
+    }
+
+
+def _client_summary(client: ClientSpec) -> dict[str, Any]:
+    return {
+        "business_id": client.business_id,
+        "name": client.name,
+        "mm_terms_signed": client.mm_terms_signed,
+        "wabas": [
+            {
+                "id": w.id,
+                "name": w.name,
+                "channels": [
+                    {"phone_number_id": c.phone_number_id, "api_key": c.api_key} for c in w.channels
+                ],
+            }
+            for w in client.wabas
+        ],
     }
 
 

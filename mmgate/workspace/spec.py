@@ -7,6 +7,7 @@ from pathlib import Path
 
 import msgspec
 
+from mmgate.domain.onboarding import DEFAULT_SETUP_DELAY_SECONDS
 from mmgate.ids import new_numeric_id, new_secret
 
 
@@ -32,6 +33,12 @@ class WabaSpec(msgspec.Struct, forbid_unknown_fields=True):
     name: str
     channels: list[ChannelSpec] = []
     templates: list[TemplateSpec] = []
+    # MM eligibility facts (reference §1.2); the defaults make an eligible WABA.
+    on_behalf_of: bool = False
+    active: bool = True
+    restricted: bool = False
+    tax_country: str = "GB"
+    uses_whatsapp_business_app: bool = False
 
 
 class ClientSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -39,6 +46,7 @@ class ClientSpec(msgspec.Struct, forbid_unknown_fields=True):
     name: str
     mm_terms_signed: bool = True
     wabas: list[WabaSpec] = []
+    country: str = "GB"
 
 
 class PartnerSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -54,6 +62,20 @@ class MetaSpec(msgspec.Struct, forbid_unknown_fields=True):
     graph_token: str
     app_secret: str
     verify_token: str
+    app_id: str | None = None
+    # The partner's own business portfolio at Meta (entry id of its account_update webhooks).
+    solution_provider_business_id: str | None = None
+    mm_setup_delay_seconds: float = DEFAULT_SETUP_DELAY_SECONDS
+
+
+class MetaUserSpec(msgspec.Struct, forbid_unknown_fields=True):
+    """A person with a Meta login, admin ("full control") or employee of businesses."""
+
+    email: str
+    password: str
+    name: str = ""
+    admin_of: list[str] = []
+    employee_of: list[str] = []
 
 
 class SandboxSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -65,6 +87,7 @@ class WorkspaceSpec(msgspec.Struct, forbid_unknown_fields=True):
     meta: MetaSpec
     sandbox: SandboxSpec
     clients: list[ClientSpec] = []
+    meta_users: list[MetaUserSpec] = []
 
 
 def load(path: Path) -> WorkspaceSpec:
@@ -74,7 +97,10 @@ def load(path: Path) -> WorkspaceSpec:
 
 
 def demo() -> WorkspaceSpec:
-    """A fresh demo workspace with random ids and keys."""
+    """A fresh demo workspace with random ids and keys: one client already onboarded
+    to MM API, and one that has not signed, with eligible and ineligible WABAs."""
+    onboarded, unsigned = new_numeric_id(), new_numeric_id()
+    provider = new_numeric_id()
     return WorkspaceSpec(
         partner=PartnerSpec(
             id="pt_" + new_secret(6),
@@ -87,29 +113,64 @@ def demo() -> WorkspaceSpec:
             graph_token="EAAG" + new_secret(30),
             app_secret=new_secret(16),
             verify_token=new_secret(12),
+            app_id=new_numeric_id(),
+            solution_provider_business_id=provider,
         ),
         sandbox=SandboxSpec(key=new_secret()),
         clients=[
             ClientSpec(
-                business_id=new_numeric_id(),
+                business_id=onboarded,
                 name="Demo Shop Ltd",
                 mm_terms_signed=True,
+                wabas=[_demo_waba("Demo Shop", "15550001234")],
+            ),
+            ClientSpec(
+                business_id=unsigned,
+                name="Fresh Market GmbH",
+                mm_terms_signed=False,
+                country="DE",
                 wabas=[
-                    WabaSpec(
-                        id=new_numeric_id(),
-                        name="Demo Shop",
-                        channels=[
-                            ChannelSpec(
-                                phone_number_id=new_numeric_id(),
-                                display_phone_number="15550001234",
-                                api_key=new_secret(),
-                            )
-                        ],
-                        templates=DEMO_TEMPLATES,
-                    )
+                    _demo_waba("Fresh Market", "15550005678"),
+                    WabaSpec(id=new_numeric_id(), name="Fresh Market Outlet", restricted=True),
+                    WabaSpec(id=new_numeric_id(), name="Fresh Market Caracas", tax_country="VE"),
                 ],
+            ),
+        ],
+        meta_users=[
+            MetaUserSpec(
+                email="alex@fresh-market.example",
+                password=new_secret(9),
+                name="Alex Admin",
+                admin_of=[unsigned, onboarded],
+            ),
+            MetaUserSpec(
+                email="sam@fresh-market.example",
+                password=new_secret(9),
+                name="Sam Employee",
+                employee_of=[unsigned],
+            ),
+            MetaUserSpec(
+                email="pat@demo-partner.example",
+                password=new_secret(9),
+                name="Pat Partner",
+                admin_of=[provider],
+            ),
+        ],
+    )
+
+
+def _demo_waba(name: str, display_phone_number: str) -> WabaSpec:
+    return WabaSpec(
+        id=new_numeric_id(),
+        name=name,
+        channels=[
+            ChannelSpec(
+                phone_number_id=new_numeric_id(),
+                display_phone_number=display_phone_number,
+                api_key=new_secret(),
             )
         ],
+        templates=DEMO_TEMPLATES,
     )
 
 
