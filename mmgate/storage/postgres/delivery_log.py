@@ -1,0 +1,92 @@
+"""The webhook log: the deliveries a partner can see, and replaying them."""
+
+from __future__ import annotations
+
+from mmgate.storage.port import WebhookDelivery
+from mmgate.storage.postgres.engine import Database
+
+# Jobs that deliver to partner $1: its own webhooks and those of its clients' channels.
+_PARTNER_JOBS = """(
+  (j.kind = 'partner_webhook' AND j.ref = $1) OR
+  (j.kind = 'client_webhook' AND j.ref IN (
+     SELECT c.id FROM channels c JOIN wabas w ON w.id = c.waba_id
+     JOIN clients cl ON cl.business_id = w.business_id WHERE cl.partner_id = $1)))"""
+
+_DELIVERY_SELECT = """
+SELECT j.id, j.kind, j.ref, j.ordering_key, j.state, j.attempts, j.run_at, j.created_at,
+    j.last_error, j.payload
+FROM jobs j
+"""
+
+_DELIVERY = f"{_DELIVERY_SELECT} WHERE {_PARTNER_JOBS} AND j.id = $2"
+
+_DELIVERIES = f"""{_DELIVERY_SELECT}
+WHERE {_PARTNER_JOBS}
+  AND ($2::text IS NULL OR j.state = $2)
+  AND ($3::text IS NULL OR (j.kind = 'client_webhook' AND j.ref = $3))
+  AND ($4::double precision IS NULL OR j.created_at >= $4)
+ORDER BY j.id DESC
+LIMIT $5
+"""
+
+# A replay is a new delivery of the same body (its own attempts and 7-day window);
+# a failed original is marked `replayed` so "replay all failed" never repeats it.
+# FOR UPDATE: of two replays at once (two processes), the second waits, then finds
+# the failed originals already marked and replays nothing twice.
+# Parameters: $1 partner, $2 now, then those of the chosen condition.
+_REPLAY = """
+WITH chosen AS (
+    SELECT j.id, j.kind, j.ref, j.payload FROM jobs j
+    WHERE {condition} AND {partner_jobs}
+      AND j.kind IN ('client_webhook', 'partner_webhook') AND j.state IN ('failed', 'done')
+    ORDER BY j.id
+    FOR UPDATE OF j
+), copies AS (
+    INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at, last_error)
+    SELECT kind, ref, NULL, $2, payload, $2, 'replay of #' || id FROM chosen ORDER BY id
+), marked AS (
+    UPDATE jobs SET state = 'replayed' FROM chosen
+    WHERE jobs.id = chosen.id AND jobs.state = 'failed'
+)
+SELECT count(*) FROM chosen
+"""
+_REPLAY_ONE = _REPLAY.format(condition="j.id = $3", partner_jobs=_PARTNER_JOBS)
+_REPLAY_FAILED = _REPLAY.format(
+    condition="j.state = 'failed' AND j.created_at >= $3 "
+    "AND ($4::text IS NULL OR (j.kind = 'client_webhook' AND j.ref = $4))",
+    partner_jobs=_PARTNER_JOBS,
+)
+
+
+class DeliveryLog:
+    db: Database
+
+    async def webhook_deliveries(
+        self,
+        partner_id: str,
+        *,
+        state: str | None = None,
+        channel_id: str | None = None,
+        since: float | None = None,
+        limit: int = 100,
+    ) -> list[WebhookDelivery]:
+        found = await self.db.read(
+            lambda c: c.fetch(_DELIVERIES, partner_id, state, channel_id, since, limit)
+        )
+        return [WebhookDelivery(*r) for r in found]
+
+    async def webhook_delivery(self, partner_id: str, job_id: int) -> WebhookDelivery | None:
+        row = await self.db.read(lambda c: c.fetchrow(_DELIVERY, partner_id, job_id))
+        return None if row is None else WebhookDelivery(*row)
+
+    async def replay_delivery(self, partner_id: str, job_id: int, now: float) -> bool:
+        replayed = await self.db.write(lambda c: c.fetchval(_REPLAY_ONE, partner_id, now, job_id))
+        return bool(replayed == 1)
+
+    async def replay_failed(
+        self, partner_id: str, *, channel_id: str | None, since: float, now: float
+    ) -> int:
+        replayed = await self.db.write(
+            lambda c: c.fetchval(_REPLAY_FAILED, partner_id, now, since, channel_id)
+        )
+        return int(replayed)

@@ -1,0 +1,34 @@
+"""The `Store` port on PostgreSQL, assembled from one part per concern."""
+
+from __future__ import annotations
+
+from mmgate.storage.postgres.delivery_log import DeliveryLog
+from mmgate.storage.postgres.directory import Directory
+from mmgate.storage.postgres.engine import Database
+from mmgate.storage.postgres.lifecycle import Lifecycle
+from mmgate.storage.postgres.outbox import Outbox
+from mmgate.storage.postgres.send_path import SendPath
+from mmgate.storage.postgres.templates import Templates
+
+
+class PostgresStore(Directory, Templates, SendPath, Outbox, Lifecycle, DeliveryLog):
+    """`server_settings` go to every connection (tests set `search_path` to a schema)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        min_size: int = 2,
+        max_size: int = 10,
+        server_settings: dict[str, str] | None = None,
+    ) -> None:
+        self.db = Database(
+            url, min_size=min_size, max_size=max_size, server_settings=server_settings
+        )
+
+    async def start(self) -> None:
+        """Connect, apply missing migrations (one process at a time), start the writer."""
+        await self.db.start()
+
+    async def close(self) -> None:
+        await self.db.close()
