@@ -50,10 +50,12 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1, help="processes (scale-out baseline)")
     args = parser.parse_args()
     # The same flags `mmgate serve` passes to uvicorn.run (mmgate/cli/main.py).
     uvicorn.run(
-        app,
+        "bench.bare_app:app" if args.workers > 1 else app,
+        workers=args.workers,
         host="127.0.0.1",
         port=args.port,
         log_level="warning",

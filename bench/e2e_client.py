@@ -121,6 +121,20 @@ class Sender:
 
         await asyncio.gather(*(worker(c) for c in pool))
 
+    async def count(self, total: int, connections: int) -> None:
+        """Send exactly `total` messages, closed loop, to distinct recipients."""
+        pool = [await ClientConnection.open(self.host, self.port) for _ in range(connections)]
+        left = total
+
+        async def worker(connection: ClientConnection) -> None:
+            nonlocal left
+            while left > 0:
+                left -= 1
+                await self._send(connection, time.perf_counter())
+            connection.close()
+
+        await asyncio.gather(*(worker(c) for c in pool))
+
     async def paced(self, seconds: float, rate: float, connections: int) -> None:
         idle: asyncio.Queue[ClientConnection] = asyncio.Queue()
         for _ in range(connections):

@@ -24,8 +24,8 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
 
-def bare_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "bench.bare_app", "--port", str(port)]
+def bare_command(port: int, workers: int = 1) -> list[str]:
+    return [sys.executable, "-m", "bench.bare_app", "--port", str(port), "--workers", str(workers)]
 
 
 SERVE = [sys.executable, "-m", "mmgate.cli.main", "serve"]
@@ -48,9 +48,9 @@ def mmgate_command(
 
 
 @contextlib.contextmanager
-def bare(cpus: str | None, log: Path) -> Iterator[Server]:
+def bare(cpus: str | None, log: Path, workers: int = 1) -> Iterator[Server]:
     port = procs.free_port()
-    with procs.running(pinned(bare_command(port), cpus), log, port=port) as process:
+    with procs.running(pinned(bare_command(port, workers), cpus), log, port=port) as process:
         yield Server(process, port)
 
 

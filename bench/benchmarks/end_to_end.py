@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from bench import procs, servers
@@ -45,11 +46,25 @@ def bare_rps(ctx: Context) -> float:
         ).rps
 
 
-def campaign(ctx: Context, env: dict[str, str] | None = None, name: str = "e2e") -> dict[str, Any]:
+def campaign(
+    ctx: Context,
+    env: dict[str, str] | None = None,
+    name: str = "e2e",
+    *,
+    launcher: list[str] = servers.SERVE,
+    check: Callable[[], None] = lambda: None,
+) -> dict[str, Any]:
+    """One campaign against a fresh server; `check` runs once the server is up."""
     data = ctx.fresh_dir(name)
     with servers.mmgate(
-        data, ctx.cores.all_cores, ctx.log_file(data.name), clock="sandbox", env=env
+        data,
+        ctx.cores.all_cores,
+        ctx.log_file(data.name),
+        clock="sandbox",
+        env=env,
+        launcher=launcher,
     ) as server:
+        check()
         command = [sys.executable, "-m", "bench.e2e_client", "--base-url", server.base_url]
         command += ["--receiver-port", str(procs.free_port())]
         command += ["--seconds", str(ctx.options.e2e_seconds)]
