@@ -1,0 +1,86 @@
+"""Smoke test of the benchmark harness: it runs, and its table has the rows it should,
+with positive numbers. It never asserts on speed (these machines are shared)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import wrk
+from bench.table import Row, render
+
+ROOT = Path(__file__).resolve().parents[2]
+WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/marketing_messages
+  1 threads and 64 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     4.10ms    1.20ms  30.00ms   90.00%
+  Latency Distribution
+     50%    3.90ms
+     75%    4.50ms
+     90%    5.20ms
+     99%   812.00us
+  50000 requests in 5.00s, 12.00MB read
+  Non-2xx or 3xx responses: 7
+Requests/sec:  10000.00
+"""
+
+
+def test_wrk_output_is_read_with_units() -> None:
+    result = wrk.parse(WRK_OUTPUT)
+    assert (result.requests, result.errors, result.seconds) == (50000, 7, 5.0)
+    assert result.rps == 10000.0
+    assert (result.p50_ms, result.p99_ms) == (3.9, 0.812)
+
+
+def test_table_shows_ratio_absolute_and_skips() -> None:
+    table = render(
+        [
+            Row("accept", "req/s", "req/s", [900.0, 1000.0, 1100.0], [2000.0], "bare ASGI"),
+            Row("scale-out", "accept", "", skipped="PostgreSQL backend not available"),
+        ]
+    )
+    assert "0.50x" in table
+    assert "1,000 req/s" in table
+    assert "±10%" in table
+    assert "skipped: PostgreSQL backend not available" in table
+
+
+def test_quick_run_prints_every_expected_row(tmp_path: Path) -> None:
+    # Use wrk when the machine has it; the harness itself installs it, the test does not.
+    load = "wrk" if shutil.which("wrk") else "python"
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "bench", "--quick", "--only", "accept,scheduler"),
+            *("--load", load, "--results", str(tmp_path)),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for metric in ("req/s", "p50 latency", "p99 latency", "req/s, dispatch paused"):
+        ratio, absolute = _cells(done.stdout, "accept", metric)
+        assert ratio > 0 and absolute > 0, (metric, done.stdout)
+    for metric in ("advance over 20,000 events", "schedule 20,000 events"):
+        ratio, absolute = _cells(done.stdout, "scheduler", metric)
+        assert ratio > 0 and absolute > 0, (metric, done.stdout)
+    saved = json.loads((tmp_path / "latest" / "results.json").read_text())
+    assert saved["load"] == load
+    assert all(row["value"] > 0 for row in saved["rows"])
+
+
+def _cells(table: str, benchmark: str, metric: str) -> tuple[float, float]:
+    """(ratio, absolute) of the row named `benchmark | metric`."""
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if cells[:2] == [benchmark, metric]:
+            ratio = float(cells[2].rstrip("x"))
+            absolute = float(re.sub(r"[^\d.]", "", cells[3].split()[0]))
+            return ratio, absolute
+    raise AssertionError(f"no row {benchmark} | {metric} in:\n{table}")
