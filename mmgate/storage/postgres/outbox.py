@@ -93,9 +93,6 @@ class Outbox:
             )
         )
 
-    async def upstream_retry(self, job: Job, run_at: float, error: str) -> None:
-        await self.reschedule(job, run_at, error)
-
     async def webhook_attempted(
         self, job: Job, attempt: WebhookAttempt, *, done: bool, retry_at: float | None
     ) -> None:
