@@ -1,102 +1,65 @@
-"""`mmgate serve`, `mmgate workspace`: one clear line on error, never a traceback."""
+"""The `mmgate` command: every subcommand, and one clear line on error, never a traceback."""
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import click
-import msgspec
 
-from mmgate.settings import Settings
-from mmgate.workspace import provision, spec
+from mmgate.cli.campaign.command import campaign
+from mmgate.cli.db import db
+from mmgate.cli.sandbox import sandbox
+from mmgate.cli.send import message, send
+from mmgate.cli.serve import serve, workspace
+from mmgate.cli.webhooks import webhooks
+from mmgate.sdk import MmgateError
 
 
-@click.group()
+class MmgateGroup(click.Group):
+    """Turns the SDK's errors and I/O errors into click's one-line `Error: …`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MmgateError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(_os_error(exc)) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # in the order below: the common path first
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List subcommands of groups too (`webhooks tail`), so --help shows everything."""
+        rows = []
+        for name, command in self.commands.items():
+            if isinstance(command, click.Group):
+                for sub_name, sub in command.commands.items():
+                    rows.append((f"{name} {sub_name}", sub.get_short_help_str(limit=60)))
+            else:
+                rows.append((name, command.get_short_help_str(limit=60)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _os_error(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+@click.group(cls=MmgateGroup)
 @click.version_option(package_name="mmgate")
 def cli() -> None:
-    """mmgate: a WhatsApp Marketing Messages gateway with an offline Meta emulator."""
+    """mmgate: a WhatsApp Marketing Messages gateway with an offline Meta emulator.
+
+    Commands that talk to a server read its URL and keys from the workspace that
+    `mmgate serve` writes (--data-dir, default .mmgate); flags and MMGATE_* variables
+    override them, so they work against any 360dialog-compatible host too.
+    """
 
 
-def _print_workspace(data: dict[str, Any]) -> None:
-    base = data["base_url"]
-    click.echo(
-        "\nmmgate is ready (sandbox: gateway + emulator + workers)\n"
-        f"  Messaging API   {base}/marketing_messages  and  {base}/messages\n"
-        f"  channel API key {data['channel_api_key']}   (header D360-API-KEY)\n"
-        f"  phone number id {data['phone_number_id']}   WABA id {data['waba_id']}\n"
-        f"  partner         {data['partner_id']}   key {data['partner_api_key']}\n"
-        f"  Graph API       {data['graph_base_url']}   token {data['graph_token']}\n"
-        f"  sandbox         {base}/sandbox/clock   key {data['sandbox_key']}\n"
-        "  all of it as JSON: mmgate workspace --json\n"
-    )
-
-
-@cli.command()
-@click.option("--host", envvar="MMGATE_HOST", default="127.0.0.1", show_default=True)
-@click.option("--port", envvar="MMGATE_PORT", type=int, default=8360, show_default=True)
-@click.option(
-    "--data-dir",
-    envvar="MMGATE_DATA_DIR",
-    type=click.Path(path_type=Path),
-    default=Path(".mmgate"),
-    show_default=True,
-    help="Database and credentials.",
-)
-@click.option(
-    "--seed",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Load a declarative workspace (TOML) instead of the demo one.",
-)
-@click.option(
-    "--clock",
-    type=click.Choice(["system", "sandbox", "frozen"]),
-    default=None,
-    help="sandbox (default): wall time the sandbox can advance; frozen: only moves when advanced.",
-)
-def serve(host: str, port: int, data_dir: Path, seed: Path | None, clock: str | None) -> None:
-    """Start the gateway, the emulator and the workers in one process."""
-    import uvicorn
-
-    from mmgate.app import build_app
-
-    try:
-        workspace = spec.load(seed) if seed else None
-    except (OSError, ValueError, msgspec.ValidationError) as exc:
-        raise click.ClickException(f"cannot load seed {seed}: {exc}") from None
-    settings = Settings.from_env(host=host, port=port, data_dir=data_dir, clock=clock)
-    app = build_app(settings, seed=workspace, on_ready=_print_workspace)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http="httptools",
-    )
-
-
-@cli.command()
-@click.option(
-    "--data-dir",
-    envvar="MMGATE_DATA_DIR",
-    type=click.Path(path_type=Path),
-    default=Path(".mmgate"),
-    show_default=True,
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
-def workspace(data_dir: Path, as_json: bool) -> None:
-    """Print the workspace's URLs and credentials."""
-    data = provision.read_credentials(data_dir)
-    if data is None:
-        raise click.ClickException(f"no workspace in {data_dir}: run `mmgate serve` first")
-    if as_json:
-        click.echo(json.dumps(data))
-    else:
-        _print_workspace(data)
+for command in (serve, workspace, send, campaign, message, webhooks, sandbox, db):
+    cli.add_command(command)
 
 
 def main() -> None:

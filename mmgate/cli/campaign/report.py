@@ -1,0 +1,52 @@
+"""The funnel as a table for people and as one JSON object for scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from mmgate.cli.campaign.funnel import ROUTES, STAGES, Funnel
+
+ROUTE_TITLES = {"mm_api": "MM API", "cloud_api": "Cloud API", "unknown": "route unknown"}
+
+
+def funnel_table(funnel: Funnel, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("stage")
+    table.add_column("total", justify="right")
+    table.add_column("of accepted", justify="right")
+    for route in ROUTES:
+        table.add_column(ROUTE_TITLES[route], justify="right")
+    accepted = funnel.accepted
+    for stage in STAGES:
+        by_route = funnel.counts[stage]
+        total = sum(by_route.values()) + (funnel.unreadable if stage == "accepted" else 0)
+        share = f"{100 * total / accepted:.1f}%" if accepted else "-"
+        table.add_row(stage, str(total), share, *(str(by_route[route]) for route in ROUTES))
+    table.caption = (
+        f"{funnel.rows} rows: {accepted} accepted, {funnel.rejected} refused at accept, "
+        f"{funnel.not_sent} not sent yet; {funnel.settled} of {accepted} settled "
+        "(read, failed or expired)"
+    )
+    table.caption_justify = "left"
+    return table
+
+
+def funnel_json(funnel: Funnel, campaign_id: str, state_file: str) -> dict[str, Any]:
+    return {
+        "campaign": campaign_id,
+        "state_file": state_file,
+        "rows": funnel.rows,
+        "accepted": funnel.accepted,
+        "rejected": funnel.rejected,
+        "not_sent": funnel.not_sent,
+        "settled": funnel.settled,
+        "funnel": {
+            stage: {
+                "total": sum(funnel.counts[stage].values()),
+                **{route: funnel.counts[stage][route] for route in ROUTES},
+            }
+            for stage in STAGES
+        },
+    }
