@@ -1,0 +1,69 @@
+"""`mmgate hub …`: Partner Hub administration from the command line.
+
+Registered in the main CLI as a command group; also runnable on its own as
+`python -m mmgate.ui.cli`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import cast
+
+import click
+
+from mmgate.settings import Settings
+from mmgate.storage.factory import create_store
+from mmgate.storage.port import HubStore
+from mmgate.ui.accounts import AccountError, save_user
+from mmgate.ui.context import HUB_METHODS
+
+
+@click.group()
+def hub() -> None:
+    """Partner Hub accounts."""
+
+
+@hub.command("add-user")
+@click.option(
+    "--data-dir",
+    envvar="MMGATE_DATA_DIR",
+    type=click.Path(path_type=Path),
+    default=Path(".mmgate"),
+    show_default=True,
+)
+@click.option("--partner-id", required=True, help="The partner the user signs in for.")
+@click.option("--email", required=True)
+@click.option(
+    "--password",
+    envvar="MMGATE_HUB_PASSWORD",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when not given (or MMGATE_HUB_PASSWORD).",
+)
+def add_user(data_dir: Path, partner_id: str, email: str, password: str) -> None:
+    """Create a Hub user, or set a new password for one (ending its sessions)."""
+    settings = Settings.from_env(data_dir=data_dir)
+    try:
+        asyncio.run(_add_user(settings, partner_id, email, password))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Hub user {email} can sign in at {settings.base_url}/hub/login")
+
+
+async def _add_user(settings: Settings, partner_id: str, email: str, password: str) -> None:
+    store = create_store(settings.sqlite_path)
+    if not all(hasattr(store, name) for name in HUB_METHODS):
+        raise AccountError("this storage backend has no Partner Hub tables yet")
+    await store.start()
+    try:
+        # Wall time, not the sandbox clock: this process has none, and creation time is a record.
+        await save_user(cast(HubStore, store), partner_id, email, password, time.time())
+    finally:
+        await store.close()
+
+
+if __name__ == "__main__":
+    hub()

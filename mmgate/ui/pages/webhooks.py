@@ -1,0 +1,110 @@
+"""The webhook log: every delivery to the partner's and its channels' webhook URLs with
+each attempt, replay of one delivery or of every failed one, and endpoint health."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from mmgate.storage.port import WebhookDelivery
+from mmgate.ui import deliveries
+from mmgate.ui.context import Hub, login_required
+from mmgate.ui.render import datetime_local, local_path, parse_time, redirect, with_query
+
+STATES = ["pending", "done", "failed", "replayed"]
+PARTNER_TARGET = "partner"
+LIMIT = 200
+DEFAULT_REPLAY_DAYS = 7
+
+
+@login_required
+async def webhook_log(hub: Hub) -> Response:
+    q = hub.request.query_params
+    channels = await hub.gateway.store.channels(hub.partner.id)
+    target = q.get("target")
+    channel_id = target if target in {c.id for c in channels} else None
+    found = await hub.gateway.store.webhook_deliveries(
+        hub.partner.id,
+        state=q.get("state") if q.get("state") in STATES else None,
+        channel_id=channel_id,
+        since=parse_time(q.get("since")),
+        limit=LIMIT,
+    )
+    if target == PARTNER_TARGET:
+        found = [d for d in found if d.kind == "partner_webhook"]
+    urls = sorted({c.webhook_url for c in channels if c.webhook_url} | _partner_url(hub))
+    now = hub.now
+    return hub.page(
+        "webhooks.html",
+        active="webhooks",
+        deliveries=found,
+        channels={c.id: c for c in channels},
+        query=dict(q.items()),
+        states=STATES,
+        health=[hub.gateway.endpoints.get(url).as_dict(now) for url in urls],
+        summary=deliveries.summary,
+        replayed=q.get("replayed"),
+        replay_since=datetime_local(now - DEFAULT_REPLAY_DAYS * 86_400),
+    )
+
+
+@login_required
+async def webhook_detail(hub: Hub) -> Response:
+    delivery = await _delivery(hub)
+    if delivery is None:
+        return _not_found(hub)
+    return hub.page(
+        "webhook.html",
+        active="webhooks",
+        d=delivery,
+        attempts=await hub.gateway.store.attempts(delivery.id),
+        summary=deliveries.summary(delivery.payload),
+        wamids=deliveries.wamids(delivery.payload),
+        target=deliveries.target(delivery),
+        payload=deliveries.pretty_json(delivery.payload),
+        replayed=hub.request.query_params.get("replayed"),
+    )
+
+
+@login_required
+async def replay_one(hub: Hub) -> Response:
+    job_id = int(hub.request.path_params["delivery_id"])
+    if not await hub.gateway.store.replay_delivery(hub.partner.id, job_id, hub.now):
+        return _not_found(hub)
+    hub.gateway.wake_relay()
+    back = local_path(hub.form.get("next")) or f"/hub/webhooks/{job_id}"
+    return redirect(with_query(back, replayed="1"))
+
+
+@login_required
+async def replay_failed(hub: Hub) -> Response:
+    since = parse_time(hub.form.get("since")) or hub.now - DEFAULT_REPLAY_DAYS * 86_400
+    channel_id = hub.form.get("channel") or None
+    if channel_id is not None and channel_id not in {
+        c.id for c in await hub.gateway.store.channels(hub.partner.id)
+    }:
+        return hub.page(
+            "notice.html", 404, title="No such channel", message="This channel is not yours."
+        )
+    count = await hub.gateway.store.replay_failed(
+        hub.partner.id, channel_id=channel_id, since=since, now=hub.now
+    )
+    hub.gateway.wake_relay()
+    return redirect(with_query("/hub/webhooks", replayed=str(count)))
+
+
+async def _delivery(hub: Hub) -> WebhookDelivery | None:
+    job_id = int(hub.request.path_params["delivery_id"])
+    return await hub.gateway.store.webhook_delivery(hub.partner.id, job_id)
+
+
+def _not_found(hub: Hub) -> Response:
+    return hub.page(
+        "notice.html",
+        404,
+        title="Delivery not found",
+        message="No finished webhook delivery with this id belongs to your account.",
+    )
+
+
+def _partner_url(hub: Hub) -> set[str]:
+    return {hub.partner.webhook_url} if hub.partner.webhook_url else set()
