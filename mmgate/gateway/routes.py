@@ -12,6 +12,7 @@ from mmgate.gateway import (
     partner_webhooks,
     templates_api,
 )
+from mmgate.ui import hub
 
 
 def routes() -> list[BaseRoute]:
@@ -22,4 +23,5 @@ def routes() -> list[BaseRoute]:
         *partner_webhooks.routes,
         *templates_api.routes,
         *onboarding_page.routes,
+        *hub.routes(),
     ]
