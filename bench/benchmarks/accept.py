@@ -65,7 +65,11 @@ def interleaved(
         for name, factory in factories.items():
             ctx.log(f"{name}: run {round_ + 1}/{ctx.options.runs}")
             with factory() as server:
-                samples[name].add(measure(server))
+                result = measure(server)
+            samples[name].add(result)
+            ctx.log(
+                f"  {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
+            )
     return samples
 
 

@@ -24,7 +24,9 @@ def run(ctx: Context) -> list[Row]:
                 with servers.mmgate(
                     data_dirs[size], ctx.cores.server, ctx.log_file(f"growth-{size}")
                 ) as server:
-                    samples[size].add(closed_loop(ctx, server, ctx.cores.load))
+                    result = closed_loop(ctx, server, ctx.cores.load)
+                samples[size].add(result)
+                ctx.log(f"  {result.rps:,.0f} req/s, p99 {result.p99_ms:.1f} ms")
             finally:
                 prefill.reset(data_dirs[size] / "gateway.db", since)
     empty = samples[0]
