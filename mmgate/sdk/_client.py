@@ -29,6 +29,7 @@ class _ClientBase:
         api_key: str | None = None,
         *,
         base_url: str = DEFAULT_BASE_URL,
+        partner_base_url: str | None = None,
         partner_api_key: str | None = None,
         partner_id: str | None = None,
         sandbox_key: str | None = None,
@@ -36,6 +37,7 @@ class _ClientBase:
     ) -> None:
         self._config = Config(
             base_url=base_url,
+            partner_base_url=partner_base_url,
             api_key=api_key,
             partner_api_key=partner_api_key,
             partner_id=partner_id,
@@ -106,7 +108,8 @@ def _answer(annotation: Any) -> Any:
 class Client(_ClientBase):
     """The Messaging, Partner and sandbox APIs, with blocking I/O.
 
-    `Client(api_key, base_url=...)` talks to mmgate or any 360dialog-compatible host;
+    `Client(api_key, base_url=...)` talks to mmgate or any 360dialog-compatible host (whose
+    Partner API may live elsewhere: `partner_base_url`, e.g. https://hub.360dialog.io);
     `Client.from_workspace()` reads the keys of a local `mmgate serve`.
     """
 
@@ -115,6 +118,7 @@ class Client(_ClientBase):
         api_key: str | None = None,
         *,
         base_url: str = DEFAULT_BASE_URL,
+        partner_base_url: str | None = None,
         partner_api_key: str | None = None,
         partner_id: str | None = None,
         sandbox_key: str | None = None,
@@ -125,6 +129,7 @@ class Client(_ClientBase):
         super().__init__(
             api_key,
             base_url=base_url,
+            partner_base_url=partner_base_url,
             partner_api_key=partner_api_key,
             partner_id=partner_id,
             sandbox_key=sandbox_key,
@@ -181,6 +186,7 @@ class AsyncClient(_ClientBase):
         api_key: str | None = None,
         *,
         base_url: str = DEFAULT_BASE_URL,
+        partner_base_url: str | None = None,
         partner_api_key: str | None = None,
         partner_id: str | None = None,
         sandbox_key: str | None = None,
@@ -191,6 +197,7 @@ class AsyncClient(_ClientBase):
         super().__init__(
             api_key,
             base_url=base_url,
+            partner_base_url=partner_base_url,
             partner_api_key=partner_api_key,
             partner_id=partner_id,
             sandbox_key=sandbox_key,

@@ -27,6 +27,7 @@ class Auth(Enum):
 @dataclass(frozen=True, slots=True)
 class Config:
     base_url: str = DEFAULT_BASE_URL
+    partner_base_url: str | None = None  # 360dialog serves its Partner API from another host
     api_key: str | None = None
     partner_api_key: str | None = None
     partner_id: str | None = None
@@ -80,7 +81,10 @@ def build_request(
     if body is not None:
         content = _encoder.encode(body)
         all_headers["Content-Type"] = "application/json"
-    url = config.base_url.rstrip("/") + path
+    base = config.base_url
+    if auth is Auth.PARTNER and config.partner_base_url:
+        base = config.partner_base_url
+    url = base.rstrip("/") + path
     return httpx.Request(method, url, params=params, headers=all_headers, content=content)
 
 

@@ -203,3 +203,25 @@ def test_the_pacer_spaces_sends_evenly_without_bursts() -> None:
 
     assert delays == [0.0, 0.25, 0.5, 0.75]
     assert later == [0.0, 0.25]
+
+
+def test_the_pacer_makes_up_for_a_sleep_that_overshot() -> None:
+    now = [0.0]
+    pacer = Pacer(rate=4, clock=lambda: now[0])
+
+    assert pacer.delay() == 0.0
+    now[0] = 0.3  # woke 50 ms after the next slot (0.25)
+    assert pacer.delay() == 0.0
+    assert pacer.delay() == 0.2  # the slot at 0.5, not 0.55: the average rate holds
+
+
+def test_via_messages_sends_through_the_plain_entry_point(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path / "plain.csv", HAPPY[:2])
+
+    _campaign(server, path, "-t", TEMPLATE, "--via", "messages", "--wait", "0")
+
+    with Client.from_workspace(server.data_dir, retry=FAST_RETRY) as client:
+        infos = [client.get_message(r["wamid"]) for r in _state(path)[1:] if "wamid" in r]
+    assert [info.entry_point for info in infos] == ["messages", "messages"]

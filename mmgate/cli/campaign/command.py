@@ -108,7 +108,7 @@ def campaign(
     if as_json:
         click.echo(json.dumps(funnel_json(funnel, state.campaign_id, str(state.path))))
     else:
-        Console(highlight=False).print(funnel_table(funnel, _title(state)))
+        Console(highlight=False).print(funnel_table(funnel, _title(state), state.campaign_id))
 
 
 def _open_state(path: Path, given: dict[str, Any], *, report: bool) -> CampaignState:
@@ -168,16 +168,19 @@ async def _follow(
             unreadable=poller.unreadable,
         )
 
-    with live_funnel(funnel_table(funnel(), _title(state))) as live:
+    with live_funnel(funnel_table(funnel(), _title(state), state.campaign_id)) as live:
         await poller.poll(
-            wait, lambda: live.update(funnel_table(funnel(), _title(state)), refresh=True)
+            wait,
+            lambda: live.update(
+                funnel_table(funnel(), _title(state), state.campaign_id), refresh=True
+            ),
         )
     return funnel()
 
 
 def _title(state: CampaignState) -> str:
     spec = state.spec
-    return f"campaign {state.campaign_id[:8]} · {spec.template} ({spec.language}) via /{spec.via}"
+    return f"{spec.template} ({spec.language}) → /{spec.via}"
 
 
 def _interrupted(state: CampaignState, rows: list[Row]) -> NoReturn:

@@ -3,8 +3,9 @@
 Polling was chosen over a local webhook listener: it needs no port reachable from
 the server, leaves the channel's webhook URL (the client's own) untouched, and
 can be repeated any time later (`--report`). It stops when every message is
-settled (read, failed or expired) or when the time bound passes; messages still
-on their way are shown as they are at that moment.
+settled (read, failed or expired), when nothing has changed for a few seconds,
+or when the time bound passes; messages still on their way are shown as they
+are at that moment.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from mmgate.sdk import ApiError, AsyncClient, MessageInfo
 STAGES = ("accepted", "sent", "delivered", "read", "clicked", "failed", "expired")
 ROUTES = ("mm_api", "cloud_api", "unknown")
 SETTLED = frozenset({"read", "failed", "expired"})
-POLL_CONCURRENCY = 16
+POLL_CONCURRENCY = 4  # the server answers reads one at a time; more only queues
 POLL_INTERVAL = 1.0
+QUIET_SECONDS = 5.0
 
 
 def stages_of(info: MessageInfo) -> list[str]:
@@ -90,16 +92,27 @@ class FunnelPoller:
         return len(self._missing)
 
     async def poll(self, wait: float, on_round: Callable[[], None]) -> None:
-        """Refresh unsettled messages until all settle or `wait` seconds pass (one round
-        at least)."""
-        deadline = time.monotonic() + wait
+        """Refresh unsettled messages until all settle, nothing changed for QUIET_SECONDS
+        (the rest wait on people: offline, not reading) or `wait` seconds pass."""
+        started = time.monotonic()
+        deadline, last_change = started + wait, started
         while True:
             pending = [w for w in self._wamids if not self._is_settled(w)]
+            before = [self._status(w) for w in pending]
             await asyncio.gather(*(self._refresh(w) for w in pending))
+            if before != [self._status(w) for w in pending]:
+                last_change = time.monotonic()
             on_round()
-            if all(self._is_settled(w) for w in self._wamids) or time.monotonic() >= deadline:
+            now = time.monotonic()
+            if not [w for w in self._wamids if not self._is_settled(w)]:
                 return
-            await asyncio.sleep(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
+            if now >= deadline or now - last_change >= QUIET_SECONDS:
+                return
+            await asyncio.sleep(min(POLL_INTERVAL, max(0.0, deadline - now)))
+
+    def _status(self, wamid: str) -> tuple[str, int] | None:
+        info = self._known.get(wamid)
+        return None if info is None else (info.status, len(info.events))
 
     def _is_settled(self, wamid: str) -> bool:
         info = self._known.get(wamid)

@@ -19,11 +19,17 @@ class Pacer:
         self._next: float | None = None
 
     def delay(self) -> float:
-        """Reserve the next slot; how long until it starts."""
+        """Reserve the next slot; how long until it starts.
+
+        Slots follow a fixed schedule, so a sleep that overshoots a little is made up by
+        the next one and the average holds; after a real pause the schedule restarts,
+        so the backlog is not sent as a burst."""
         now = self._clock()
-        start = now if self._next is None else max(self._next, now)
+        if self._next is None or now - self._next > self._interval:
+            self._next = now
+        start = self._next
         self._next = start + self._interval
-        return start - now
+        return max(0.0, start - now)
 
     async def wait(self) -> None:
         delay = self.delay()

@@ -11,7 +11,7 @@ from mmgate.cli.campaign.funnel import ROUTES, STAGES, Funnel
 ROUTE_TITLES = {"mm_api": "MM API", "cloud_api": "Cloud API", "unknown": "route unknown"}
 
 
-def funnel_table(funnel: Funnel, title: str) -> Table:
+def funnel_table(funnel: Funnel, title: str, campaign_id: str) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("stage")
     table.add_column("total", justify="right")
@@ -25,7 +25,8 @@ def funnel_table(funnel: Funnel, title: str) -> Table:
         share = f"{100 * total / accepted:.1f}%" if accepted else "-"
         table.add_row(stage, str(total), share, *(str(by_route[route]) for route in ROUTES))
     table.caption = (
-        f"{funnel.rows} rows: {accepted} accepted, {funnel.rejected} refused at accept, "
+        f"campaign {campaign_id[:8]}, {funnel.rows} rows: {accepted} accepted, "
+        f"{funnel.rejected} refused at accept, "
         f"{funnel.not_sent} not sent yet; {funnel.settled} of {accepted} settled "
         "(read, failed or expired)"
     )
