@@ -48,7 +48,7 @@ def funnel_chart(funnels: RouteFunnels) -> Markup:
     peak = max([1, *(f.accepted for f in funnels.routes.values())])
     plot_w = width - label_w - 110
     body: list[str] = []
-    y = 8.0
+    y = 24.0  # below the legend
     for stage in stages:
         body.append(_text(0, y + bar_h + 4, stage.capitalize()))
         for route in ROUTES:
@@ -64,7 +64,7 @@ def funnel_chart(funnels: RouteFunnels) -> Markup:
 
 def volume_chart(days: list[RouteFunnels]) -> Markup:
     """Messages accepted per day, MM API stacked on Cloud API."""
-    width, height, left, bottom, top = 560, 220, 40, 24, 26
+    width, height, left, bottom, top = 1040, 240, 40, 24, 26
     plot_w, plot_h = width - left - 24, height - bottom - top
     peak = _nice_max(max([0, *(d.total.accepted for d in days)]))
     slot = plot_w / max(len(days), 1)

@@ -7,8 +7,10 @@ generation, which voids every cookie issued before. Expiry reads the one clock.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -55,6 +57,23 @@ def csrf_ok(secret: bytes, purpose: str, nonce: str, submitted: str | None) -> b
     if not nonce or not submitted:
         return False
     return hmac.compare_digest(submitted, csrf_token(secret, purpose, nonce))
+
+
+def seal(secret: bytes, purpose: str, data: dict[str, str]) -> str:
+    """`data` in a signed cookie value (readable by its holder, not forgeable)."""
+    value = base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
+    return f"{value}.{_sign(secret, purpose, value)}"
+
+
+def unseal(secret: bytes, purpose: str, sealed: str) -> dict[str, str] | None:
+    value, _, signature = sealed.rpartition(".")
+    if not value or not hmac.compare_digest(signature, _sign(secret, purpose, value)):
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(value))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def new_nonce() -> str:

@@ -177,12 +177,13 @@ def test_a_new_key_sends_and_a_revoked_key_does_not(
     server: ServerProcess, hub: hs.HubClient
 ) -> None:
     created = hub.post(f"/hub/channels/{seed.PHONE_NUMBER_ID}/keys", {"label": "CRM prod"})
-    assert created.status_code == 200
-    key = re.search(r'id="new-key" type="text" readonly value="([^"]+)"', created.text)
+    assert created.status_code == 303 and created.headers["location"] == "/hub/channels"
+    shown = hub.get("/hub/channels")
+    key = re.search(r'id="new-key" type="text" readonly value="([^"]+)"', shown.text)
     assert key is not None
     new_key = key.group(1)
     assert server.send(seed.SEED_EXAMPLE, key=new_key).status_code == 200
-    listing = hub.get("/hub/channels").text
+    listing = hub.get("/hub/channels").text  # shown once: not on the next visit
     assert new_key not in listing and f"••••{new_key[-4:]}" in listing and "CRM prod" in listing
 
     revoked = hub.post("/hub/keys/revoke", {"key_hash": key_hash(new_key)})

@@ -8,28 +8,42 @@ from starlette.responses import Response
 
 from mmgate.ids import key_hash, new_secret
 from mmgate.storage.port import ApiKeyRecord
+from mmgate.ui import sessions
 from mmgate.ui.context import Hub, login_required
 from mmgate.ui.render import redirect, with_query
 
 HINT_CHARS = 4
 MAX_LABEL = 60
+NEW_KEY_COOKIE = "mmgate_hub_new_key"
+NEW_KEY_PATH = "/hub/channels"
+NEW_KEY_SECONDS = 300
 
 
-async def _render(hub: Hub, status: int = 200, **context: object) -> Response:
+async def _render(hub: Hub, new_key: dict[str, str] | None) -> Response:
     channels = await hub.gateway.store.channels(hub.partner.id)
     keys: dict[str, list[ApiKeyRecord]] = {}
     for key in await hub.store.hub_api_keys(hub.partner.id):
         keys.setdefault(key.channel_id, []).append(key)
-    context.setdefault("new_key", None)
-    context.setdefault("revoked", hub.request.query_params.get("revoked"))
     return hub.page(
-        "channels.html", status, active="channels", channels=channels, keys=keys, **context
+        "channels.html",
+        active="channels",
+        channels=channels,
+        keys=keys,
+        new_key=new_key,
+        revoked=hub.request.query_params.get("revoked"),
     )
 
 
 @login_required
 async def channels(hub: Hub) -> Response:
-    return await _render(hub)
+    """Shows a key just created once: it comes in a short-lived cookie, sealed for this
+    session, that this page deletes (so a reload neither shows it nor creates another)."""
+    sealed = hub.request.cookies.get(NEW_KEY_COOKIE)
+    new_key = _unseal(hub, sealed) if sealed else None
+    response = await _render(hub, new_key=new_key)
+    if sealed:
+        response.delete_cookie(NEW_KEY_COOKIE, path=NEW_KEY_PATH)
+    return response
 
 
 @login_required
@@ -44,7 +58,26 @@ async def create_key(hub: Hub) -> Response:
         return hub.page(
             "notice.html", 404, title="No such channel", message="This channel is not yours."
         )
-    return await _render(hub, new_key={"channel_id": channel_id, "key": key, "label": label})
+    response = redirect(NEW_KEY_PATH)
+    new_key = {"channel_id": channel_id, "key": key, "label": label}
+    response.set_cookie(
+        NEW_KEY_COOKIE,
+        sessions.seal(hub.state.secret, _purpose(hub), new_key),
+        max_age=NEW_KEY_SECONDS,
+        httponly=True,
+        samesite="strict",
+        path=NEW_KEY_PATH,
+        secure=hub.request.url.scheme == "https",
+    )
+    return response
+
+
+def _purpose(hub: Hub) -> str:
+    return "new-key:" + hub.csrf  # bound to this session
+
+
+def _unseal(hub: Hub, sealed: str) -> dict[str, str] | None:
+    return sessions.unseal(hub.state.secret, _purpose(hub), sealed)
 
 
 @login_required
