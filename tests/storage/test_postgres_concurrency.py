@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
+import asyncpg
 import pytest
 
 from mmgate.domain import lifecycle
@@ -100,3 +101,34 @@ async def test_two_writers_relay_each_message_in_order_one_at_a_time(
     await asyncio.gather(*(worker(s) for s in (first, second) for _ in range(3)))
     expected = [status.encode() for status in LIFECYCLE]
     assert relayed == {f"wamid.{i}": expected for i in range(MESSAGES // 4)}
+
+
+async def test_the_writer_recovers_when_its_connection_is_lost(
+    anyio_backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with isolated_schema() as settings:
+        application = settings["search_path"]  # names this test's connections
+        store = PostgresStore(
+            POSTGRES_URL, server_settings={**settings, "application_name": application}
+        )
+        async with started(store):
+            await provision(store)
+            await store.accept(message("wamid.A"), response("wamid.A"), None)
+            admin = await asyncpg.connect(POSTGRES_URL)
+            try:
+                await admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = $1",
+                    application,
+                )
+            finally:
+                await admin.close()
+            # Nothing of the batch on the lost connection was committed: it is written
+            # again on a new connection, and the sender never notices.
+            outcomes = await asyncio.gather(
+                *(store.accept(message(w), response(w), None) for w in ("wamid.B", "wamid.C"))
+            )
+            assert not any(o.replayed for o in outcomes)
+            assert "connection lost" in caplog.text
+            claimed = await store.claim(UPSTREAM_SEND, NOW, NOW + 60, 10)
+            assert [j.ref for j in claimed] == ["wamid.A", "wamid.B", "wamid.C"]

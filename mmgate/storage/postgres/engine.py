@@ -55,8 +55,12 @@ class Database:
             max_size=self._max_size,
             server_settings=self._server_settings,
         )
-        async with self._pool.acquire() as conn:
-            await apply_migrations(conn)
+        try:
+            async with self._pool.acquire() as conn:
+                await apply_migrations(conn)
+        except BaseException:
+            await self.close()  # no pool left behind by a failed start
+            raise
         self._writer = GroupCommitter(self._pool)
         self._writer.start()
 

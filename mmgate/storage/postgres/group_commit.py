@@ -40,6 +40,8 @@ MAX_BATCH = 64
 # A deadlock between two processes' transactions aborts one item; it is retried in
 # the next batch (by then the other transaction has committed) rather than failed.
 MAX_DEADLOCK_RETRIES = 3
+# A batch whose connection is lost before COMMIT is written again, on a new connection.
+WRITE_ATTEMPTS = 3
 
 
 @dataclass(slots=True)
@@ -111,21 +113,33 @@ class GroupCommitter:
     async def _commit(self, batch: list[WriteItem]) -> None:
         self.stats.batches += 1
         self.stats.items += len(batch)
-        try:
-            conn = await self._connection()
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            committing = False
             try:
-                outcomes = await self._write_together(conn, batch)
-            except Exception:
-                await conn.execute("ROLLBACK")
-                self.stats.one_by_one += 1
-                outcomes = await self._write_one_by_one(conn, batch)
-        except Exception as exc:
-            # The transaction as a whole failed (connection lost, commit refused):
-            # nothing of it holds, so every item fails.
-            await self._discard_connection()
-            outcomes = [(item, None, exc) for item in batch]
+                conn = await self._connection()
+                outcomes = await self._write(conn, batch)
+                committing = True
+                await conn.execute("COMMIT")
+                break
+            except Exception as exc:
+                await self._discard_connection()
+                if not committing and attempt < WRITE_ATTEMPTS:
+                    # Lost before COMMIT (a server restart, say): nothing of the batch
+                    # holds, so it is written again on a fresh connection.
+                    continue
+                # After COMMIT was sent the outcome is unknown: report the failure.
+                outcomes = [(item, None, exc) for item in batch]
         for outcome in outcomes:
             self._settle(*outcome)
+
+    async def _write(self, conn: Connection, batch: list[WriteItem]) -> list[Outcome]:
+        """Write the batch in an open transaction, leaving COMMIT to the caller."""
+        try:
+            return await self._write_together(conn, batch)
+        except Exception:
+            await conn.execute("ROLLBACK")
+            self.stats.one_by_one += 1
+            return await self._write_one_by_one(conn, batch)
 
     async def _write_together(self, conn: Connection, batch: list[WriteItem]) -> list[Outcome]:
         await conn.execute("BEGIN")
@@ -137,7 +151,6 @@ class GroupCommitter:
             else:
                 results = await bulk(conn, [item.arg for item in run])
             outcomes += [(item, result, None) for item, result in zip(run, results, strict=True)]
-        await conn.execute("COMMIT")
         return outcomes
 
     async def _write_one_by_one(self, conn: Connection, batch: list[WriteItem]) -> list[Outcome]:
@@ -153,7 +166,6 @@ class GroupCommitter:
                 # One round trip ends this item and opens the next one's savepoint.
                 await conn.execute("RELEASE SAVEPOINT item; SAVEPOINT item")
                 outcomes.append((item, result, None))
-        await conn.execute("COMMIT")
         return outcomes
 
     def _settle(self, item: WriteItem, result: Any, error: BaseException | None) -> None:
@@ -173,15 +185,19 @@ class GroupCommitter:
         return self._conn
 
     async def _discard_connection(self) -> None:
+        """After a failed batch: roll back if the connection still answers, else drop it."""
         conn, self._conn = self._conn, None
         if conn is None:
             return
-        if not conn.is_closed():
-            try:
-                await conn.execute("ROLLBACK")
-            except Exception:
-                log.warning("writer connection unusable after a failed batch; replacing it")
+        try:
+            await conn.execute("ROLLBACK")
+        except Exception:
+            # Lost: asyncpg may already have detached it from the pool. Its siblings in
+            # the pool are likely gone too (a server restart), so replace them all.
+            log.warning("PostgreSQL writer connection lost; reconnecting")
+            with contextlib.suppress(Exception):
                 conn.terminate()
+            await self._pool.expire_connections()
         with contextlib.suppress(Exception):
             await self._pool.release(conn)
 
