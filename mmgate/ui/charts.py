@@ -62,9 +62,9 @@ def funnel_chart(funnels: RouteFunnels) -> Markup:
     return _svg(width, int(y), f"Funnel by route: {funnels.label}", [*body, *_legend(width)])
 
 
-def volume_chart(days: list[RouteFunnels]) -> Markup:
+def volume_chart(days: list[RouteFunnels], width: int = 1040) -> Markup:
     """Messages accepted per day, MM API stacked on Cloud API."""
-    width, height, left, bottom, top = 1040, 240, 40, 24, 26
+    height, left, bottom, top = 240, 40, 24, 26
     plot_w, plot_h = width - left - 24, height - bottom - top
     peak = _nice_max(max([0, *(d.total.accepted for d in days)]))
     slot = plot_w / max(len(days), 1)

@@ -9,15 +9,12 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import cast
 
 import click
 
 from mmgate.settings import Settings
 from mmgate.storage.factory import create_store
-from mmgate.storage.port import HubStore
-from mmgate.ui.accounts import AccountError, save_user
-from mmgate.ui.context import HUB_METHODS
+from mmgate.ui.accounts import AccountError, as_hub_store, save_user
 
 
 @click.group()
@@ -50,17 +47,18 @@ def add_user(data_dir: Path, partner_id: str, email: str, password: str) -> None
         asyncio.run(_add_user(settings, partner_id, email, password))
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Hub user {email} can sign in at {settings.base_url}/hub/login")
+    click.echo(f"Hub user {email} saved for partner {partner_id}: sign in at /hub/login")
 
 
 async def _add_user(settings: Settings, partner_id: str, email: str, password: str) -> None:
     store = create_store(settings.sqlite_path)
-    if not all(hasattr(store, name) for name in HUB_METHODS):
+    hub = as_hub_store(store)
+    if hub is None:
         raise AccountError("this storage backend has no Partner Hub tables yet")
     await store.start()
     try:
         # Wall time, not the sandbox clock: this process has none, and creation time is a record.
-        await save_user(cast(HubStore, store), partner_id, email, password, time.time())
+        await save_user(hub, partner_id, email, password, time.time())
     finally:
         await store.close()
 

@@ -10,7 +10,6 @@ import hmac
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import cast
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,10 +18,9 @@ from mmgate.gateway.services import Gateway, gateway_of
 from mmgate.ids import new_secret
 from mmgate.storage.port import UNSET, HubStore, HubUser, Partner, Unset
 from mmgate.ui import sessions
+from mmgate.ui.accounts import as_hub_store
 from mmgate.ui.render import page, read_form, redirect, with_query
 from mmgate.ui.throttle import LoginThrottle
-
-HUB_METHODS = [name for name in vars(HubStore) if name.startswith("hub_")]
 
 
 @dataclass
@@ -38,10 +36,7 @@ _states: weakref.WeakKeyDictionary[object, HubState] = weakref.WeakKeyDictionary
 
 def hub_store(gateway: Gateway) -> HubStore | None:
     """The gateway's store as the Hub needs it, or None for a backend without it yet."""
-    store = gateway.store
-    if all(hasattr(store, name) for name in HUB_METHODS):
-        return cast(HubStore, store)
-    return None
+    return as_hub_store(gateway.store)
 
 
 async def hub_state(request: Request, store: HubStore) -> HubState:

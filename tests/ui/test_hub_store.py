@@ -14,7 +14,8 @@ from mmgate.domain import lifecycle
 from mmgate.storage.port import Channel, MessageFilter, Partner, StatusUpdate
 from mmgate.storage.postgres.store import PostgresStore
 from mmgate.storage.sqlite.store import SqliteStore
-from mmgate.ui.context import HUB_METHODS
+from mmgate.ui import passwords
+from mmgate.ui.accounts import AccountError, as_hub_store, provision_users
 from tests.storage.backends import POSTGRES_URL, isolated_schema, started
 from tests.storage.workspace import HOOKED, NOW, PARTNER, QUIET, message, provision, response
 
@@ -35,7 +36,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             yield s
         return
     candidate = PostgresStore(POSTGRES_URL)
-    if not all(hasattr(candidate, name) for name in HUB_METHODS):
+    if as_hub_store(candidate) is None:
         pytest.skip("the PostgreSQL store has no Partner Hub queries yet")
     async with (
         isolated_schema() as settings,
@@ -161,3 +162,22 @@ async def test_hub_users_belong_to_one_partner_and_the_secret_is_kept(store: Any
     again = await store.hub_user(user.id)
     assert again is not None and again.password_hash == "hash-3"
     assert again.session_generation == user.session_generation + 2
+
+
+async def test_a_workspaces_hub_users_are_provisioned_without_signing_anyone_out(
+    store: Any,
+) -> None:
+    await _provision(store)
+    users = [("ann@x.example", "long password one")]
+    await provision_users(store, PARTNER.id, users, NOW)
+    first = await store.hub_user_by_email("ann@x.example")
+    await provision_users(store, PARTNER.id, users, NOW)  # a restart with the same workspace
+    same = await store.hub_user_by_email("ann@x.example")
+    assert first is not None and same is not None
+    assert same.session_generation == first.session_generation
+    await provision_users(store, PARTNER.id, [("ann@x.example", "long password two")], NOW)
+    changed = await store.hub_user_by_email("ann@x.example")
+    assert changed is not None and changed.session_generation == first.session_generation + 1
+    assert passwords.verify_password("long password two", changed.password_hash)
+    with pytest.raises(AccountError):
+        await provision_users(store, RIVAL.id, [("ann@x.example", "long password one")], NOW)

@@ -34,7 +34,7 @@ async def overview(hub: Hub) -> Response:
         mm_share=(funnels.routes[analytics.MM_API].accepted / total.accepted)
         if total.accepted
         else None,
-        volume=charts.volume_chart(days),
+        volume=charts.volume_chart(days, width=560),
         clients=clients,
         onboarded=sum(1 for w in wabas if w.mm_status == "ONBOARDED"),
         waba_count=len(wabas),
