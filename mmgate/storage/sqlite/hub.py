@@ -156,7 +156,10 @@ class HubQueries:
             lambda c: c.execute(
                 "SELECT j.id, j.kind, j.ref, j.ordering_key, j.state, j.attempts, j.run_at, "
                 "j.created_at, j.last_error, j.payload FROM jobs j "
-                f"WHERE j.kind = 'client_webhook' AND j.ordering_key = :wamid AND {PARTNER_JOBS} "
+                "WHERE j.kind = 'client_webhook' AND (j.ordering_key = :wamid OR "
+                # Unordered (chaos mode) statuses have no ordering key: found by their body.
+                " (j.ordering_key IS NULL AND instr(CAST(j.payload AS TEXT), :wamid) > 0)) "
+                f"AND {PARTNER_JOBS} "
                 "ORDER BY j.id",
                 {"wamid": wamid, "partner_id": partner_id},
             ).fetchall()
