@@ -6,22 +6,22 @@ from mmgate.storage.port import WebhookDelivery
 from mmgate.storage.postgres.engine import Database
 
 # Jobs that deliver to partner $1: its own webhooks and those of its clients' channels.
-_PARTNER_JOBS = """(
+PARTNER_JOBS = """(
   (j.kind = 'partner_webhook' AND j.ref = $1) OR
   (j.kind = 'client_webhook' AND j.ref IN (
      SELECT c.id FROM channels c JOIN wabas w ON w.id = c.waba_id
      JOIN clients cl ON cl.business_id = w.business_id WHERE cl.partner_id = $1)))"""
 
-_DELIVERY_SELECT = """
+DELIVERY_SELECT = """
 SELECT j.id, j.kind, j.ref, j.ordering_key, j.state, j.attempts, j.run_at, j.created_at,
     j.last_error, j.payload
 FROM jobs j
 """
 
-_DELIVERY = f"{_DELIVERY_SELECT} WHERE {_PARTNER_JOBS} AND j.id = $2"
+_DELIVERY = f"{DELIVERY_SELECT} WHERE {PARTNER_JOBS} AND j.id = $2"
 
-_DELIVERIES = f"""{_DELIVERY_SELECT}
-WHERE {_PARTNER_JOBS}
+_DELIVERIES = f"""{DELIVERY_SELECT}
+WHERE {PARTNER_JOBS}
   AND ($2::text IS NULL OR j.state = $2)
   AND ($3::text IS NULL OR (j.kind = 'client_webhook' AND j.ref = $3))
   AND ($4::double precision IS NULL OR j.created_at >= $4)
@@ -50,11 +50,11 @@ WITH chosen AS (
 )
 SELECT count(*) FROM chosen
 """
-_REPLAY_ONE = _REPLAY.format(condition="j.id = $3", partner_jobs=_PARTNER_JOBS)
+_REPLAY_ONE = _REPLAY.format(condition="j.id = $3", partner_jobs=PARTNER_JOBS)
 _REPLAY_FAILED = _REPLAY.format(
     condition="j.state = 'failed' AND j.created_at >= $3 "
     "AND ($4::text IS NULL OR (j.kind = 'client_webhook' AND j.ref = $4))",
-    partner_jobs=_PARTNER_JOBS,
+    partner_jobs=PARTNER_JOBS,
 )
 
 

@@ -93,23 +93,20 @@ class Lifecycle:
     async def upstream_settled(
         self, job: Job, status: str, error: str | None, relay_body: bytes | None, now: float
     ) -> None:
+        relay = (now, relay_body, CLIENT_WEBHOOK)  # $1-$3, as _RELAY reads them
         rank = lifecycle.rank(status)
         await self.db.write(
-            lambda c: c.execute(
-                _UPSTREAM_SETTLED,
-                *(now, relay_body, CLIENT_WEBHOOK),
-                *(job.id, status, rank, error, job.ref),
-            )
+            lambda c: c.execute(_UPSTREAM_SETTLED, *relay, job.id, status, rank, error, job.ref)
         )
 
     async def record_statuses(self, updates: list[StatusUpdate], now: float) -> int:
         async def run(c: Connection) -> int:
             known = 0
             for u in updates:
+                relay = (now, u.relay_body, CLIENT_WEBHOOK)  # $1-$3, as _RELAY reads them
+                rank = lifecycle.rank(u.status)
                 known += await c.fetchval(
-                    _RECORD_STATUS,
-                    *(now, u.relay_body, CLIENT_WEBHOOK),
-                    *(lifecycle.rank(u.status), u.status, u.route_taken, u.error, u.wamid, u.at),
+                    _RECORD_STATUS, *relay, rank, u.status, u.route_taken, u.error, u.wamid, u.at
                 )
             return known
 

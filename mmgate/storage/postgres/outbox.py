@@ -97,8 +97,8 @@ class Outbox:
         self, job: Job, attempt: WebhookAttempt, *, done: bool, retry_at: float | None
     ) -> None:
         a = attempt
-        recorded = (job.id, a.job_id, a.url, a.at, a.status_code, a.duration_ms)
-        args: tuple[object, ...] = (*recorded, a.response_excerpt, a.error)
+        args: tuple[object, ...] = (job.id, a.job_id, a.url, a.at, a.status_code)
+        args += (a.duration_ms, a.response_excerpt, a.error)
         if done:
             sql = _ATTEMPT_DONE
         elif retry_at is None:

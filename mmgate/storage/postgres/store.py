@@ -5,13 +5,14 @@ from __future__ import annotations
 from mmgate.storage.postgres.delivery_log import DeliveryLog
 from mmgate.storage.postgres.directory import Directory
 from mmgate.storage.postgres.engine import Database
+from mmgate.storage.postgres.hub import Hub
 from mmgate.storage.postgres.lifecycle import Lifecycle
 from mmgate.storage.postgres.outbox import Outbox
 from mmgate.storage.postgres.send_path import SendPath
 from mmgate.storage.postgres.templates import Templates
 
 
-class PostgresStore(Directory, Templates, SendPath, Outbox, Lifecycle, DeliveryLog):
+class PostgresStore(Directory, Templates, SendPath, Outbox, Lifecycle, DeliveryLog, Hub):
     """`server_settings` go to every connection (tests set `search_path` to a schema)."""
 
     def __init__(

@@ -20,6 +20,10 @@ CREATE TABLE hub_secret (
     session_secret TEXT NOT NULL
 );
 
+-- SQLite's implicit rowid, spelled out: the Hub lists keys and messages in insertion order.
+ALTER TABLE api_keys ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
+ALTER TABLE messages ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
+
 ALTER TABLE api_keys ADD COLUMN label TEXT;
 ALTER TABLE api_keys ADD COLUMN hint TEXT;
 CREATE INDEX api_keys_channel ON api_keys (channel_id);
