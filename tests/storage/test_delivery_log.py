@@ -66,25 +66,35 @@ async def test_events_are_queued_only_for_a_party_with_a_webhook_url(store: Stor
     assert not await store.record_channel_event("nope", b"event", NOW)
 
 
-async def test_replaying_a_delivery_queues_a_fresh_copy(store: Store) -> None:
+async def test_replaying_a_delivery_reopens_it_in_place(store: Store) -> None:
     done, failed = await _two_deliveries(store)
     assert await store.replay_delivery(PARTNER.id, failed, NOW + 5)
     assert await store.replay_delivery(PARTNER.id, done, NOW + 5)
     assert not await store.replay_delivery("pt_other", done, NOW + 5)
+    assert not await store.replay_delivery(PARTNER.id, done, NOW + 6)  # pending again already
 
-    original = await store.webhook_delivery(PARTNER.id, failed)
-    assert original is not None and original.state == "replayed"
-    copies = await store.claim(CLIENT_WEBHOOK, NOW + 5, NOW + 60, 10)
-    assert [(j.payload, j.ordering_key, j.attempts, j.last_error) for j in copies] == [
-        (b"wamid.B", None, 1, f"replay of #{failed}"),
-        (b"wamid.A", None, 1, f"replay of #{done}"),
+    reopened = await store.webhook_delivery(PARTNER.id, failed)
+    assert reopened is not None
+    assert (reopened.state, reopened.last_error, reopened.created_at, reopened.run_at) == (
+        "pending",
+        "replayed",
+        NOW + 5,
+        NOW + 5,
+    )
+    again = await store.claim(CLIENT_WEBHOOK, NOW + 5, NOW + 60, 10)
+    assert [(j.id, j.attempts, j.last_error) for j in again] == [
+        (done, 2, "replayed"),
+        (failed, 2, "replayed"),
     ]
+    assert [a.status_code for a in await store.attempts(failed)] == [500]  # history kept
 
 
 async def test_replaying_all_failed_never_replays_one_twice(store: Store) -> None:
-    _, failed = await _two_deliveries(store)
+    done, failed = await _two_deliveries(store)
+    assert await store.replay_failed(PARTNER.id, channel_id=None, since=NOW + 1, now=NOW + 5) == 0
     replayed = await store.replay_failed(PARTNER.id, channel_id=None, since=NOW, now=NOW + 5)
     assert replayed == 1
     assert await store.replay_failed(PARTNER.id, channel_id=HOOKED.id, since=NOW, now=NOW + 6) == 0
-    copies = await store.claim(CLIENT_WEBHOOK, NOW + 6, NOW + 60, 10)
-    assert [j.last_error for j in copies] == [f"replay of #{failed}"]
+    assert [j.id for j in await store.claim(CLIENT_WEBHOOK, NOW + 6, NOW + 60, 10)] == [failed]
+    untouched = await store.webhook_delivery(PARTNER.id, done)
+    assert untouched is not None and untouched.state == "done"

@@ -58,6 +58,20 @@ async def test_a_job_is_not_claimed_before_it_is_due(store: Store) -> None:
     assert [j.ref for j in await _claim(store, UPSTREAM_SEND, NOW + 30)] == ["wamid.A"]
 
 
+async def test_due_follows_the_claim_rules(store: Store) -> None:
+    await _accepted(store, "wamid.A")
+    await store.record_statuses(
+        [_status("wamid.A", lifecycle.SENT), _status("wamid.A", lifecycle.DELIVERED)], NOW
+    )
+    await _claim(store, UPSTREAM_SEND, NOW)
+    assert not await store.due(UPSTREAM_SEND, NOW)  # leased
+    assert await store.due(UPSTREAM_SEND, NOW + LEASE + 1)  # its lease expired
+    (sent,) = await _claim(store, CLIENT_WEBHOOK, NOW)
+    assert not await store.due(CLIENT_WEBHOOK, NOW)  # `delivered` waits behind `sent`
+    await store.webhook_attempted(sent, _attempt(sent, NOW, 200, None), done=True, retry_at=None)
+    assert await store.due(CLIENT_WEBHOOK, NOW)
+
+
 async def test_an_expired_lease_brings_the_job_back_marked(store: Store) -> None:
     await _accepted(store, "wamid.A")
     (first,) = await _claim(store, UPSTREAM_SEND, NOW)

@@ -29,30 +29,23 @@ ORDER BY j.id DESC
 LIMIT $5
 """
 
-# A replay is a new delivery of the same body (its own attempts and 7-day window);
-# a failed original is marked `replayed` so "replay all failed" never repeats it.
-# FOR UPDATE: of two replays at once (two processes), the second waits, then finds
-# the failed originals already marked and replays nothing twice.
-# Parameters: $1 partner, $2 now, then those of the chosen condition.
+# A replay re-opens the delivery in place: same id (so per-message order and the
+# attempt history are kept) with a fresh retry window. Of two replays at once (two
+# processes), the second waits for the first, then finds the job pending and skips it.
+# Parameters: $1 partner, $2 now, then those of the chosen deliveries.
 _REPLAY = """
-WITH chosen AS (
-    SELECT j.id, j.kind, j.ref, j.payload FROM jobs j
-    WHERE {condition} AND {partner_jobs}
+WITH replayed AS (
+    UPDATE jobs j SET state = 'pending', run_at = $2, lease_until = NULL, created_at = $2,
+        last_error = 'replayed'
+    WHERE {chosen} AND {partner_jobs}
       AND j.kind IN ('client_webhook', 'partner_webhook') AND j.state IN ('failed', 'done')
-    ORDER BY j.id
-    FOR UPDATE OF j
-), copies AS (
-    INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at, last_error)
-    SELECT kind, ref, NULL, $2, payload, $2, 'replay of #' || id FROM chosen ORDER BY id
-), marked AS (
-    UPDATE jobs SET state = 'replayed' FROM chosen
-    WHERE jobs.id = chosen.id AND jobs.state = 'failed'
+    RETURNING 1
 )
-SELECT count(*) FROM chosen
+SELECT count(*) FROM replayed
 """
-_REPLAY_ONE = _REPLAY.format(condition="j.id = $3", partner_jobs=PARTNER_JOBS)
+_REPLAY_ONE = _REPLAY.format(chosen="j.id = $3", partner_jobs=PARTNER_JOBS)
 _REPLAY_FAILED = _REPLAY.format(
-    condition="j.state = 'failed' AND j.created_at >= $3 "
+    chosen="j.state = 'failed' AND j.created_at >= $3 "
     "AND ($4::text IS NULL OR (j.kind = 'client_webhook' AND j.ref = $4))",
     partner_jobs=PARTNER_JOBS,
 )

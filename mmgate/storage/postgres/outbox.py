@@ -18,19 +18,25 @@ from mmgate.storage.port import (
 )
 from mmgate.storage.postgres.engine import Connection, Database
 
+# A job of kind $1 that can run at time $2: due, not leased, and no earlier pending
+# job shares its ordering key.
+_CLAIMABLE = """
+j.kind = $1 AND j.state = 'pending' AND j.run_at <= $2
+AND (j.lease_until IS NULL OR j.lease_until < $2)
+AND (j.ordering_key IS NULL OR NOT EXISTS (
+    SELECT 1 FROM jobs p
+    WHERE p.ordering_key = j.ordering_key AND p.state = 'pending' AND p.id < j.id))
+"""
+
 # SKIP LOCKED lets several processes claim side by side: a row another claimer is
 # leasing right now is passed over instead of waited for, and a row whose lease
 # was committed meanwhile is re-checked against the lease condition, so no job is
 # claimed twice while its lease holds. A job leased before (lease_until set) is
 # being reclaimed after its lease expired: say so in last_error.
-_CLAIM = """
+_CLAIM = f"""
 WITH picked AS (
     SELECT j.id FROM jobs j
-    WHERE j.kind = $1 AND j.state = 'pending' AND j.run_at <= $2
-      AND (j.lease_until IS NULL OR j.lease_until < $2)
-      AND (j.ordering_key IS NULL OR NOT EXISTS (
-          SELECT 1 FROM jobs p
-          WHERE p.ordering_key = j.ordering_key AND p.state = 'pending' AND p.id < j.id))
+    WHERE {_CLAIMABLE}
     ORDER BY j.run_at, j.id
     LIMIT $4
     FOR UPDATE OF j SKIP LOCKED
@@ -72,12 +78,10 @@ class Outbox:
         return sorted((Job(*r) for r in found), key=lambda job: job.id)
 
     async def due(self, kind: str, now: float) -> bool:
+        """Whether a job of this kind could be claimed now (same rules as `claim`)."""
         due = await self.db.read(
             lambda c: c.fetchval(
-                "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = $1 AND state = 'pending' "
-                "AND run_at <= $2)",
-                kind,
-                now,
+                f"SELECT EXISTS (SELECT 1 FROM jobs j WHERE {_CLAIMABLE})", kind, now
             )
         )
         return bool(due)
