@@ -29,6 +29,8 @@ def bare_command(port: int, workers: int = 1) -> list[str]:
 
 
 SERVE = [sys.executable, "-m", "mmgate.cli.main", "serve"]
+# `mmgate serve` with the upstream dispatch never started (see accept_only.py).
+ACCEPT_ONLY = [sys.executable, "-m", "bench.accept_only"]
 
 
 def mmgate_command(

@@ -96,7 +96,7 @@ def run(ctx: Context) -> list[Row]:
 def _dispatch_paused(ctx: Context, bare: Samples) -> Iterator[Row]:
     """Diagnostic: the same run with the in-process upstream dispatch paused, to show
     how much of the core the accept path itself needs."""
-    launcher = [servers.SERVE[0], "-m", "bench.accept_only"]
+    launcher = servers.ACCEPT_ONLY
     try:
         measured = interleaved(
             ctx,
