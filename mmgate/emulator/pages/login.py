@@ -14,14 +14,19 @@ from mmgate.emulator.pages.render import emulator_of, form, local_path, page, re
 async def login(request: Request) -> Response:
     if request.method == "GET":
         next_path = local_path(request.query_params.get("next")) or "/manager/"
-        return page("login.html", next=next_path, error=None, email="")
+        return page(request, "login.html", next=next_path, error=None, email="")
     fields = await form(request)
     next_path = local_path(fields.get("next")) or "/manager/"
     email = fields.get("email", "")
     user = authenticate(emulator_of(request).worlds, email, fields.get("password", ""))
     if user is None:
         return page(
-            "login.html", 401, next=next_path, email=email, error="Wrong email or password."
+            request,
+            "login.html",
+            401,
+            next=next_path,
+            email=email,
+            error="Wrong email or password.",
         )
     response = redirect(next_path)
     session.start(request, response, user)
@@ -29,8 +34,10 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    next_path = local_path(request.query_params.get("next")) or "/manager/login"
-    response = redirect(next_path)
+    fields = await form(request)
+    if not session.csrf_ok(request, fields.get("csrf")):
+        return redirect("/manager/")
+    response = redirect(local_path(fields.get("next")) or "/manager/login")
     session.end(response)
     return response
 

@@ -37,21 +37,20 @@ def _chosen(request: Request, worlds: WorldStore, user: MetaUser) -> Business | 
     return next((b for b in mine if b.id == wanted), mine[0] if mine else None)
 
 
-def _common(request: Request, user: MetaUser, business: Business | None) -> dict[str, Any]:
+def _layout(request: Request, user: MetaUser, business: Business | None) -> dict[str, Any]:
+    """What the WhatsApp Manager frame shows around every page."""
     worlds = emulator_of(request).worlds
-    pending = (
-        [r for r in worlds.terms_requests_of(business.id) if r.status == "PENDING"]
-        if business is not None
-        else []
-    )
+    found = worlds.terms_requests_of(business.id) if business is not None else []
     return {
-        "user": user,
-        "csrf": session.csrf_token(request),
         "businesses": businesses_of(worlds, user),
         "business": business,
         "is_admin": business is not None and business.id in user.admin_of,
-        "pending_count": len(pending),
+        "pending_count": sum(r.status == "PENDING" for r in found),
     }
+
+
+def session_expired(request: Request) -> Response:
+    return notice(request, "Session expired", "Reload the page and try again.", status=403)
 
 
 async def overview(request: Request) -> Response:
@@ -60,17 +59,28 @@ async def overview(request: Request) -> Response:
         return redirect(session.login_url(request))
     worlds = emulator_of(request).worlds
     business = _chosen(request, worlds, user)
-    context = _common(request, user, business)
+    context = _layout(request, user, business)
     if business is not None:
         terms = terms_state(business)
-        wabas = [(w, worlds.mm_status(w).value) for w in worlds.wabas_of(business.id)]
         eligible = onboarding_of(request).eligible_wabas(business.id)
         context.update(
             terms=terms.value,
-            wabas=wabas,
+            wabas=[(w, worlds.mm_status(w).value) for w in worlds.wabas_of(business.id)],
             show_terms_alert=bool(eligible) and terms is not TermsState.TERM_OF_SERVICE_SIGNED,
         )
-    return page("manager_overview.html", **context)
+    return page(request, "manager_overview.html", **context)
+
+
+def terms_review(request: Request, business: Business) -> dict[str, Any]:
+    """The eligible WABAs the terms will cover, and the others with their reason."""
+    worlds = emulator_of(request).worlds
+    onboarding = onboarding_of(request)
+    eligible = onboarding.eligible_wabas(business.id)
+    ineligible = [
+        (w, worlds.mm_status(w).value) for w in worlds.wabas_of(business.id) if w not in eligible
+    ]
+    minutes = max(1, round(onboarding.setup_delay / 60))
+    return {"eligible": eligible, "ineligible": ineligible, "setup_minutes": minutes}
 
 
 async def mm_terms(request: Request) -> Response:
@@ -84,39 +94,25 @@ async def mm_terms(request: Request) -> Response:
     try:
         if request.method == "POST":
             if not session.csrf_ok(request, (await form(request)).get("csrf")):
-                return notice("Session expired", "Reload the page and try again.", status=403)
-            signed = onboarding.sign(user, business_id)
-            return _signed_page(request, user, signed)
+                return session_expired(request)
+            return _signed_page(request, user, onboarding.sign(user, business_id))
         business = onboarding.signable(user, business_id)
     except OnboardingRefused as refused:
-        return refusal_page(refused, action=back, user=user)
+        return refusal_page(request, refused, action=back)
     return page(
+        request,
         "manager_terms.html",
-        **_common(request, user, business),
-        **_terms_context(request, business),
+        **_layout(request, user, business),
+        **terms_review(request, business),
     )
-
-
-def _terms_context(request: Request, business: Business) -> dict[str, Any]:
-    worlds = emulator_of(request).worlds
-    onboarding = onboarding_of(request)
-    eligible = onboarding.eligible_wabas(business.id)
-    ineligible = [
-        (w, worlds.mm_status(w).value) for w in worlds.wabas_of(business.id) if w not in eligible
-    ]
-    return {
-        "eligible": eligible,
-        "ineligible": ineligible,
-        "setup_minutes": max(1, round(onboarding.setup_delay / 60)),
-    }
 
 
 def _signed_page(request: Request, user: MetaUser, signed: Signed) -> Response:
     return page(
+        request,
         "manager_signed.html",
-        **_common(request, user, signed.business),
+        **_layout(request, user, signed.business),
         signed=signed,
-        ready_at=signed.ready_at,
     )
 
 
@@ -127,12 +123,15 @@ async def requests(request: Request) -> Response:
         return redirect(session.login_url(request))
     worlds = emulator_of(request).worlds
     business = _chosen(request, worlds, user)
-    context = _common(request, user, business)
     found = worlds.terms_requests_of(business.id) if business is not None else []
     found.sort(key=lambda r: (r.status != "PENDING", -r.created_at))
-    names = {b.id: b.name for b in worlds.world.businesses}
-    context.update(terms_requests=found, requester_names=names)
-    return page("manager_requests.html", **context)
+    return page(
+        request,
+        "manager_requests.html",
+        **_layout(request, user, business),
+        terms_requests=found,
+        requester_names={b.id: b.name for b in worlds.world.businesses},
+    )
 
 
 async def answer_request(request: Request) -> Response:
@@ -141,23 +140,23 @@ async def answer_request(request: Request) -> Response:
         return redirect(session.login_url(request))
     fields = await form(request)
     if not session.csrf_ok(request, fields.get("csrf")):
-        return notice("Session expired", "Reload the page and try again.", status=403)
-    found = emulator_of(request).worlds.terms_request(request.path_params["request_id"])
+        return session_expired(request)
+    request_id = request.path_params["request_id"]
+    found = emulator_of(request).worlds.terms_request(request_id)
     business_id = found.business_id if found and is_member(user, found.business_id) else None
     back = ("Back to Requests", with_query("/manager/requests", business_id=business_id))
     try:
-        signed = onboarding_of(request).decide(
-            user, request.path_params["request_id"], accept=fields.get("action") == "accept"
-        )
+        accept = fields.get("action") == "accept"
+        signed = onboarding_of(request).decide(user, request_id, accept=accept)
     except OnboardingRefused as refused:
-        return refusal_page(refused, action=back, user=user)
+        return refusal_page(request, refused, action=back)
     if signed is not None:
         return _signed_page(request, user, signed)
     return notice(
+        request,
         "Request rejected",
         "You rejected the request. The partner can send a new one later.",
         action=back,
-        user=user,
     )
 
 

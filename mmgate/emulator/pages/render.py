@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from mmgate.domain.onboarding import OnboardingStatus
 from mmgate.emulator.onboarding import Onboarding
+from mmgate.emulator.pages import session
 from mmgate.emulator.state import Emulator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,14 +56,17 @@ def onboarding_of(request: Request) -> Onboarding:
     return emulator_of(request).onboarding
 
 
-def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("user", None)
-    context.setdefault("csrf", "")
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Every page knows who is logged in and carries the CSRF token for its forms."""
+    user = session.current_user(request)
+    context.setdefault("user", user)
+    context.setdefault("csrf", session.csrf_token(request) if user is not None else "")
     html = _env.get_template(template).render(**context)
     return HTMLResponse(html, status, headers={"Cache-Control": "no-store"})
 
 
 def notice(
+    request: Request,
     title: str,
     message: str,
     *,
@@ -73,7 +77,14 @@ def notice(
 ) -> HTMLResponse:
     """A clear one-message page: an error, a refusal or a result."""
     return page(
-        "notice.html", status, title=title, message=message, tone=tone, action=action, **context
+        request,
+        "notice.html",
+        status,
+        title=title,
+        message=message,
+        tone=tone,
+        action=action,
+        **context,
     )
 
 

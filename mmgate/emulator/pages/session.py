@@ -6,15 +6,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mmgate.emulator.pages.render import emulator_of, with_query
+from mmgate.emulator.state import Emulator
 from mmgate.emulator.world import MetaUser, WorldStore
 
 COOKIE = "mmgate_meta_session"
 LIFETIME_SECONDS = 30 * 24 * 3600.0  # on the one clock, like every other time rule
+
+
+def _worlds(request: Request) -> WorldStore:
+    emulator: Emulator = request.app.state.emulator
+    return emulator.worlds
 
 
 def _secret(worlds: WorldStore) -> bytes:
@@ -29,7 +35,7 @@ def _sign(worlds: WorldStore, message: str) -> str:
 
 
 def start(request: Request, response: Response, user: MetaUser) -> None:
-    worlds = emulator_of(request).worlds
+    worlds = _worlds(request)
     expires = int(worlds.clock.now() + LIFETIME_SECONDS)
     value = f"{user.id}.{expires}"
     response.set_cookie(
@@ -42,7 +48,7 @@ def end(response: Response) -> None:
 
 
 def current_user(request: Request) -> MetaUser | None:
-    worlds = emulator_of(request).worlds
+    worlds = _worlds(request)
     user_id, _, rest = request.cookies.get(COOKIE, "").partition(".")
     expires, _, signature = rest.partition(".")
     if not user_id or not expires.isdigit():
@@ -55,7 +61,7 @@ def current_user(request: Request) -> MetaUser | None:
 
 
 def csrf_token(request: Request) -> str:
-    return _sign(emulator_of(request).worlds, "csrf:" + request.cookies.get(COOKIE, ""))[:32]
+    return _sign(_worlds(request), "csrf:" + request.cookies.get(COOKIE, ""))[:32]
 
 
 def csrf_ok(request: Request, submitted: str | None) -> bool:
@@ -65,4 +71,4 @@ def csrf_ok(request: Request, submitted: str | None) -> bool:
 def login_url(request: Request) -> str:
     """The login page, coming back here afterwards."""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return with_query("/manager/login", next=here)
+    return "/manager/login?" + urlencode({"next": here})
