@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import signal
 import time
 import traceback
 from pathlib import Path
@@ -51,7 +52,19 @@ def run_all(options: Options) -> tuple[list[Row], Context]:
     return rows, ctx
 
 
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM (and SIGINT, which background shells ignore) into SystemExit, so
+    every `finally` runs and no server we started outlives us."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _stop_on_sigterm()
     options = parse(argv)
     rows, ctx = run_all(options)
     table = render(rows)
