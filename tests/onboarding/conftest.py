@@ -75,3 +75,11 @@ def onboarding_server(tmp_path: Path) -> Iterator[ServerProcess]:
     server = ServerProcess(tmp_path / "data", workspace.write(tmp_path))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def partner_receiver() -> Iterator[WebhookReceiver]:
+    """The partner's webhook URL (partner events such as account_update)."""
+    r = WebhookReceiver().start()
+    yield r
+    r.stop()

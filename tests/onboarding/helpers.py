@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from tests.support import seed
-from tests.support.receiver import Received
+from tests.support.receiver import Received, WebhookReceiver, statuses
+from tests.support.server import ServerProcess
 
 GRAPH_AUTH = {"Authorization": f"Bearer {seed.GRAPH_TOKEN}"}
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -35,3 +36,42 @@ def terms_signed(requests: list[Received]) -> list[tuple[dict[str, Any], dict[st
 
 def signed_waba_ids(requests: list[Received]) -> list[str]:
     return [value["waba_info"]["waba_id"] for _, value in terms_signed(requests)]
+
+
+def set_partner_webhook(server: ServerProcess, url: str) -> None:
+    response = server.http.patch(
+        f"/api/v2/partners/{seed.PARTNER_ID}",
+        json={"webhook_url": url},
+        headers={"X-API-Key": seed.PARTNER_KEY},
+    )
+    assert response.status_code == 200, response.text
+
+
+def send_category(
+    server: ServerProcess, receiver: WebhookReceiver, key: str, to: str = "441234567890"
+) -> str:
+    """Send the seed example through the gateway; the pricing.category Meta reports."""
+    response = server.send({**seed.SEED_EXAMPLE, "to": to}, key=key)
+    assert response.status_code == 200, response.text
+    wamid = response.json()["messages"][0]["id"]
+    server.advance(60)
+
+    def priced(requests: list[Received]) -> bool:
+        return any(s["id"] == wamid and "pricing" in s for s in statuses(requests))
+
+    found = [s for s in statuses(receiver.wait_for(priced)) if s["id"] == wamid]
+    category: str = next(s for s in found if "pricing" in s)["pricing"]["category"]
+    return category
+
+
+def client_mm_statuses(server: ServerProcess) -> dict[str, str | None]:
+    """WABA id -> MM status, as the Partner API lists the partner's clients."""
+    response = server.http.get(
+        f"/api/v2/partners/{seed.PARTNER_ID}/clients", headers={"X-API-Key": seed.PARTNER_KEY}
+    )
+    assert response.status_code == 200, response.text
+    return {
+        waba["id"]: waba["marketing_messages_onboarding_status"]
+        for client in response.json()["data"]["clients"]
+        for waba in client["wabas"]
+    }
