@@ -92,7 +92,7 @@ async def test_intent_request_accepted_by_an_admin_onboards_each_eligible_waba_o
     signed = await terms(meta)
     assert signed["status"] == "TERM_OF_SERVICE_SIGNED" and signed["time"] == "2027-01-15"
     assert await waba_status(meta, ws.ELIGIBLE_WABA_ID) == "PENDING_INTERNAL_SETUP"
-    for waba_id, (status, _) in ws.INELIGIBLE_WABAS.items():
+    for waba_id, (status, _, _) in ws.INELIGIBLE_WABAS.items():
         assert await waba_status(meta, waba_id) == status
 
     await meta.advance(ws.SETUP_DELAY - 1)

@@ -21,11 +21,24 @@ ELIGIBLE_PHONE_NUMBER_ID = seed.OTHER_PHONE_NUMBER_ID
 ELIGIBLE_CHANNEL_KEY = seed.OTHER_CHANNEL_KEY
 # Ineligible WABAs of the unsigned business, by the status each must show.
 INELIGIBLE_WABAS = {
-    "200000000000003": ("INELIGIBLE_INACTIVE_OR_RESTRICTED", "restricted = true"),
-    "200000000000004": ("INELIGIBLE_COUNTRY_NOT_SUPPORTED", 'tax_country = "VE"'),
-    "200000000000005": ("INELIGIBLE_ON_BEHALF_OF_WABA", "on_behalf_of = true"),
+    "200000000000003": (
+        "INELIGIBLE_INACTIVE_OR_RESTRICTED",
+        "Fresh Market Outlet",
+        "restricted = true",
+    ),
+    "200000000000004": (
+        "INELIGIBLE_COUNTRY_NOT_SUPPORTED",
+        "Fresh Market Caracas",
+        'tax_country = "VE"',
+    ),
+    "200000000000005": (
+        "INELIGIBLE_ON_BEHALF_OF_WABA",
+        "Fresh Market (agency-owned)",
+        "on_behalf_of = true",
+    ),
     "200000000000006": (
         "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP",
+        "Fresh Market Kiosk",
         "uses_whatsapp_business_app = true",
     ),
 }
@@ -40,10 +53,10 @@ _INELIGIBLE = "".join(
     f"""
 [[clients.wabas]]
 id = "{waba_id}"
-name = "Ineligible {status.title()}"
+name = "{name}"
 {fact}
 """
-    for waba_id, (status, fact) in INELIGIBLE_WABAS.items()
+    for waba_id, (_, name, fact) in INELIGIBLE_WABAS.items()
 )
 
 ONBOARDING_TOML = (
@@ -58,6 +71,7 @@ ONBOARDING_TOML = (
         f"mm_setup_delay_seconds = {SETUP_DELAY}",
     )
     .replace('name = "Not Onboarded Ltd"', 'name = "Fresh Market GmbH"\ncountry = "DE"')
+    .replace('name = "Not Onboarded WABA"', 'name = "Fresh Market"')
     + _INELIGIBLE
     + f"""
 [[clients]]
