@@ -22,9 +22,12 @@ class EndpointHealth:
     trips: int = 0
     in_flight: int = 0
     last_status: int | None = None
+    gone: bool = False  # answered 410: held until an operator replays a delivery
     semaphore: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
 
     def state(self, now: float) -> str:
+        if self.gone:
+            return "gone"
         if self.backing_off_until > now:
             return "backing_off"
         return "failing" if self.consecutive_failures else "healthy"
@@ -55,9 +58,18 @@ class EndpointBook:
     def all(self) -> list[EndpointHealth]:
         return list(self._endpoints.values())
 
+    def resume(self, urls: set[str]) -> None:
+        """An operator's replay: deliver to these endpoints again."""
+        for url in urls:
+            health = self.get(url)
+            health.gone = False
+            health.backing_off_until = 0.0
+
     @staticmethod
     def record(health: EndpointHealth, ok: bool, status: int | None, now: float) -> None:
         health.last_status = status
+        if status == 410:
+            health.gone = True
         if ok:
             health.consecutive_failures = 0
             health.trips = 0

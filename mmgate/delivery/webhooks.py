@@ -29,7 +29,8 @@ from mmgate.storage.port import (
 
 EXCERPT_CHARS = 500
 MAX_RETRY_AFTER = 3600.0
-GONE = 410  # the receiver asks us to stop: no retry (replayable by an operator)
+GONE = 410  # the receiver asks us to stop: no retry, endpoint held until a replay
+GONE_HOLD_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,9 @@ class WebhookDeliverer:
             await self._store.webhook_attempted(job, attempt, done=False, retry_at=None)
             return
         health = self.endpoints.get(target.url)
+        if health.gone:
+            await self._store.reschedule(job, now + GONE_HOLD_SECONDS, "endpoint answered 410")
+            return
         if health.backing_off_until > now:
             # Not an attempt: the endpoint is resting; try again when it may take traffic.
             await self._store.reschedule(job, health.backing_off_until, "endpoint backing off")

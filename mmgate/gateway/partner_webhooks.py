@@ -13,9 +13,9 @@ from starlette.routing import Route
 from mmgate.gateway.partner_api import PREFIX, authorised_partner, decode_body, envelope
 from mmgate.gateway.services import gateway_of
 from mmgate.ids import new_secret
-from mmgate.storage.port import WebhookDelivery
+from mmgate.storage.port import Partner, WebhookDelivery
 
-STATES = frozenset({"pending", "done", "failed", "replayed"})
+STATES = frozenset({"pending", "done", "failed"})
 
 
 class ReplayFailed(msgspec.Struct, forbid_unknown_fields=True):
@@ -89,6 +89,14 @@ async def attempts(request: Request) -> Response:
     )
 
 
+async def _partner_urls(request: Request, partner: Partner) -> set[str]:
+    channels = await gateway_of(request).store.channels(partner.id)
+    urls = {ch.webhook_url for ch in channels if ch.webhook_url}
+    if partner.webhook_url:
+        urls.add(partner.webhook_url)
+    return urls
+
+
 async def replay_one(request: Request) -> Response:
     partner = await authorised_partner(request)
     if isinstance(partner, Response):
@@ -97,6 +105,7 @@ async def replay_one(request: Request) -> Response:
     job_id = int(request.path_params["delivery_id"])
     if not await gateway.store.replay_delivery(partner.id, job_id, gateway.clock.now()):
         return envelope({}, 404, "No finished delivery with this id for this partner.")
+    gateway.endpoints.resume(await _partner_urls(request, partner))
     gateway.wake_relay()
     return envelope({"replayed": 1})
 
@@ -112,6 +121,7 @@ async def replay_failed(request: Request) -> Response:
     count = await gateway.store.replay_failed(
         partner.id, channel_id=body.channel_id, since=body.since, now=gateway.clock.now()
     )
+    gateway.endpoints.resume(await _partner_urls(request, partner))
     gateway.wake_relay()
     return envelope({"replayed": count})
 
@@ -121,9 +131,7 @@ async def endpoints(request: Request) -> Response:
     if isinstance(partner, Response):
         return partner
     gateway = gateway_of(request)
-    urls = {ch.webhook_url for ch in await gateway.store.channels(partner.id) if ch.webhook_url}
-    if partner.webhook_url:
-        urls.add(partner.webhook_url)
+    urls = await _partner_urls(request, partner)
     now = gateway.clock.now()
     health = [gateway.endpoints.get(url).as_dict(now) for url in sorted(urls)]
     return envelope({"endpoints": health})

@@ -67,7 +67,7 @@ class WebhookDelivery:
     kind: str
     ref: str
     ordering_key: str | None
-    state: str  # pending | done | failed | replayed
+    state: str  # pending | done | failed
     attempts: int
     run_at: float
     created_at: float

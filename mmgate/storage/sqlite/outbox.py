@@ -40,12 +40,16 @@ class OutboxQueries:
         return await self.engine.write(run)
 
     async def due(self, kind: str, now: float) -> bool:
+        """Whether a job of this kind could be claimed now (same rules as `claim`)."""
         return await self.engine.read(
             lambda c: (
                 c.execute(
-                    "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = ? AND state = 'pending' "
-                    "AND run_at <= ?)",
-                    (kind, now),
+                    "SELECT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND j.state = 'pending' "
+                    "AND j.run_at <= ? AND (j.lease_until IS NULL OR j.lease_until < ?) "
+                    "AND (j.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs p "
+                    " WHERE p.ordering_key = j.ordering_key AND p.state = 'pending' "
+                    " AND p.id < j.id)))",
+                    (kind, now, now),
                 ).fetchone()[0]
                 == 1
             )
@@ -256,24 +260,16 @@ class DeliveryLogQueries:
 
 
 def _replay(c: sqlite3.Connection, condition: str, params: dict[str, object], now: float) -> int:
-    """A replay is a new delivery of the same body (its own attempts and 7-day window);
-    the original is marked `replayed` so "replay all failed" never repeats it."""
-    ids = [
-        r[0]
-        for r in c.execute(
-            f"SELECT j.id FROM jobs j WHERE {condition} AND j.kind IN ('client_webhook', "
-            "'partner_webhook') AND j.state IN ('failed', 'done')",
-            params,
-        )
-    ]
-    for job_id in ids:
-        c.execute(
-            "INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at, last_error) "
-            "SELECT kind, ref, NULL, ?, payload, ?, 'replay of #' || id FROM jobs WHERE id = ?",
-            (now, now, job_id),
-        )
-        c.execute("UPDATE jobs SET state = 'replayed' WHERE id = ? AND state = 'failed'", (job_id,))
-    return len(ids)
+    """A replay re-opens the delivery in place: same id (so per-message order and the
+    attempt history are kept) with a fresh retry window."""
+    cur = c.execute(
+        "UPDATE jobs SET state = 'pending', run_at = :now, lease_until = NULL, "
+        "created_at = :now, last_error = 'replayed' WHERE id IN (SELECT j.id FROM jobs j "
+        f"WHERE {condition} AND j.kind IN ('client_webhook', 'partner_webhook') "
+        "AND j.state IN ('failed', 'done'))",
+        {**params, "now": now},
+    )
+    return cur.rowcount
 
 
 def _enqueue_relay(c: sqlite3.Connection, wamid: str, body: bytes, now: float) -> None:
