@@ -76,6 +76,7 @@ def test_the_funnel_follows_statuses_by_route(server: ServerProcess, tmp_path: P
     assert funnel["read"]["mm_api"] + funnel["read"]["cloud_api"] == 5  # route is known
     assert funnel["failed"]["total"] == 1
     assert funnel["expired"]["total"] == 0
+    assert funnel["clicked"] is None  # Meta's click webhooks name no message
 
 
 def test_the_funnel_table_is_printed_for_people(server: ServerProcess, tmp_path: Path) -> None:
@@ -87,6 +88,7 @@ def test_the_funnel_table_is_printed_for_people(server: ServerProcess, tmp_path:
     for word in ("accepted", "sent", "delivered", "read", "clicked", "failed", "expired"):
         assert word in result.stdout
     assert "MM API" in result.stdout and "Cloud API" in result.stdout
+    assert "clicked n/a: Meta's click webhooks name no message" in result.stdout
     assert "2 rows: 2 accepted" in result.stdout
 
 

@@ -93,7 +93,7 @@ def campaign(
     todo = (
         [] if report else [r for r in rows if not state.is_done(r, retry_rejected=retry_rejected)]
     )
-    _announce(state, rows, todo)
+    _announce(state, rows, todo, report=report)
     try:
         funnel = asyncio.run(_run(connection, state, rows, todo, rate, wait, stop_after))
     except KeyboardInterrupt:
@@ -126,11 +126,14 @@ def _open_state(path: Path, given: dict[str, Any], *, report: bool) -> CampaignS
     return CampaignState.create(path, CampaignSpec.from_options(**given))
 
 
-def _announce(state: CampaignState, rows: list[Row], todo: list[Row]) -> None:
-    done = len(state.wamids)
-    if not state.rows or not todo:
+def _announce(state: CampaignState, rows: list[Row], todo: list[Row], *, report: bool) -> None:
+    done, console = len(state.wamids), status_console()
+    if not state.rows or report:
         return
-    status_console().print(
+    if not todo:
+        console.print(f"Campaign {state.campaign_id[:8]}: every row was already answered.")
+        return
+    console.print(
         f"Resuming campaign {state.campaign_id[:8]}: {done} of {len(rows)} rows already "
         f"accepted; {state.in_doubt} in doubt are resent with their recorded idempotency keys."
     )

@@ -52,6 +52,12 @@ class Funnel:
     settled: int = 0
     unreadable: int = 0  # accepted, but the server no longer knows the wamid
 
+    @property
+    def clicks_known(self) -> bool:
+        """Meta's click webhooks name no message, so per-message clicks are known only
+        where the gateway has recorded one on a message's timeline."""
+        return sum(self.counts["clicked"].values()) > 0
+
     @classmethod
     def of(
         cls,

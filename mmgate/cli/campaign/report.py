@@ -22,6 +22,9 @@ def funnel_table(funnel: Funnel, title: str, campaign_id: str) -> Table:
     for stage in STAGES:
         by_route = funnel.counts[stage]
         total = sum(by_route.values()) + (funnel.unreadable if stage == "accepted" else 0)
+        if stage == "clicked" and not funnel.clicks_known:
+            table.add_row(stage, "n/a", "", *("n/a" for _ in ROUTES))
+            continue
         share = f"{100 * total / accepted:.1f}%" if accepted else "-"
         table.add_row(stage, str(total), share, *(str(by_route[route]) for route in ROUTES))
     table.caption = (
@@ -30,6 +33,10 @@ def funnel_table(funnel: Funnel, title: str, campaign_id: str) -> Table:
         f"{funnel.not_sent} not sent yet; {funnel.settled} of {accepted} settled "
         "(read, failed or expired)"
     )
+    if not funnel.clicks_known:
+        table.caption += (
+            "\nclicked n/a: Meta's click webhooks name no message (see `mmgate webhooks tail`)"
+        )
     table.caption_justify = "left"
     return table
 
@@ -48,6 +55,8 @@ def funnel_json(funnel: Funnel, campaign_id: str, state_file: str) -> dict[str, 
                 "total": sum(funnel.counts[stage].values()),
                 **{route: funnel.counts[stage][route] for route in ROUTES},
             }
+            if stage != "clicked" or funnel.clicks_known
+            else None  # not attributable to messages (see funnel_table)
             for stage in STAGES
         },
     }
