@@ -41,7 +41,7 @@ from mmgate.storage.port import (
     Partner,
     UpstreamCredentials,
 )
-from mmgate.storage.sqlite.store import SqliteStore
+from mmgate.storage.factory import create_store
 from mmgate.upstream.graph import GraphClient
 from mmgate.workspace import provision, spec
 
@@ -73,7 +73,10 @@ class MmgateApp:
         self.on_ready = on_ready
         self.clock = make_clock(settings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = SqliteStore(settings.sqlite_path, synchronous=settings.sqlite_synchronous)
+        self.store = create_store(
+            settings.database_url or settings.sqlite_path,
+            sqlite_synchronous=settings.sqlite_synchronous,
+        )
         internal = httpx.ASGITransport(app=self)
         self.internal_http = httpx.AsyncClient(transport=internal, timeout=30.0)
         self.external_http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds)

@@ -20,6 +20,7 @@ class Settings:
     port: int = 8360
     data_dir: Path = Path(".mmgate")
     database_path: Path | None = None
+    database_url: str | None = None  # postgresql://… for production; SQLite file otherwise
     mode: str = "sandbox"  # sandbox | production
     clock: str = "sandbox"  # system | sandbox | frozen
     emulator: bool = True
@@ -69,6 +70,7 @@ _ENV_FIELDS = {
     "port": int,
     "data_dir": Path,
     "database_path": Path,
+    "database_url": str,
     "mode": str,
     "clock": str,
     "emulator": bool,

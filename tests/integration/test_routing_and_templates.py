@@ -119,8 +119,12 @@ def test_new_marketing_template_syncs_for_ten_minutes(
     server.http.patch(PARTNER, json={"webhook_url": receiver.url}, headers=PARTNER_HEADERS)
     created = server.http.post(
         "/v1/configs/templates",
-        json={"name": "winter_sale", "language": "en", "category": "MARKETING",
-              "components": [{"type": "BODY", "text": "Winter sale starts now."}]},
+        json={
+            "name": "winter_sale",
+            "language": "en",
+            "category": "MARKETING",
+            "components": [{"type": "BODY", "text": "Winter sale starts now."}],
+        },
         headers={"D360-API-KEY": seed.CHANNEL_KEY},
     )
     assert created.status_code == 200, created.text
@@ -150,18 +154,27 @@ def test_recategorised_template_changes_route_and_paused_template_is_refused(
     utility = _template("order_update", ["A-100"])
     assert server.send(utility).json()["detail"]["error"]["code"] == 134100
 
-    server.http.post(f"/sandbox/templates/{seed.WABA_ID}/order_update/en",
-                     json={"category": "MARKETING"}, headers=sandbox).raise_for_status()
+    server.http.post(
+        f"/sandbox/templates/{seed.WABA_ID}/order_update/en",
+        json={"category": "MARKETING"},
+        headers=sandbox,
+    ).raise_for_status()
     server.advance(1)
     changed = receiver.wait_for(lambda r: _events(r, "template_category_update") != [])
     assert _events(changed, "template_category_update")[0]["new_category"] == "MARKETING"
     assert server.send(utility).status_code == 200  # now a marketing template: MM accepts it
 
-    server.http.post(f"/sandbox/templates/{seed.WABA_ID}/marketing_text_no_param/en",
-                     json={"status": "PAUSED"}, headers=sandbox).raise_for_status()
+    server.http.post(
+        f"/sandbox/templates/{seed.WABA_ID}/marketing_text_no_param/en",
+        json={"status": "PAUSED"},
+        headers=sandbox,
+    ).raise_for_status()
     server.advance(1)
-    receiver.wait_for(lambda r: any(e.get("event") == "PAUSED"
-                                    for e in _events(r, "message_template_status_update")))
+    receiver.wait_for(
+        lambda r: any(
+            e.get("event") == "PAUSED" for e in _events(r, "message_template_status_update")
+        )
+    )
     paused = server.send(seed.SEED_EXAMPLE)
     assert paused.status_code == 400
     assert paused.json()["detail"]["error"]["code"] == 132015
