@@ -33,6 +33,7 @@ from mmgate.gateway.services import Gateway
 from mmgate.gateway.templates import TemplateCatalog
 from mmgate.gateway.wabas import WabaCatalog
 from mmgate.settings import INTERNAL_ORIGIN, Settings
+from mmgate.storage.factory import create_store
 from mmgate.storage.port import (
     CLIENT_WEBHOOK,
     PARTNER_WEBHOOK,
@@ -41,7 +42,6 @@ from mmgate.storage.port import (
     Partner,
     UpstreamCredentials,
 )
-from mmgate.storage.factory import create_store
 from mmgate.upstream.graph import GraphClient
 from mmgate.workspace import provision, spec
 
