@@ -243,7 +243,7 @@ class MmgateApp:
         await provision.provision_gateway(self.store, workspace, now)
         if self.emulator is not None:
             provision.provision_emulator(
-                self.emulator.worlds, workspace, INTERNAL_ORIGIN + "/meta/webhook", now
+                self.emulator.worlds, workspace, self.settings.emulator_webhook_url, now
             )
         data = provision.summary(workspace, self.settings.base_url)
         provision.write_credentials(self.settings.data_dir, data)

@@ -24,6 +24,9 @@ class Settings:
     mode: str = "sandbox"  # sandbox | production
     clock: str = "sandbox"  # system | sandbox | frozen
     emulator: bool = True
+    # Where the emulator sends Meta's webhooks; by default this process's own gateway.
+    # Set it when the emulator runs as its own process (as Meta would).
+    emulator_webhook_url: str = INTERNAL_ORIGIN + "/meta/webhook"
     graph_base_url: str = INTERNAL_ORIGIN + "/graph"
     graph_version: str = "v23.0"
     max_body_bytes: int = 64 * 1024
@@ -75,6 +78,7 @@ _ENV_FIELDS = {
     "clock": str,
     "emulator": bool,
     "graph_base_url": str,
+    "emulator_webhook_url": str,
     "graph_version": str,
     "max_body_bytes": int,
     "sqlite_synchronous": str,

@@ -126,7 +126,8 @@ class WebhookDeliverer:
     async def _deliver(self, job: Job, target: Target, health: EndpointHealth) -> Outcome:
         headers = {"Content-Type": "application/json", **target.headers}
         if target.secrets and job.payload is not None:
-            timestamp = int(self._clock.now())
+            # Wall time, not the sandbox clock: receivers check it against their own clock.
+            timestamp = int(time.time())
             headers[MMGATE_TIMESTAMP_HEADER] = str(timestamp)
             headers[MMGATE_SIGNATURE_HEADER] = ",".join(
                 sign_delivery(secret, timestamp, job.payload) for secret in target.secrets

@@ -140,6 +140,7 @@ def _accept(
         )
     )
     emulator.accepted += 1
+    _count_duplicate(emulator, request.biz_opaque_callback_data)
     message: dict[str, Any] = {"id": meta_wamid}
     if request.type == "template":
         message["message_status"] = "accepted"
@@ -148,6 +149,17 @@ def _accept(
         "contacts": [{"input": request.to, "wa_id": valid.wa_id}],
         "messages": [message],
     }
+
+
+def _count_duplicate(emulator: Emulator, callback: str | None) -> None:
+    if callback is None:
+        return
+    if callback in emulator.seen_callbacks:
+        emulator.duplicate_sends += 1
+        return
+    if len(emulator.seen_callbacks) >= 1_000_000:
+        emulator.seen_callbacks.clear()
+    emulator.seen_callbacks.add(callback)
 
 
 async def message_templates(request: Request) -> Response:

@@ -132,7 +132,23 @@ async def review_settings(request: Request) -> Response:
     )
 
 
+async def stats(request: Request) -> Response:
+    """Counters for tests and rehearsals: sends Meta accepted, and duplicates among them."""
+    emulator: Emulator = request.app.state.emulator
+    if not _allowed(emulator, request):
+        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    return _json(
+        {
+            "accepted": emulator.accepted,
+            "duplicate_sends": emulator.duplicate_sends,
+            "pending_events": len(emulator.scheduler),
+            "webhooks_delivered": emulator.sender.delivered,
+        }
+    )
+
+
 routes = [
+    Route("/sandbox/stats", stats, methods=["GET"]),
     Route("/sandbox/templates/{waba_id}/{name}/{language}", template, methods=["POST"]),
     Route("/sandbox/settings", review_settings, methods=["GET", "POST"]),
     Route("/sandbox/clock", clock, methods=["GET", "POST"]),

@@ -26,6 +26,10 @@ class Emulator:
         self.templates = TemplateDesk(self.worlds, self.scheduler, self.sender)
         self.onboarding = Onboarding(self.worlds, self.scheduler, self.sender)
         self.accepted = 0
+        # Correlation values seen on sends, to count duplicate sends in the sandbox
+        # (bounded: cleared past a million, so memory stays flat).
+        self.seen_callbacks: set[str] = set()
+        self.duplicate_sends = 0
         self._tasks: list[asyncio.Task[None]] = []
 
     def _webhook_target(self) -> tuple[str | None, str]:
