@@ -78,7 +78,9 @@ class MmgateApp:
             sqlite_synchronous=settings.sqlite_synchronous,
         )
         internal = httpx.ASGITransport(app=self)
-        self.internal_http = httpx.AsyncClient(transport=internal, timeout=30.0)
+        # The emulator's webhooks go in process when addressed to this process's own
+        # gateway, and over the network otherwise (Meta as its own process).
+        self.internal_http = httpx.AsyncClient(mounts={INTERNAL_ORIGIN: internal}, timeout=30.0)
         self.external_http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds)
         uses_internal = settings.graph_base_url.startswith(INTERNAL_ORIGIN)
         self.graph = GraphClient(

@@ -22,9 +22,17 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, data_dir: Path, seed_path: Path | None, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        seed_path: Path | None,
+        env: dict[str, str] | None = None,
+        *,
+        port: int | None = None,
+        clock: str = "frozen",
+    ):
         self.data_dir = data_dir
-        self.port = free_port()
+        self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         args = [
             sys.executable,
@@ -36,7 +44,7 @@ class ServerProcess:
             "--data-dir",
             str(data_dir),
             "--clock",
-            "frozen",
+            clock,
         ]
         if seed_path is not None:
             args += ["--seed", str(seed_path)]
@@ -99,6 +107,14 @@ class ServerProcess:
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as in a crash."""
+        self.http.close()
+        self._proc.kill()
+        self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
 
     def stop(self) -> None:
         self.http.close()
