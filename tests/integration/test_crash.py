@@ -93,11 +93,12 @@ def test_sigkill_mid_burst(
         except AssertionError:
             read = {s["id"] for s in statuses(receiver.succeeded()) if s["status"] == "read"}
             missing = expected - read
+            marks = ",".join("?" * len(missing))
             rows = db.execute(
-                f"SELECT status, error FROM messages WHERE wamid IN ({','.join('?' * len(missing))})",
-                list(missing),
+                f"SELECT status, error FROM messages WHERE wamid IN ({marks})", list(missing)
             ).fetchall()
-            raise AssertionError(f"{len(missing)} of {len(expected)} never read: {Counter(rows)}")
+            problem = f"{len(missing)} of {len(expected)} never read: {Counter(rows)}"
+            raise AssertionError(problem) from None
         stats = meta.http.get("/sandbox/stats", headers={"X-Sandbox-Key": seed.SANDBOX_KEY})
         assert stats.json()["duplicate_sends"] == 0, "no message was sent upstream twice"
         db_after = sqlite3.connect(Path(str(gateway_args["data_dir"])) / "gateway.db")
