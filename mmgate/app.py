@@ -24,6 +24,7 @@ from mmgate.clock import Clock, SandboxClock, SystemClock
 from mmgate.delivery.outbox import OutboxWorker
 from mmgate.delivery.upstream_dispatch import UpstreamDispatcher
 from mmgate.delivery.webhooks import WebhookDeliverer
+from mmgate.domain.throughput import ThroughputLimiter
 from mmgate.emulator import routes as emulator_routes
 from mmgate.emulator.state import Emulator
 from mmgate.gateway import routes as gateway_routes
@@ -161,7 +162,14 @@ class MmgateApp:
             lease_seconds=LEASE_SECONDS,
         )
         accepter = Accepter(
-            store, clock, templates, by_key, partners, wabas, self.dispatch_worker.waker.wake
+            store,
+            clock,
+            templates,
+            by_key,
+            partners,
+            wabas,
+            self.dispatch_worker.waker.wake,
+            ThroughputLimiter(s.throughput_per_number / max(1, s.api_processes)),
         )
         return Gateway(
             store=store,

@@ -30,6 +30,8 @@ class Settings:
     graph_base_url: str = INTERNAL_ORIGIN + "/graph"
     graph_version: str = "v23.0"
     max_body_bytes: int = 64 * 1024
+    throughput_per_number: float = 80.0  # messages/s per phone number; 0 = unlimited
+    api_processes: int = 1  # each API process enforces its share of the throughput
     sqlite_synchronous: str = "FULL"
     report_expired_as_failed: bool = False
     upstream_concurrency: int = 64
@@ -81,6 +83,8 @@ _ENV_FIELDS = {
     "emulator_webhook_url": str,
     "graph_version": str,
     "max_body_bytes": int,
+    "throughput_per_number": float,
+    "api_processes": int,
     "sqlite_synchronous": str,
     "report_expired_as_failed": bool,
     "webhook_retry_4xx": bool,

@@ -23,6 +23,7 @@ from mmgate.domain.routing import (
     decide_route,
 )
 from mmgate.domain.templates import Category, TemplateInfo, check_against_template
+from mmgate.domain.throughput import ThroughputLimiter
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.errors import GraphError
 from mmgate.gateway.templates import TemplateCatalog
@@ -51,6 +52,7 @@ class Accepter:
         partners: TtlCache[str, Partner | None],
         wabas: WabaCatalog,
         wake_dispatch: Callable[[], None],
+        throughput: ThroughputLimiter,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -58,6 +60,7 @@ class Accepter:
         self._channels_by_key = channels_by_key
         self._partners = partners
         self._wabas = wabas
+        self._throughput = throughput
         self._wake_dispatch = wake_dispatch
 
     async def authenticate(self, header_value: str | None) -> Channel:
@@ -73,6 +76,7 @@ class Accepter:
         self, channel: Channel, entry_point: EntryPoint, body: bytes, idempotency_key: str | None
     ) -> bytes:
         valid = validate_send(decode_send(body), entry_point)
+        self._throughput.take(channel.phone_number_id, self._clock.now())
         check_recipient_region(valid.wa_id)
         template = await self._template(channel, valid)
         category = template.category if template else None

@@ -204,3 +204,15 @@ def test_template_ttl_in_range_is_kept(server: ServerProcess) -> None:
     assert server.message(wamid)["ttl_seconds"] == 43200
     payload_wins = server.send({**_template("short_ttl_promo"), "message_send_ttl_seconds": 86400})
     assert server.message(payload_wins.json()["messages"][0]["id"])["ttl_seconds"] == 86400
+
+
+def test_per_number_throughput_limit(server: ServerProcess) -> None:
+    codes = [
+        server.send({**seed.SEED_EXAMPLE, "to": f"4478{i:04d}5678"}).status_code for i in range(80)
+    ]
+    assert codes[:80] == [200] * 80
+    refused = server.send(seed.SEED_EXAMPLE)
+    assert refused.status_code == 429
+    assert _error(refused)["code"] == 130429
+    server.advance(1)  # the bucket refills on the clock
+    assert server.send(seed.SEED_EXAMPLE).status_code == 200
