@@ -184,6 +184,7 @@ class MmgateApp:
             wake_relay=wake_relays,
             graph=self.graph,
             endpoints=deliverer.endpoints,
+            private_webhooks_allowed=s.private_webhooks_allowed,
         )
 
     def _routes(self) -> list[Any]:

@@ -30,6 +30,7 @@ class Settings:
     graph_base_url: str = INTERNAL_ORIGIN + "/graph"
     graph_version: str = "v23.0"
     max_body_bytes: int = 64 * 1024
+    allow_private_webhooks: bool | None = None  # default: allowed in sandbox mode only
     throughput_per_number: float = 80.0  # messages/s per phone number; 0 = unlimited
     api_processes: int = 1  # each API process enforces its share of the throughput
     sqlite_synchronous: str = "FULL"
@@ -44,6 +45,12 @@ class Settings:
     @property
     def sqlite_path(self) -> Path:
         return self.database_path or self.data_dir / "gateway.db"
+
+    @property
+    def private_webhooks_allowed(self) -> bool:
+        if self.allow_private_webhooks is not None:
+            return self.allow_private_webhooks
+        return self.mode == "sandbox"
 
     @property
     def base_url(self) -> str:
@@ -83,6 +90,7 @@ _ENV_FIELDS = {
     "emulator_webhook_url": str,
     "graph_version": str,
     "max_body_bytes": int,
+    "allow_private_webhooks": bool,
     "throughput_per_number": float,
     "api_processes": int,
     "sqlite_synchronous": str,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,9 +10,9 @@ from starlette.routing import Route
 from mmgate.errors import GraphError
 from mmgate.gateway.responses import channel_or_401, d360_error, json_response
 from mmgate.gateway.services import gateway_of
+from mmgate.gateway.url_guard import check_webhook_url
 from mmgate.storage.port import Chaos
 
-MAX_URL = 2048
 MAX_HEADERS = 20
 
 
@@ -32,9 +30,6 @@ class WebhookConfig(msgspec.Struct):
 def _check(config: WebhookConfig) -> None:
     if config.url is None:
         return
-    parts = urlsplit(config.url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(config.url) > MAX_URL:
-        raise GraphError(100, "url must be an absolute http(s) URL of at most 2048 characters.")
     if config.chaos is not None and not 0.0 <= config.chaos.duplicates <= 1.0:
         raise GraphError(100, "chaos.duplicates must be a probability between 0 and 1.")
     if len(config.headers) > MAX_HEADERS:
@@ -53,6 +48,8 @@ async def webhook(request: Request) -> Response:
         try:
             config = msgspec.json.decode(await request.body(), type=WebhookConfig)
             _check(config)
+            if config.url is not None:
+                await check_webhook_url(config.url, allow_private=gateway.private_webhooks_allowed)
         except msgspec.ValidationError as exc:
             return d360_error(GraphError(100, str(exc)))
         except msgspec.DecodeError:

@@ -7,18 +7,20 @@ Auth is `X-API-Key: <partner key>`; every answer uses 360dialog's envelope
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mmgate.errors import GraphError
+from mmgate.gateway import url_guard
 from mmgate.gateway.services import gateway_of
+from mmgate.gateway.url_guard import check_webhook_url
 from mmgate.ids import key_hash, new_trace_id
 from mmgate.storage.port import Partner
 
-MAX_URL = 2048
+MAX_URL = url_guard.MAX_URL  # also used by the Hub's forms
 
 
 class PartnerPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -91,11 +93,12 @@ async def partner_resource(request: Request) -> Response:
         if isinstance(patch, Response):
             return patch
         url = patch.webhook_url
-        if url is not None:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL:
-                return envelope({}, 400, "webhook_url must be an absolute http(s) URL.")
         gateway = gateway_of(request)
+        if url is not None:
+            try:
+                await check_webhook_url(url, allow_private=gateway.private_webhooks_allowed)
+            except GraphError as error:
+                return envelope({}, 400, f"webhook_url: {error.details}")
         await gateway.store.update_partner(partner.id, webhook_url=url)
         gateway.partners.invalidate(partner.id)
         updated = await gateway.store.partner(partner.id)

@@ -31,6 +31,7 @@ class Gateway:
     wake_relay: Callable[[], None]
     graph: GraphClient
     endpoints: EndpointBook
+    private_webhooks_allowed: bool
 
 
 def gateway_of(request: Request) -> Gateway:

@@ -117,3 +117,33 @@ def test_throughput_limit_per_number_refills_on_the_clock() -> None:
     limiter.take("p2", 1000.0)  # another number has its own budget
     limiter.take("p1", 1000.0125)  # 1/80 s later one more is allowed
     ThroughputLimiter(0).take("p1", 0.0)  # 0 = unlimited
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9000/hook",
+        "http://169.254.169.254/latest",
+        "http://10.0.0.5/x",
+        "http://[::1]/x",
+        "http://localhost/hook",
+    ],
+)
+def test_webhook_urls_to_private_addresses_are_refused_in_production(url: str) -> None:
+    import anyio
+
+    from mmgate.gateway.url_guard import check_webhook_url
+
+    with pytest.raises(GraphError):
+        anyio.run(lambda: check_webhook_url(url, allow_private=False))
+    anyio.run(lambda: check_webhook_url(url, allow_private=True))  # sandbox mode
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/x", "/relative", "http://"])
+def test_webhook_urls_must_be_http(url: str) -> None:
+    import anyio
+
+    from mmgate.gateway.url_guard import check_webhook_url
+
+    with pytest.raises(GraphError):
+        anyio.run(lambda: check_webhook_url(url, allow_private=True))
