@@ -128,6 +128,7 @@ class MmgateApp:
             channels,
             partners,
             retry_4xx=s.webhook_retry_4xx,
+            allow_private=s.private_webhooks_allowed,
         )
         self.relay_workers = [
             OutboxWorker(

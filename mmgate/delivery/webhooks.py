@@ -16,6 +16,8 @@ from mmgate.cache import TtlCache
 from mmgate.clock import Clock
 from mmgate.delivery.endpoints import EndpointBook, EndpointHealth
 from mmgate.delivery.retry import RetryPolicy
+from mmgate.delivery.url_guard import check_webhook_url
+from mmgate.errors import GraphError
 from mmgate.signing import MMGATE_SIGNATURE_HEADER, MMGATE_TIMESTAMP_HEADER, sign_delivery
 from mmgate.storage.port import (
     PARTNER_WEBHOOK,
@@ -59,6 +61,7 @@ class WebhookDeliverer:
         partners: TtlCache[str, Partner | None],
         *,
         retry_4xx: bool = True,
+        allow_private: bool = True,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -67,6 +70,7 @@ class WebhookDeliverer:
         self._channels = channels
         self._partners = partners
         self._retry_4xx = retry_4xx
+        self._allow_private = allow_private
         self._rng = random.Random()
         self.endpoints = EndpointBook()
 
@@ -103,6 +107,13 @@ class WebhookDeliverer:
             # Not an attempt: the endpoint is resting; try again when it may take traffic.
             await self._store.reschedule(job, health.backing_off_until, "endpoint backing off")
             return
+        if not self._allow_private:
+            try:  # DNS may have changed since the URL was set
+                await check_webhook_url(target.url, allow_private=False)
+            except GraphError as refused:
+                attempt = WebhookAttempt(job.id, target.url, now, None, 0.0, None, refused.details)
+                await self._store.webhook_attempted(job, attempt, done=False, retry_at=None)
+                return
         outcome = await self._deliver(job, target, health)
         await self._store.webhook_attempted(
             job, outcome.attempt, done=outcome.ok, retry_at=self._next_try(job, outcome)

@@ -7,10 +7,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.errors import GraphError
 from mmgate.gateway.responses import channel_or_401, d360_error, json_response
 from mmgate.gateway.services import gateway_of
-from mmgate.gateway.url_guard import check_webhook_url
 from mmgate.storage.port import Chaos
 
 MAX_HEADERS = 20

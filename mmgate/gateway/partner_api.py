@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mmgate.delivery import url_guard
+from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.errors import GraphError
-from mmgate.gateway import url_guard
 from mmgate.gateway.services import gateway_of
-from mmgate.gateway.url_guard import check_webhook_url
 from mmgate.ids import key_hash, new_trace_id
 from mmgate.storage.port import Partner
 

@@ -132,7 +132,7 @@ def test_throughput_limit_per_number_refills_on_the_clock() -> None:
 def test_webhook_urls_to_private_addresses_are_refused_in_production(url: str) -> None:
     import anyio
 
-    from mmgate.gateway.url_guard import check_webhook_url
+    from mmgate.delivery.url_guard import check_webhook_url
 
     with pytest.raises(GraphError):
         anyio.run(lambda: check_webhook_url(url, allow_private=False))
@@ -143,7 +143,7 @@ def test_webhook_urls_to_private_addresses_are_refused_in_production(url: str) -
 def test_webhook_urls_must_be_http(url: str) -> None:
     import anyio
 
-    from mmgate.gateway.url_guard import check_webhook_url
+    from mmgate.delivery.url_guard import check_webhook_url
 
     with pytest.raises(GraphError):
         anyio.run(lambda: check_webhook_url(url, allow_private=True))

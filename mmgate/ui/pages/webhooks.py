@@ -10,7 +10,7 @@ from mmgate.ui import deliveries
 from mmgate.ui.context import Hub, login_required
 from mmgate.ui.render import datetime_local, local_path, parse_time, redirect, with_query
 
-STATES = ["pending", "done", "failed", "replayed"]
+STATES = ["pending", "done", "failed"]
 PARTNER_TARGET = "partner"
 LIMIT = 200
 DEFAULT_REPLAY_DAYS = 7
@@ -31,7 +31,7 @@ async def webhook_log(hub: Hub) -> Response:
     )
     if target == PARTNER_TARGET:
         found = [d for d in found if d.kind == "partner_webhook"]
-    urls = sorted({c.webhook_url for c in channels if c.webhook_url} | _partner_url(hub))
+    urls = sorted(await _urls(hub))
     now = hub.now
     return hub.page(
         "webhooks.html",
@@ -70,7 +70,7 @@ async def replay_one(hub: Hub) -> Response:
     job_id = int(hub.request.path_params["delivery_id"])
     if not await hub.gateway.store.replay_delivery(hub.partner.id, job_id, hub.now):
         return _not_found(hub)
-    hub.gateway.wake_relay()
+    await _resume(hub)
     back = local_path(hub.form.get("next")) or f"/hub/webhooks/{job_id}"
     return redirect(with_query(back, replayed="1"))
 
@@ -88,7 +88,7 @@ async def replay_failed(hub: Hub) -> Response:
     count = await hub.gateway.store.replay_failed(
         hub.partner.id, channel_id=channel_id, since=since, now=hub.now
     )
-    hub.gateway.wake_relay()
+    await _resume(hub)
     return redirect(with_query("/hub/webhooks", replayed=str(count)))
 
 
@@ -106,5 +106,15 @@ def _not_found(hub: Hub) -> Response:
     )
 
 
-def _partner_url(hub: Hub) -> set[str]:
-    return {hub.partner.webhook_url} if hub.partner.webhook_url else set()
+async def _urls(hub: Hub) -> set[str]:
+    """The webhook URLs of the partner and its channels."""
+    channels = await hub.gateway.store.channels(hub.partner.id)
+    urls = {c.webhook_url for c in channels if c.webhook_url}
+    return urls | ({hub.partner.webhook_url} if hub.partner.webhook_url else set())
+
+
+async def _resume(hub: Hub) -> None:
+    """A replay is the operator saying "the receiver is fixed": endpoints held after a
+    410 or backing off take traffic again (as the Partner API's replay does)."""
+    hub.gateway.endpoints.resume(await _urls(hub))
+    hub.gateway.wake_relay()
