@@ -241,6 +241,17 @@ class MmgateApp:
         finally:
             await self.store.close()
 
+    async def prepare(self) -> None:
+        """Migrate and provision once, before several processes start."""
+        await self.store.start()
+        try:
+            await self._provision()
+        finally:
+            await self.store.close()
+            await self.graph.aclose()
+            await self.internal_http.aclose()
+            await self.external_http.aclose()
+
     async def _provision(self) -> None:
         workspace = self.seed
         first_start = await self.store.is_empty()
@@ -275,3 +286,8 @@ async def _readyz(request: Request) -> Response:
 
 def build_app(settings: Settings | None = None, **kwargs: Any) -> MmgateApp:
     return MmgateApp(settings or Settings.from_env(), **kwargs)
+
+
+def app_from_env() -> MmgateApp:
+    """The factory each process of `mmgate serve --workers N` calls (settings from MMGATE_*)."""
+    return MmgateApp(Settings.from_env())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,19 @@ def print_workspace(data: dict[str, Any]) -> None:
     default=None,
     help="sandbox (default): wall time the sandbox can advance; frozen: only moves when advanced.",
 )
-def serve(host: str, port: int, data_dir: Path, seed: Path | None, clock: str | None) -> None:
-    """Start the gateway, the emulator and the workers in one process."""
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes serving the API and running workers (needs MMGATE_DATABASE_URL).",
+)
+def serve(
+    host: str, port: int, data_dir: Path, seed: Path | None, clock: str | None, workers: int
+) -> None:
+    """Start the gateway, the emulator and the workers in one process (or several)."""
+    import asyncio
+
     import uvicorn
 
     from mmgate.app import build_app
@@ -60,17 +72,36 @@ def serve(host: str, port: int, data_dir: Path, seed: Path | None, clock: str | 
         workspace = spec.load(seed) if seed else None
     except (OSError, ValueError, msgspec.ValidationError) as exc:
         raise click.ClickException(f"cannot load seed {seed}: {exc}") from None
-    settings = Settings.from_env(host=host, port=port, data_dir=data_dir, clock=clock)
-    app = build_app(settings, seed=workspace, on_ready=print_workspace)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http="httptools",
+    settings = Settings.from_env(
+        host=host, port=port, data_dir=data_dir, clock=clock, api_processes=workers
     )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        "loop": "uvloop" if sys.platform != "win32" else "asyncio",
+        "http": "httptools",
+    }
+    if workers == 1:
+        uvicorn.run(build_app(settings, seed=workspace, on_ready=print_workspace), **options)
+        return
+    if not settings.database_url:
+        raise click.ClickException(
+            "--workers needs PostgreSQL (MMGATE_DATABASE_URL): SQLite keeps one writer per file"
+        )
+    # Provision once here, so the processes never race to create a workspace.
+    asyncio.run(build_app(settings, seed=workspace, on_ready=print_workspace).prepare())
+    os.environ.update(
+        {
+            "MMGATE_HOST": host,
+            "MMGATE_PORT": str(port),
+            "MMGATE_DATA_DIR": str(data_dir),
+            "MMGATE_API_PROCESSES": str(workers),
+            **({"MMGATE_CLOCK": clock} if clock else {}),
+        }
+    )
+    uvicorn.run("mmgate.app:app_from_env", factory=True, workers=workers, **options)
 
 
 @click.command(short_help="Print the workspace's URLs and keys.")

@@ -30,6 +30,7 @@ class ServerProcess:
         *,
         port: int | None = None,
         clock: str = "frozen",
+        extra_args: list[str] | None = None,
     ):
         self.data_dir = data_dir
         self.port = port or free_port()
@@ -48,6 +49,7 @@ class ServerProcess:
         ]
         if seed_path is not None:
             args += ["--seed", str(seed_path)]
+        args += extra_args or []
         self._proc = subprocess.Popen(
             args,
             stdout=subprocess.PIPE,
