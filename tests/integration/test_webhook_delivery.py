@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,3 +142,34 @@ def test_chaos_mode_delivers_duplicates_on_purpose(
     got = receiver.wait_for(lambda r: len(statuses(r)) >= 6)
     mine = [s["status"] for s in statuses(got) if s["id"] == wamid]
     assert sorted(mine) == ["delivered", "delivered", "read", "read", "sent", "sent"]
+
+
+@pytest.fixture
+def impatient_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    s = ServerProcess(
+        tmp_path / "data", seed.write_seed(tmp_path), {"MMGATE_WEBHOOK_TIMEOUT_SECONDS": "0.5"}
+    )
+    yield s
+    s.stop()
+
+
+def test_hanging_receiver_times_out_and_is_retried(
+    impatient_server: ServerProcess, receiver: WebhookReceiver
+) -> None:
+    server = impatient_server
+    server.set_webhook(receiver.url)
+    receiver.hang.set()
+    _send(server, "447700900061")
+    server.advance(1)
+    receiver.wait_for_arrivals(1)
+    server.advance(0)  # settles: the attempt has timed out and is recorded
+    (delivery,) = _deliveries(server, state="pending")
+    detail = server.http.get(f"{PARTNER}/webhook_deliveries/{delivery['id']}", headers=HEADERS)
+    (attempt,) = detail.json()["data"]["attempts"]
+    assert attempt["status_code"] is None and "Timeout" in attempt["error"]
+
+    receiver.hang.clear()
+    receiver.release.set()
+    server.advance(3600)
+    got = receiver.wait_for(lambda r: any(s["status"] == "read" for s in statuses(r)))
+    assert [s["status"] for s in statuses(got)][-3:] == ["sent", "delivered", "read"]

@@ -25,12 +25,20 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self.answer_status = 200
+        self.arrived = 0  # requests that reached the handler, answered or not
+        self.hang = threading.Event()  # set: requests hang until `release` is set
+        self.release = threading.Event()
         self._cond = threading.Condition()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                with receiver._cond:
+                    receiver.arrived += 1
+                    receiver._cond.notify_all()
+                if receiver.hang.is_set():
+                    receiver.release.wait(30)  # a receiver that does not answer in time
                 status = receiver.answer_status
                 self.send_response(status)
                 self.send_header("content-length", "2")
@@ -59,6 +67,7 @@ class WebhookReceiver:
         return self
 
     def stop(self) -> None:
+        self.release.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -81,6 +90,11 @@ class WebhookReceiver:
                     f"{[r.body[:300] for r in self.requests]}"
                 )
             return [r for r in self.requests if 200 <= r.status_answered < 300]
+
+    def wait_for_arrivals(self, count: int, timeout: float = 10.0) -> None:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.arrived >= count, timeout):
+                raise AssertionError(f"expected {count} arrivals, got {self.arrived}")
 
     def wait_for_attempts(self, count: int, timeout: float = 10.0) -> None:
         with self._cond:

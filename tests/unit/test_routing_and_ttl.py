@@ -2,8 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from mmgate.domain.payloads import EntryPoint
-from mmgate.domain.routing import Route, UpstreamEndpoint, decide_route, route_from_pricing
+from mmgate.domain.payloads import EntryPoint, ProductPolicy
+from mmgate.domain.routing import (
+    Route,
+    UpstreamEndpoint,
+    WabaFacts,
+    decide_route,
+    route_from_pricing,
+)
 from mmgate.domain.ttl import THIRTY_DAYS, resolve_ttl
 from mmgate.errors import GraphError
 
@@ -69,3 +75,81 @@ def test_ttl_out_of_range(ttl: int, category: str) -> None:
     with pytest.raises(GraphError) as caught:
         resolve_ttl(ttl, None, category, Route.MM_API)
     assert "message_send_ttl_seconds" in caught.value.details
+
+
+ONBOARDED = WabaFacts(onboarded=True, marketing_disabled_on_cloud_api=False)
+NOT_ONBOARDED = WabaFacts(onboarded=False, marketing_disabled_on_cloud_api=False)
+NOT_ONBOARDED_NO_CLOUD = WabaFacts(onboarded=False, marketing_disabled_on_cloud_api=True)
+
+
+@pytest.mark.parametrize(
+    ("entry", "routing", "waba", "policy", "expected"),
+    [
+        # design §4, one row each
+        (EntryPoint.MARKETING_MESSAGES, True, ONBOARDED, ProductPolicy.CLOUD_API_FALLBACK, MM),
+        # not onboarded, fallback: sent to /marketing_messages, where Meta falls back
+        (EntryPoint.MARKETING_MESSAGES, True, NOT_ONBOARDED, ProductPolicy.CLOUD_API_FALLBACK, MM),
+        (EntryPoint.MARKETING_MESSAGES, True, NOT_ONBOARDED, ProductPolicy.STRICT, 134102),
+        (
+            EntryPoint.MARKETING_MESSAGES,
+            True,
+            NOT_ONBOARDED_NO_CLOUD,
+            ProductPolicy.CLOUD_API_FALLBACK,
+            131063,
+        ),
+        (EntryPoint.MESSAGES, True, ONBOARDED, ProductPolicy.CLOUD_API_FALLBACK, MM),
+        (EntryPoint.MESSAGES, True, NOT_ONBOARDED, ProductPolicy.CLOUD_API_FALLBACK, CLOUD),
+        (EntryPoint.MESSAGES, False, ONBOARDED, ProductPolicy.CLOUD_API_FALLBACK, CLOUD),
+        (
+            EntryPoint.MESSAGES,
+            False,
+            NOT_ONBOARDED_NO_CLOUD,
+            ProductPolicy.CLOUD_API_FALLBACK,
+            131063,
+        ),
+        (
+            EntryPoint.MESSAGES,
+            True,
+            NOT_ONBOARDED_NO_CLOUD,
+            ProductPolicy.CLOUD_API_FALLBACK,
+            131063,
+        ),
+        # unknown facts: marketing goes to /marketing_messages and Meta decides
+        (EntryPoint.MESSAGES, True, WabaFacts(), ProductPolicy.CLOUD_API_FALLBACK, MM),
+    ],
+)
+def test_decision_table_with_waba_facts(  # type: ignore[no-untyped-def]
+    entry, routing, waba, policy, expected
+) -> None:
+    if isinstance(expected, int):
+        with pytest.raises(GraphError) as caught:
+            decide_route(
+                entry,
+                "template",
+                "MARKETING",
+                marketing_routing_enabled=routing,
+                waba=waba,
+                product_policy=policy,
+            )
+        assert caught.value.code == expected
+    else:
+        decision = decide_route(
+            entry,
+            "template",
+            "MARKETING",
+            marketing_routing_enabled=routing,
+            waba=waba,
+            product_policy=policy,
+        )
+        assert (decision.endpoint, decision.requested) == expected
+
+
+def test_non_marketing_ignores_waba_facts() -> None:
+    decision = decide_route(
+        EntryPoint.MESSAGES,
+        "template",
+        "UTILITY",
+        marketing_routing_enabled=True,
+        waba=NOT_ONBOARDED_NO_CLOUD,
+    )
+    assert decision.requested is Route.CLOUD_API
