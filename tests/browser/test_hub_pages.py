@@ -245,6 +245,56 @@ def test_message_log_filters_and_a_message_timeline(page: Page, world: World) ->
     expect(page.locator("pre.code")).to_contain_text('"marketing_text_no_param"')
 
 
+def _gone_once(world: World, to: str) -> str:
+    """Send while the receiver answers 410 Gone: the first status fails for good (and the
+    endpoint is held), then the receiver is fixed."""
+    receiver = world.receiver
+    before = len(receiver.requests)
+    receiver.answer_status = 410
+    try:
+        wamid = world.send(to, "mm_api")
+        world.server.advance(60)
+        receiver.wait_for_attempts(before + 1)
+    finally:
+        receiver.answer_status = 200
+    return wamid
+
+
+def test_webhook_log_shows_attempts_and_replays(page: Page, world: World) -> None:
+    wamid = _gone_once(world, "441234567893")
+    _tab(page, "Webhooks")
+    expect(page.get_by_role("row").filter(has_text="gone")).to_have_count(1)  # endpoint health
+    page.get_by_label("State").select_option("failed")
+    page.get_by_role("button", name="Filter").click()
+    failed = page.locator("table.log tbody tr[data-state=failed]")
+    expect(failed).to_have_count(1)
+    expect(failed).to_contain_text("status sent")
+    delivery_id = failed.get_attribute("data-delivery-id")
+    failed.get_by_role("button", name="Replay").click()
+    expect(page.get_by_text("1 delivery queued again.")).to_be_visible()
+    world.settle()  # the replayed status and the two held behind it reach the receiver
+
+    page.goto(f"/hub/webhooks/{delivery_id}")
+    attempts = page.locator("tr.attempt")
+    expect(attempts).to_have_count(2)
+    expect(attempts.first).to_contain_text("HTTP 410")
+    expect(attempts.last).to_contain_text("HTTP 200")
+    expect(page.locator("h1 [data-state]")).to_have_text("done")
+    expect(page.get_by_role("link", name=wamid)).to_be_visible()
+    page.get_by_role("link", name=wamid).click()
+    expect(page.locator("article.delivery")).to_have_count(3)
+    expect(page.locator("article.delivery").first).to_contain_text("HTTP 410")
+
+    _gone_once(world, "441234567896")
+    page.goto("/hub/webhooks")
+    page.get_by_text("Replay failed deliveries").click()
+    page.get_by_role("button", name="Replay all failed").click()
+    expect(page.get_by_text("1 delivery queued again.")).to_be_visible()
+    world.settle()
+    page.goto("/hub/webhooks?state=failed")
+    expect(page.locator("table.log tbody tr[data-state]")).to_have_count(0)
+
+
 def test_analytics_compares_mm_api_and_cloud_api(page: Page, world: World) -> None:
     _tab(page, "Analytics")
     expect(page.locator("svg.chart")).to_have_count(4)

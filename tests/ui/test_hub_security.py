@@ -247,3 +247,18 @@ def test_a_partner_never_sees_another_partners_data(
     # "Replay all failed" names the rival's channel: refused, not widened to every channel.
     replay_all = {"channel": hs.RIVAL_PHONE_NUMBER_ID, "since": "2000-01-01T00:00"}
     assert hub.post("/hub/webhooks/replay", replay_all).status_code == 404
+
+
+def test_the_partner_webhook_url_form_checks_urls_as_the_api_does(
+    server: ServerProcess, hub: hs.HubClient
+) -> None:
+    partner = f"/api/v2/partners/{seed.PARTNER_ID}"
+    refused = hub.post("/hub/integration/webhook", {"webhook_url": "ftp://files.example/x"})
+    assert refused.status_code == 400 and "Webhook URL refused" in refused.text
+    saved = hub.post("/hub/integration/webhook", {"webhook_url": "http://127.0.0.1:9/events"})
+    assert saved.status_code == 303  # sandbox mode: a local receiver is fine
+    answer = server.http.get(partner, headers={"X-API-Key": seed.PARTNER_KEY})
+    assert answer.json()["data"]["webhook_url"] == "http://127.0.0.1:9/events"
+    hub.post("/hub/integration/webhook", {"webhook_url": ""})
+    answer = server.http.get(partner, headers={"X-API-Key": seed.PARTNER_KEY})
+    assert answer.json()["data"]["webhook_url"] is None

@@ -3,11 +3,10 @@ partner's own webhooks (onboarding and template events) go."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from starlette.responses import Response
 
-from mmgate.gateway.partner_api import MAX_URL
+from mmgate.delivery.url_guard import check_webhook_url
+from mmgate.errors import GraphError
 from mmgate.ui.context import Hub, login_required
 from mmgate.ui.render import redirect, with_query
 
@@ -35,15 +34,17 @@ async def set_routing(hub: Hub) -> Response:
 @login_required
 async def set_webhook(hub: Hub) -> Response:
     url = hub.form.get("webhook_url", "").strip()
-    parts = urlsplit(url)
-    if url and (parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL):
-        return hub.page(
-            "integration.html",
-            400,
-            active="integration",
-            saved=None,
-            error="The webhook URL must be an absolute http(s) URL.",
-            webhook_url=url,
-        )
+    if url:
+        try:  # the same guard as the Partner API (private addresses refused in production)
+            await check_webhook_url(url, allow_private=hub.gateway.private_webhooks_allowed)
+        except GraphError as error:
+            return hub.page(
+                "integration.html",
+                400,
+                active="integration",
+                saved=None,
+                error=f"Webhook URL refused: {error.details}",
+                webhook_url=url,
+            )
     await hub.update_partner(webhook_url=url or None)
     return redirect(with_query("/hub/integration", saved="webhook"))
