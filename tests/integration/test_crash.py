@@ -77,39 +77,31 @@ def test_sigkill_mid_burst(
         db = sqlite3.connect(Path(str(gateway_args["data_dir"])) / "gateway.db")
         stored = {r[0] for r in db.execute("SELECT wamid FROM messages")}
         assert set(accepted) <= stored, "every accepted message survived the crash"
-        unknown = {
-            r[0]
-            for r in db.execute(
-                "SELECT wamid FROM messages m WHERE status = 'unknown' AND NOT EXISTS "
-                "(SELECT 1 FROM message_events e WHERE e.wamid = m.wamid AND e.status = 'sent')"
-            )
-        }
-        expected = set(stored) - unknown
-        try:
-            got = receiver.wait_for(
-                lambda r: expected <= {s["id"] for s in statuses(r) if s["status"] == "read"},
-                timeout=60,
-            )
-        except AssertionError:
-            read = {s["id"] for s in statuses(receiver.succeeded()) if s["status"] == "read"}
-            missing = expected - read
-            marks = ",".join("?" * len(missing))
-            rows = db.execute(
-                f"SELECT status, error FROM messages WHERE wamid IN ({marks})", list(missing)
-            ).fetchall()
-            problem = f"{len(missing)} of {len(expected)} never read: {Counter(rows)}"
-            raise AssertionError(problem) from None
-        stats = meta.http.get("/sandbox/stats", headers={"X-Sandbox-Key": seed.SANDBOX_KEY})
-        assert stats.json()["duplicate_sends"] == 0, "no message was sent upstream twice"
-        db_after = sqlite3.connect(Path(str(gateway_args["data_dir"])) / "gateway.db")
-        still_unknown = db_after.execute(
-            "SELECT count(*) FROM messages WHERE status = 'unknown'"
-        ).fetchone()[0]
-        assert still_unknown <= UPSTREAM_CONCURRENCY
+        # Messages the gateway had claimed when it was killed may or may not have left:
+        # they are never resent (their lease expires into `unknown`). Everything else is
+        # sent once, and everything Meta got completes its lifecycle at the client.
+        sandbox = {"X-Sandbox-Key": seed.SANDBOX_KEY}
+        receiver.wait_for(
+            lambda r: (
+                len({s["id"] for s in statuses(r) if s["status"] == "read"})
+                >= len(stored) - UPSTREAM_CONCURRENCY
+            ),
+            timeout=90,
+        )
+        reached_meta = meta.http.get("/sandbox/stats", headers=sandbox).json()["accepted"]
+        got = receiver.wait_for(
+            lambda r: len({s["id"] for s in statuses(r) if s["status"] == "read"}) >= reached_meta,
+            timeout=60,
+        )
+        stats = meta.http.get("/sandbox/stats", headers=sandbox).json()
+        assert stats["duplicate_sends"] == 0, "no message was sent upstream twice"
+        assert stats["accepted"] == reached_meta
+        read = {s["id"] for s in statuses(got) if s["status"] == "read"}
+        assert read <= stored
+        assert len(stored) - len(read) <= UPSTREAM_CONCURRENCY
         relayed = Counter((s["id"], s["status"]) for s in statuses(got))
         duplicates = sum(n - 1 for n in relayed.values())
         assert duplicates <= len(relayed) // 10, f"{duplicates} duplicate webhooks"
         db.close()
-        db_after.close()
     finally:
         gateway.stop()
