@@ -85,6 +85,9 @@ class Waker:
     async def wait(self, seconds: float) -> None:
         """Wait up to `seconds` real seconds, returning early when woken."""
         if seconds > 0 and not self._event.is_set():
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
+            # arrives just after a wake, and a loop would then never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._event.wait(), seconds)
+                async with asyncio.timeout(seconds):
+                    await self._event.wait()
         self._event.clear()
