@@ -67,7 +67,8 @@ class OutboxWorker:
             self._idle.clear()
             self.waker.wake()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._idle.wait(), 0.05)
+                async with asyncio.timeout(0.05):
+                    await self._idle.wait()
 
     async def _run_one(self, job: Job) -> None:
         try:

@@ -89,7 +89,8 @@ class WebhookSender:
     async def settle(self, limit_seconds: float) -> None:
         """Wait (bounded) until every queued webhook has had its attempt."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._queue.join(), limit_seconds)
+            async with asyncio.timeout(limit_seconds):
+                await self._queue.join()
 
     async def run(self) -> None:
         await asyncio.gather(*(self._worker() for _ in range(self._concurrency)))
