@@ -60,6 +60,7 @@ def run(url: str, script: Path, seconds: float, connections: int, cpus: str | No
     done = subprocess.run(
         pinned(command, cpus), capture_output=True, text=True, timeout=seconds + 60, check=True
     )
+    script.with_suffix(".out").write_text(done.stdout)  # kept for a post-mortem
     return parse(done.stdout)
 
 
@@ -75,7 +76,9 @@ def parse(output: str) -> LoadResult:
     if requests is None:
         raise ValueError(f"cannot read wrk output:\n{output}")
     seconds = float(requests.group(2)) / (1000 if requests.group(3) == "ms" else 1)
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
+    if len(latency) < 2:
+        raise ValueError(f"no latency distribution in wrk output:\n{output}")
     errors = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
