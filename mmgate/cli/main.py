@@ -13,6 +13,7 @@ from mmgate.cli.send import message, send
 from mmgate.cli.serve import serve, workspace
 from mmgate.cli.webhooks import webhooks
 from mmgate.sdk import MmgateError
+from mmgate.ui.cli import hub
 
 
 class MmgateGroup(click.Group):
@@ -58,7 +59,7 @@ def cli() -> None:
     """
 
 
-for command in (serve, workspace, send, campaign, message, webhooks, sandbox, db):
+for command in (serve, workspace, send, campaign, message, webhooks, sandbox, db, hub):
     cli.add_command(command)
 
 

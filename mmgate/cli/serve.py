@@ -25,7 +25,11 @@ def print_workspace(data: dict[str, Any]) -> None:
         f"  partner         {data['partner_id']}   key {data['partner_api_key']}\n"
         f"  Graph API       {data['graph_base_url']}   token {data['graph_token']}\n"
         f"  sandbox         {base}/sandbox/clock   key {data['sandbox_key']}\n"
-        "  all of it as JSON: mmgate workspace --json\n"
+        + "".join(
+            f"  Partner Hub     {base}/hub/   {u['email']} / {u['password']}\n"
+            for u in data.get("hub_users", [])
+        )
+        + "  all of it as JSON: mmgate workspace --json\n"
     )
 
 

@@ -28,6 +28,7 @@ from mmgate.emulator.world import (
 )
 from mmgate.ids import key_hash, new_numeric_id, new_secret
 from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
+from mmgate.ui import accounts
 from mmgate.workspace.spec import (
     ClientSpec,
     MetaUserSpec,
@@ -52,6 +53,9 @@ async def provision_gateway(store: Store, spec: WorkspaceSpec, now: float) -> No
         ),
         key_hash(p.api_key),
         now,
+    )
+    await accounts.provision_users(
+        store, p.id, [(u.email, u.password) for u in spec.hub_users], now
     )
     await store.save_upstream(
         UpstreamCredentials(spec.meta.graph_token, spec.meta.app_secret, spec.meta.verify_token)
@@ -216,6 +220,8 @@ def summary(spec: WorkspaceSpec, base_url: str) -> dict[str, Any]:
         "sandbox_key": spec.sandbox.key,
         "solution_provider_business_id": spec.meta.solution_provider_business_id,
         "whatsapp_manager_url": base_url + "/manager/",
+        "hub_url": base_url + "/hub/",
+        "hub_users": [msgspec.to_builtins(u) for u in spec.hub_users],
         "clients": [_client_summary(c) for c in spec.clients],
         "meta_users": [msgspec.to_builtins(u) for u in spec.meta_users],
     }

@@ -82,12 +82,20 @@ class SandboxSpec(msgspec.Struct, forbid_unknown_fields=True):
     key: str
 
 
+class HubUserSpec(msgspec.Struct, forbid_unknown_fields=True):
+    """A person who signs in to the Partner Hub (/hub/) for the partner."""
+
+    email: str
+    password: str
+
+
 class WorkspaceSpec(msgspec.Struct, forbid_unknown_fields=True):
     partner: PartnerSpec
     meta: MetaSpec
     sandbox: SandboxSpec
     clients: list[ClientSpec] = []
     meta_users: list[MetaUserSpec] = []
+    hub_users: list[HubUserSpec] = []
 
 
 def load(path: Path) -> WorkspaceSpec:
@@ -136,6 +144,7 @@ def demo() -> WorkspaceSpec:
                 ],
             ),
         ],
+        hub_users=[HubUserSpec("admin@demo-partner.example", new_secret(12))],
         meta_users=[
             MetaUserSpec(
                 email="alex@fresh-market.example",
