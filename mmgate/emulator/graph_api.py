@@ -12,7 +12,12 @@ from starlette.routing import Route
 
 from mmgate.domain.payloads import EntryPoint, decode_send, validate_send
 from mmgate.domain.routing import Route as MessageRoute
-from mmgate.domain.templates import Category, check_against_template, info_from_graph
+from mmgate.domain.templates import (
+    Category,
+    TemplateInfo,
+    check_against_template,
+    info_from_graph,
+)
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.emulator.network import SimMessage, new_conversation_id, route_at_meta
 from mmgate.emulator.state import Emulator
@@ -99,8 +104,7 @@ def _accept(
                 f"template name ({request.template.name}) does not exist "
                 f"in {request.template.language.code}",
             )
-        info = info_from_graph(template_graph_json(record))
-        assert info is not None
+        info = _template_info(record)
         check_against_template(request.template, info)
         category, template_ttl = info.category, info.ttl_seconds
         if endpoint is EntryPoint.MARKETING_MESSAGES and category != Category.MARKETING:
@@ -149,6 +153,20 @@ def _accept(
         "contacts": [{"input": request.to, "wa_id": valid.wa_id}],
         "messages": [message],
     }
+
+
+_infos: dict[tuple[str, str, str], TemplateInfo] = {}
+
+
+def _template_info(record: TemplateRecord) -> TemplateInfo:
+    """What a send is checked against; rebuilt only when the template changes."""
+    key = (record.id, record.status, record.category)
+    info = _infos.get(key)
+    if info is None:
+        built = info_from_graph(template_graph_json(record))
+        assert built is not None
+        info = _infos[key] = built
+    return info
 
 
 def _count_duplicate(emulator: Emulator, callback: str | None) -> None:
