@@ -20,7 +20,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mmgate.cache import TtlCache
-from mmgate.clock import Clock, SandboxClock, SystemClock
+from mmgate.clock import Clock, SandboxClock, SystemClock, Waker
 from mmgate.delivery.outbox import OutboxWorker
 from mmgate.delivery.upstream_dispatch import UpstreamDispatcher
 from mmgate.delivery.webhooks import WebhookDeliverer
@@ -48,7 +48,8 @@ from mmgate.workspace import provision, spec
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 2.0
-LEASE_SECONDS = 60.0  # longer than any HTTP timeout a job can take
+LEASE_SECONDS = 60.0
+EXPIRY_SWEEP_SECONDS = 5.0  # longer than any HTTP timeout a job can take
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -215,6 +216,7 @@ class MmgateApp:
             tasks = [
                 asyncio.create_task(self.dispatch_worker.run(), name="upstream-dispatch"),
                 *(asyncio.create_task(w.run(), name=f"relay-{w.kind}") for w in self.relay_workers),
+                asyncio.create_task(self._expiry_sweep(), name="expiry-sweep"),
             ]
             if self.emulator is not None:
                 self.emulator.start()
@@ -224,6 +226,7 @@ class MmgateApp:
                     self.clock.on_settle(self.emulator.sender.settle)
                 for worker in self.relay_workers:
                     self.clock.on_settle(worker.settle)
+                self.clock.on_settle(self._expire_now)
             try:
                 yield
             finally:
@@ -240,6 +243,21 @@ class MmgateApp:
                 await self.external_http.aclose()
         finally:
             await self.store.close()
+
+    async def _expiry_sweep(self) -> None:
+        """Messages whose TTL ended before delivery become `expired` (Meta dropped them;
+        as on Meta no webhook says so). Runs every few seconds and on every clock jump."""
+        waker = Waker(self.clock)
+        while True:
+            try:
+                await self._expire_now()
+            except Exception:
+                log.exception("expiry sweep failed")
+            await waker.wait(EXPIRY_SWEEP_SECONDS)
+
+    async def _expire_now(self, _limit_seconds: float = 0.0) -> None:
+        while await self.store.expire_overdue(self.clock.now(), 1000) == 1000:
+            pass
 
     async def prepare(self) -> None:
         """Migrate and provision once, before several processes start."""

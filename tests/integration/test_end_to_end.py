@@ -124,3 +124,25 @@ def test_webhook_is_retried_until_the_receiver_recovers(
     got = _lifecycle(receiver, wamid, "read")
     assert [s["status"] for s in got] == ["sent", "delivered", "read"]
     assert receiver.requests[0].status_answered == 500
+
+
+def test_a_message_not_delivered_within_its_ttl_expires(
+    server: ServerProcess, receiver: WebhookReceiver
+) -> None:
+    server.set_webhook(receiver.url)
+    body = {
+        **seed.SEED_EXAMPLE,
+        "to": "447700900009",  # never online
+        "template": {"name": "short_ttl_promo", "language": {"code": "en"}},
+    }
+    wamid = server.send(body).json()["messages"][0]["id"]
+    server.advance(60)
+    receiver.wait_for(lambda r: any(s["id"] == wamid for s in statuses(r)))
+    assert server.message(wamid)["status"] == "sent"
+
+    server.advance(12 * 3600)  # past the template's 12 h TTL
+    server.advance(0)  # the clock settles: the expiry sweep has run at the new time
+
+    message = server.message(wamid)
+    assert message["status"] == "expired"
+    assert [s["status"] for s in statuses(receiver.succeeded()) if s["id"] == wamid] == ["sent"]

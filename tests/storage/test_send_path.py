@@ -9,7 +9,13 @@ import asyncpg
 import pytest
 
 from mmgate.domain import lifecycle
-from mmgate.storage.port import UPSTREAM_SEND, AcceptOutcome, IdempotencyClaim, Store
+from mmgate.storage.port import (
+    UPSTREAM_SEND,
+    AcceptOutcome,
+    IdempotencyClaim,
+    StatusUpdate,
+    Store,
+)
 from mmgate.storage.postgres.store import PostgresStore
 from tests.storage.backends import scalar
 from tests.storage.workspace import HOOKED, NOW, QUIET, message, provision, response
@@ -119,3 +125,29 @@ async def test_a_failing_send_in_a_group_commit_spares_its_neighbours(store: Sto
     assert retry == AcceptOutcome(response("wamid.D"), replayed=False)
     assert await scalar(store, "SELECT count(*) FROM messages") == 4
     assert await scalar(store, "SELECT count(*) FROM jobs") == 4
+
+
+async def test_messages_not_delivered_within_their_ttl_expire(store: Store) -> None:
+    await provision(store)
+    for wamid in ("wamid.OPEN", "wamid.DONE", "wamid.LATER"):
+        at = NOW + (10 if wamid == "wamid.LATER" else 0)
+        await store.accept(message(wamid, at=at), response(wamid), None)
+    await store.record_statuses([_status("wamid.DONE", lifecycle.DELIVERED)], NOW)
+
+    assert await store.expire_overdue(NOW + 86_400, 100) == 1  # OPEN only
+    assert await store.expire_overdue(NOW + 86_400, 100) == 0  # nothing twice
+    open_message = await store.message(HOOKED.id, "wamid.OPEN")
+    assert open_message is not None and open_message.status == lifecycle.EXPIRED
+    assert [e[0] for e in open_message.events] == [lifecycle.EXPIRED]
+    done = await store.message(HOOKED.id, "wamid.DONE")
+    assert done is not None and done.status == lifecycle.DELIVERED
+    later = await store.message(HOOKED.id, "wamid.LATER")
+    assert later is not None and later.status == lifecycle.ACCEPTED
+    # A late `delivered` never revives an expired message.
+    await store.record_statuses([_status("wamid.OPEN", lifecycle.DELIVERED)], NOW + 90_000)
+    revived = await store.message(HOOKED.id, "wamid.OPEN")
+    assert revived is not None and revived.status == lifecycle.EXPIRED
+
+
+def _status(wamid: str, status: str) -> StatusUpdate:
+    return StatusUpdate(wamid=wamid, status=status, at=NOW, route_taken=None, relay_body=b"{}")

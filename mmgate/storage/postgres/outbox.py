@@ -9,6 +9,7 @@ waits for the commit and always draws a larger id.
 
 from __future__ import annotations
 
+from mmgate.domain import lifecycle
 from mmgate.storage.port import (
     CLIENT_WEBHOOK,
     LEASE_EXPIRED,
@@ -85,6 +86,24 @@ class Outbox:
             )
         )
         return bool(due)
+
+    async def expire_overdue(self, now: float, limit: int) -> int:
+        async def run(c: Connection) -> int:
+            rows = await c.fetch(
+                "WITH overdue AS (SELECT wamid FROM messages WHERE status_rank < 4 "
+                "AND expires_at <= $3 LIMIT $4 FOR UPDATE SKIP LOCKED), "
+                "done AS (UPDATE messages m SET status = $1, status_rank = $2, updated_at = $3 "
+                "FROM overdue WHERE m.wamid = overdue.wamid RETURNING m.wamid) "
+                "INSERT INTO message_events (wamid, status, at, detail) "
+                "SELECT wamid, $1, $3, 'ttl ended before delivery' FROM done RETURNING wamid",
+                lifecycle.EXPIRED,
+                lifecycle.rank(lifecycle.EXPIRED),
+                now,
+                limit,
+            )
+            return len(rows)
+
+        return await self.db.write(run)
 
     async def reschedule(self, job: Job, run_at: float, reason: str) -> None:
         """Release a claimed job to run again at `run_at` (a retry, or a resting endpoint)."""

@@ -39,6 +39,22 @@ class OutboxQueries:
 
         return await self.engine.write(run)
 
+    async def expire_overdue(self, now: float, limit: int) -> int:
+        def run(c: sqlite3.Connection) -> int:
+            rows = c.execute(
+                "UPDATE messages SET status = ?, status_rank = ?, updated_at = ? WHERE wamid IN "
+                "(SELECT wamid FROM messages WHERE status_rank < 4 AND expires_at <= ? LIMIT ?) "
+                "RETURNING wamid",
+                (lifecycle.EXPIRED, lifecycle.rank(lifecycle.EXPIRED), now, now, limit),
+            ).fetchall()
+            c.executemany(
+                "INSERT INTO message_events (wamid, status, at, detail) VALUES (?, ?, ?, ?)",
+                [(r[0], lifecycle.EXPIRED, now, "ttl ended before delivery") for r in rows],
+            )
+            return len(rows)
+
+        return await self.engine.write(run)
+
     async def due(self, kind: str, now: float) -> bool:
         """Whether a job of this kind could be claimed now (same rules as `claim`)."""
         return await self.engine.read(
