@@ -7,6 +7,8 @@ rows in insertion order. Text sorts COLLATE "C" and NULLs first, as SQLite sorts
 
 from __future__ import annotations
 
+# Until the click-id parsing moves out of the SQLite backend, both backends share it.
+from mmgate.domain.clicks import click_ids
 from mmgate.storage.port import (
     ApiKeyRecord,
     ClickCount,
@@ -20,9 +22,6 @@ from mmgate.storage.port import (
 )
 from mmgate.storage.postgres.delivery_log import DELIVERY_SELECT, PARTNER_JOBS
 from mmgate.storage.postgres.engine import Connection, Database
-
-# Until the click-id parsing moves out of the SQLite backend, both backends share it.
-from mmgate.storage.sqlite.hub import _click_ids
 
 _PARTNER_CHANNELS = """(SELECT c.id FROM channels c JOIN wabas w ON w.id = c.waba_id
   JOIN clients cl ON cl.business_id = w.business_id WHERE cl.partner_id = $1)"""
@@ -229,7 +228,7 @@ class Hub:
         counts: dict[tuple[str, str], int] = {}
         seen: set[str] = set()
         for day, channel_id, payload in rows:
-            for click_id in _click_ids(payload):
+            for click_id in click_ids(payload):
                 if click_id is not None and click_id in seen:
                     continue
                 if click_id is not None:

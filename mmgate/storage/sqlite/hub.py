@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
+from mmgate.domain.clicks import click_ids
 from mmgate.storage.port import (
     ApiKeyRecord,
     ClickCount,
@@ -213,7 +213,7 @@ class HubQueries:
         counts: dict[tuple[str, str], int] = {}
         seen: set[str] = set()
         for day, channel_id, payload in rows:
-            for click_id in _click_ids(payload):
+            for click_id in click_ids(payload):
                 if click_id is not None and click_id in seen:
                     continue
                 if click_id is not None:
@@ -267,27 +267,3 @@ class HubQueries:
             return None if row is None else str(row[0])
 
         return await self.engine.write(run)
-
-
-def _click_ids(payload: bytes | None) -> list[str | None]:
-    """The click id of every link click in one relayed webhook (None when absent)."""
-    try:
-        body = json.loads(payload or b"")
-    except ValueError:
-        return []
-    found: list[str | None] = []
-    for entry in _dicts(body, "entry"):
-        for change in _dicts(entry, "changes"):
-            for action in _dicts(change.get("value"), "user_actions"):
-                if action.get("action_type") != "marketing_messages_link_click":
-                    continue
-                data = action.get("marketing_messages_link_click_data")
-                click_id = data.get("click_id") if isinstance(data, dict) else None
-                found.append(None if click_id is None else str(click_id))
-    return found
-
-
-def _dicts(parent: Any, key: str) -> list[dict[str, Any]]:
-    """The objects in `parent[key]`, tolerating any other shape."""
-    items = parent.get(key) if isinstance(parent, dict) else None
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
