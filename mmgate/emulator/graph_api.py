@@ -46,8 +46,7 @@ def graph_version(request: Request) -> int:
 def authorise(emulator: Emulator, request: Request) -> None:
     header = request.headers.get("authorization", "")
     token = header.removeprefix("Bearer ").strip()
-    app = emulator.worlds.world.app
-    if app is None or not token or token != app.graph_token:
+    if not emulator.worlds.graph_token_matches(token):
         raise GraphError(190, http_status=401)
 
 

@@ -7,6 +7,7 @@ atomically to one JSON file on every change (the gateway never reads it).
 
 from __future__ import annotations
 
+import hmac
 import os
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,13 @@ class WorldStore:
         tmp.write_bytes(msgspec.json.encode(self.world))
         os.chmod(tmp, 0o600)
         os.replace(tmp, self.path)
+
+    def graph_token_matches(self, token: str) -> bool:
+        """Whether `token` is the app's Graph API access token (constant-time)."""
+        app = self.world.app
+        if app is None or not token:
+            return False
+        return hmac.compare_digest(token.encode(), app.graph_token.encode())
 
     def waba(self, waba_id: str) -> Waba | None:
         return self._wabas.get(waba_id)
