@@ -41,6 +41,10 @@ class Settings:
     webhook_retry_4xx: bool = True  # Meta retries 4xx too; 410 Gone is never retried
     upstream_retry: RetryPolicy = field(default_factory=RetryPolicy)
     webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Security limits (SECURITY.md). A rotated key keeps working this long beside the new one.
+    key_rotation_overlap_seconds: float = 86_400.0
+    partner_api_requests_per_minute: float = 600.0  # per partner key; 0 = unlimited
+    partner_api_auth_failures: int = 30  # wrong keys per client address per 10 min; 0 = off
 
     @property
     def sqlite_path(self) -> Path:
@@ -97,6 +101,9 @@ _ENV_FIELDS = {
     "report_expired_as_failed": bool,
     "webhook_retry_4xx": bool,
     "webhook_timeout_seconds": float,
+    "key_rotation_overlap_seconds": float,
+    "partner_api_requests_per_minute": float,
+    "partner_api_auth_failures": int,
 }
 
 

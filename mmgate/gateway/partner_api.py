@@ -1,7 +1,8 @@
 """The Partner API (`/api/v2/partners/{partner_id}/...`), as 360dialog's hub API.
 
-Auth is `X-API-Key: <partner key>`; every answer uses 360dialog's envelope
-`{"meta": {…}, "status_code", "data"}`. A key reaches its own partner only.
+Auth, limits and the envelope are in `partner_auth`; webhook delivery
+(`partner_webhooks`) and API keys (`partner_keys`, included in `routes` here) have
+modules of their own.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from starlette.routing import Route
 from mmgate.delivery import url_guard
 from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.errors import GraphError
+from mmgate.gateway import partner_keys
+from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
 from mmgate.gateway.services import gateway_of
-from mmgate.ids import key_hash, new_trace_id
 from mmgate.storage.port import Partner
 
 MAX_URL = url_guard.MAX_URL  # also used by the Hub's forms
@@ -29,43 +31,6 @@ class PartnerPatch(msgspec.Struct, forbid_unknown_fields=True):
 
 class RoutingSetting(msgspec.Struct, forbid_unknown_fields=True):
     enabled: bool
-
-
-def envelope(data: Any, status: int = 200, message: str = "OK") -> Response:
-    body = {
-        "meta": {
-            "developer_message": message,
-            "http_code": status,
-            "success": status < 400,
-            "360dialog_trace_id": new_trace_id(),
-        },
-        "status_code": status,
-        "data": data,
-    }
-    return Response(msgspec.json.encode(body), status, media_type="application/json")
-
-
-async def authorised_partner(request: Request) -> Partner | Response:
-    key = request.headers.get("x-api-key") or request.headers.get("authorization", "")
-    key = key.removeprefix("Bearer ").strip()
-    partner = await gateway_of(request).store.partner_for_key(key_hash(key)) if key else None
-    if partner is None:
-        return envelope({}, 401, "Invalid API key")
-    if partner.id != request.path_params["partner_id"]:
-        return envelope(
-            {}, 403, f"Permission denied for partner {request.path_params['partner_id']}"
-        )
-    return partner
-
-
-async def decode_body(request: Request, kind: type[Any]) -> Any:
-    """The body as `kind`, or an envelope error Response."""
-    try:
-        return msgspec.json.decode(await request.body(), type=kind)
-    except msgspec.ValidationError as exc:
-        return envelope({}, 400, f"Invalid request body: {exc}")
-    except msgspec.DecodeError:
-        return envelope({}, 400, "The request body is not valid JSON.")
 
 
 def onboarding_link(request: Request, partner: Partner) -> str | None:
@@ -174,7 +139,6 @@ async def channels(request: Request) -> Response:
     return envelope({"count": len(data), "channels": data})
 
 
-PREFIX = "/api/v2/partners/{partner_id}"
 routes = [
     Route(PREFIX, partner_resource, methods=["GET", "PATCH"]),
     Route(PREFIX + "/settings", settings, methods=["GET"]),
@@ -186,4 +150,5 @@ routes = [
     Route(PREFIX + "/onboarding_link", link, methods=["GET"]),
     Route(PREFIX + "/clients", clients, methods=["GET"]),
     Route(PREFIX + "/channels", channels, methods=["GET"]),
+    *partner_keys.routes,
 ]

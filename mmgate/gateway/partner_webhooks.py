@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mmgate.gateway.partner_api import PREFIX, authorised_partner, decode_body, envelope
+from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
 from mmgate.gateway.services import gateway_of
 from mmgate.ids import new_secret
 from mmgate.storage.port import Partner, WebhookDelivery

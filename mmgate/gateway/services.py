@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
@@ -11,8 +11,11 @@ from mmgate.cache import TtlCache
 from mmgate.clock import Clock
 from mmgate.delivery.endpoints import EndpointBook
 from mmgate.gateway.accept import Accepter
+from mmgate.gateway.keys import key_in_force
+from mmgate.gateway.ratelimit import PartnerApiGuard
 from mmgate.gateway.templates import TemplateCatalog
 from mmgate.gateway.wabas import WabaCatalog
+from mmgate.settings import Settings
 from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
 from mmgate.upstream.graph import GraphClient
 
@@ -32,6 +35,16 @@ class Gateway:
     graph: GraphClient
     endpoints: EndpointBook
     private_webhooks_allowed: bool
+    # The security limits read these (rate limits, key rotation); the defaults until the
+    # app factory passes its own settings.
+    settings: Settings = field(default_factory=Settings)
+    partner_guard: PartnerApiGuard = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.partner_guard = PartnerApiGuard(self.settings)
+        # A key rotated away stops at the end of its overlap, also while cached (the
+        # accepter reads the same cache object).
+        self.channels_by_key.view = key_in_force
 
 
 def gateway_of(request: Request) -> Gateway:

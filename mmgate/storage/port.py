@@ -86,6 +86,9 @@ class Channel:
     webhook_url: str | None
     webhook_headers: dict[str, str] = field(default_factory=dict)
     chaos: Chaos = field(default_factory=lambda: Chaos())
+    # Set when looked up by API key: the key's end of validity after a rotation (None:
+    # no end). Checked against the clock when the key is used (mmgate/gateway/keys.py).
+    key_valid_until: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +294,36 @@ class Store(Protocol):
         self, partner_id: str, *, channel_id: str | None, since: float, now: float
     ) -> int: ...
 
+    # keys: rotation with an overlap, and revocation (issue #10). Every call is scoped to
+    # one partner; a channel of another partner is "not found".
+    async def partner_for_key_at(self, key_hash: str, now: float) -> Partner | None:
+        """The partner whose key this is, or whose previous key it is while its overlap
+        lasts (`previous_key_until > now`)."""
+        ...
+
+    async def rotate_partner_key(
+        self, partner_id: str, new_key_hash: str, previous_until: float
+    ) -> None:
+        """The current key becomes the previous one, valid until `previous_until`."""
+        ...
+
+    async def channel_keys(self, partner_id: str, channel_id: str) -> list[ApiKeyRecord] | None:
+        """The channel's keys, oldest first; None when it is not the partner's channel."""
+        ...
+
+    async def rotate_channel_key(
+        self, partner_id: str, channel_id: str, new_key: ApiKeyRecord, previous_until: float
+    ) -> bool:
+        """Add `new_key`; every other active key of the channel ends at `previous_until`
+        (or earlier, if it already ended sooner). False: not the partner's channel."""
+        ...
+
+    async def revoke_channel_key(
+        self, partner_id: str, channel_id: str, key_hash: str, now: float
+    ) -> bool:
+        """Revoke one active key at once; False when there is no such key."""
+        ...
+
 
 # -- Partner Hub (ui) ----------------------------------------------------------------
 # The Hub's users and read models. A protocol of its own, so a backend can add it after
@@ -392,6 +425,7 @@ class ApiKeyRecord:
     hint: str | None  # the key's last characters, kept to tell keys apart
     created_at: float
     revoked_at: float | None
+    expires_at: float | None = None  # a rotated key works until then (the overlap)
 
 
 class HubStore(Protocol):

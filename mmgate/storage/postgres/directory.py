@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from mmgate.storage.port import (
     UNSET,
+    ApiKeyRecord,
     Channel,
     Chaos,
     ClientRecord,
@@ -217,14 +219,20 @@ class Directory:
     # -- channels -----------------------------------------------------------------------
 
     async def channel_for_key(self, key_hash: str) -> Channel | None:
-        row = await self.db.read(
-            lambda c: c.fetchrow(
-                rows.CHANNEL_SELECT + " JOIN api_keys k ON k.channel_id = c.id "
-                "WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        async def run(c: Connection) -> Channel | None:
+            key = await c.fetchrow(
+                "SELECT channel_id, expires_at FROM api_keys "
+                "WHERE key_hash = $1 AND revoked_at IS NULL",
                 key_hash,
             )
-        )
-        return rows.channel(row)
+            if key is None:
+                return None
+            channel = rows.channel(
+                await c.fetchrow(rows.CHANNEL_SELECT + " WHERE c.id = $1", key[0])
+            )
+            return None if channel is None else replace(channel, key_valid_until=key[1])
+
+        return await self.db.read(run)
 
     async def channel_by_id(self, channel_id: str) -> Channel | None:
         row = await self.db.read(
@@ -272,3 +280,95 @@ class Directory:
             lambda c: c.fetchrow("SELECT graph_token, app_secret, verify_token FROM upstream")
         )
         return None if row is None else UpstreamCredentials(row[0], row[1], row[2])
+
+    # -- keys: rotation with an overlap, revocation --------------------------------------
+
+    async def partner_for_key_at(self, key_hash: str, now: float) -> Partner | None:
+        row = await self.db.read(
+            lambda c: c.fetchrow(
+                f"{rows.PARTNER_SELECT} WHERE key_hash = $1 "
+                "OR (previous_key_hash = $1 AND previous_key_until > $2)",
+                key_hash,
+                now,
+            )
+        )
+        return rows.partner(row)
+
+    async def rotate_partner_key(
+        self, partner_id: str, new_key_hash: str, previous_until: float
+    ) -> None:
+        await self.db.write(
+            lambda c: c.execute(
+                "UPDATE partners SET previous_key_hash = key_hash, previous_key_until = $1, "
+                "key_hash = $2 WHERE id = $3",
+                previous_until,
+                new_key_hash,
+                partner_id,
+            )
+        )
+
+    async def channel_keys(self, partner_id: str, channel_id: str) -> list[ApiKeyRecord] | None:
+        async def run(c: Connection) -> list[ApiKeyRecord] | None:
+            if not await _partner_channel(c, partner_id, channel_id):
+                return None
+            found = await c.fetch(
+                "SELECT key_hash, channel_id, label, hint, created_at, revoked_at, expires_at "
+                "FROM api_keys WHERE channel_id = $1 ORDER BY created_at, rowid",
+                channel_id,
+            )
+            return [ApiKeyRecord(*r) for r in found]
+
+        return await self.db.read(run)
+
+    async def rotate_channel_key(
+        self, partner_id: str, channel_id: str, new_key: ApiKeyRecord, previous_until: float
+    ) -> bool:
+        async def run(c: Connection) -> bool:
+            if not await _partner_channel(c, partner_id, channel_id):
+                return False
+            await c.execute(
+                "UPDATE api_keys SET expires_at = LEAST(COALESCE(expires_at, $1), $1) "
+                "WHERE channel_id = $2 AND revoked_at IS NULL",
+                previous_until,
+                channel_id,
+            )
+            await c.execute(
+                "INSERT INTO api_keys (key_hash, channel_id, created_at, label, hint) "
+                "VALUES ($1,$2,$3,$4,$5)",
+                new_key.key_hash,
+                channel_id,
+                new_key.created_at,
+                new_key.label,
+                new_key.hint,
+            )
+            return True
+
+        return await self.db.write(run)
+
+    async def revoke_channel_key(
+        self, partner_id: str, channel_id: str, key_hash: str, now: float
+    ) -> bool:
+        async def run(c: Connection) -> bool:
+            if not await _partner_channel(c, partner_id, channel_id):
+                return False
+            status = await c.execute(
+                "UPDATE api_keys SET revoked_at = $1 "
+                "WHERE key_hash = $2 AND channel_id = $3 AND revoked_at IS NULL",
+                now,
+                key_hash,
+                channel_id,
+            )
+            return bool(status != "UPDATE 0")
+
+        return await self.db.write(run)
+
+
+async def _partner_channel(c: Connection, partner_id: str, channel_id: str) -> bool:
+    found = await c.fetchval(
+        "SELECT 1 FROM channels ch JOIN wabas w ON w.id = ch.waba_id "
+        "JOIN clients cl ON cl.business_id = w.business_id "
+        "WHERE ch.id = $1 AND cl.partner_id = $2",
+        channel_id,
+        partner_id,
+    )
+    return found is not None

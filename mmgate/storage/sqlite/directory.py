@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 
 from mmgate.domain.templates import TemplateInfo
 from mmgate.storage.port import (
     CLIENT_WEBHOOK,
     PARTNER_WEBHOOK,
     UNSET,
+    ApiKeyRecord,
     Channel,
     Chaos,
     ClientRecord,
@@ -116,15 +118,20 @@ class DirectoryQueries:
     # -- look-ups -----------------------------------------------------------------------
 
     async def channel_for_key(self, key_hash: str) -> Channel | None:
-        return await self.engine.read(
-            lambda c: channel_from_row(
-                c.execute(
-                    CHANNEL_SELECT + " JOIN api_keys k ON k.channel_id = c.id "
-                    "WHERE k.key_hash = ? AND k.revoked_at IS NULL",
-                    (key_hash,),
-                ).fetchone()
+        def run(c: sqlite3.Connection) -> Channel | None:
+            key = c.execute(
+                "SELECT channel_id, expires_at FROM api_keys "
+                "WHERE key_hash = ? AND revoked_at IS NULL",
+                (key_hash,),
+            ).fetchone()
+            if key is None:
+                return None
+            channel = channel_from_row(
+                c.execute(CHANNEL_SELECT + " WHERE c.id = ?", (key[0],)).fetchone()
             )
-        )
+            return None if channel is None else replace(channel, key_valid_until=key[1])
+
+        return await self.engine.read(run)
 
     async def channel_by_id(self, channel_id: str) -> Channel | None:
         return await self.engine.read(
@@ -337,3 +344,84 @@ class DirectoryQueries:
             )
 
         await self.engine.write(run)
+
+    # -- keys: rotation with an overlap, revocation --------------------------------------
+
+    async def partner_for_key_at(self, key_hash: str, now: float) -> Partner | None:
+        return await self.engine.read(
+            lambda c: partner_from_row(
+                c.execute(
+                    f"{PARTNER_SELECT} WHERE key_hash = :h "
+                    "OR (previous_key_hash = :h AND previous_key_until > :now)",
+                    {"h": key_hash, "now": now},
+                ).fetchone()
+            )
+        )
+
+    async def rotate_partner_key(
+        self, partner_id: str, new_key_hash: str, previous_until: float
+    ) -> None:
+        await self.engine.write(
+            lambda c: c.execute(
+                "UPDATE partners SET previous_key_hash = key_hash, previous_key_until = ?, "
+                "key_hash = ? WHERE id = ?",
+                (previous_until, new_key_hash, partner_id),
+            )
+        )
+
+    async def channel_keys(self, partner_id: str, channel_id: str) -> list[ApiKeyRecord] | None:
+        def run(c: sqlite3.Connection) -> list[ApiKeyRecord] | None:
+            if not _partner_channel(c, partner_id, channel_id):
+                return None
+            rows = c.execute(
+                "SELECT key_hash, channel_id, label, hint, created_at, revoked_at, expires_at "
+                "FROM api_keys WHERE channel_id = ? ORDER BY created_at, rowid",
+                (channel_id,),
+            ).fetchall()
+            return [ApiKeyRecord(*row) for row in rows]
+
+        return await self.engine.read(run)
+
+    async def rotate_channel_key(
+        self, partner_id: str, channel_id: str, new_key: ApiKeyRecord, previous_until: float
+    ) -> bool:
+        def run(c: sqlite3.Connection) -> bool:
+            if not _partner_channel(c, partner_id, channel_id):
+                return False
+            c.execute(
+                "UPDATE api_keys SET expires_at = MIN(COALESCE(expires_at, :until), :until) "
+                "WHERE channel_id = :channel_id AND revoked_at IS NULL",
+                {"until": previous_until, "channel_id": channel_id},
+            )
+            c.execute(
+                "INSERT INTO api_keys (key_hash, channel_id, created_at, label, hint) "
+                "VALUES (?,?,?,?,?)",
+                (new_key.key_hash, channel_id, new_key.created_at, new_key.label, new_key.hint),
+            )
+            return True
+
+        return await self.engine.write(run)
+
+    async def revoke_channel_key(
+        self, partner_id: str, channel_id: str, key_hash: str, now: float
+    ) -> bool:
+        def run(c: sqlite3.Connection) -> bool:
+            if not _partner_channel(c, partner_id, channel_id):
+                return False
+            cur = c.execute(
+                "UPDATE api_keys SET revoked_at = ? "
+                "WHERE key_hash = ? AND channel_id = ? AND revoked_at IS NULL",
+                (now, key_hash, channel_id),
+            )
+            return cur.rowcount > 0
+
+        return await self.engine.write(run)
+
+
+def _partner_channel(c: sqlite3.Connection, partner_id: str, channel_id: str) -> bool:
+    row = c.execute(
+        "SELECT 1 FROM channels ch JOIN wabas w ON w.id = ch.waba_id "
+        "JOIN clients cl ON cl.business_id = w.business_id WHERE ch.id = ? AND cl.partner_id = ?",
+        (channel_id, partner_id),
+    ).fetchone()
+    return row is not None

@@ -1,0 +1,149 @@
+"""Partner API for API keys: channel keys (360dialog's `POST …/channels/{channel_id}/api_keys`)
+and the partner's own key, each rotated with a timed overlap, and revocation.
+
+Rotating issues a new key, shown once in the answer (only its hash is stored); the keys
+it replaces keep working until the overlap ends (`MMGATE_KEY_ROTATION_OVERLAP_SECONDS`,
+24 h by default; `overlap_seconds` in the body overrides it, 0 = at once). 360dialog
+revokes a channel's old keys at once; the overlap lets a client switch without a failed
+send. Revoking one channel key is immediate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
+from mmgate.gateway.services import Gateway, gateway_of
+from mmgate.ids import key_hash, new_secret
+from mmgate.storage.port import ApiKeyRecord
+
+HINT_CHARS = 4
+MAX_LABEL = 60
+MAX_OVERLAP_SECONDS = 30 * 86_400.0
+
+
+class Rotation(msgspec.Struct, forbid_unknown_fields=True):
+    overlap_seconds: float | None = None
+    label: str | None = None
+
+
+async def _rotation(request: Request) -> Rotation | Response:
+    if not (await request.body()).strip():
+        return Rotation()  # 360dialog's call has no body
+    rotation: Rotation | Response = await decode_body(request, Rotation)
+    if isinstance(rotation, Rotation):
+        if rotation.overlap_seconds is not None and not (
+            0.0 <= rotation.overlap_seconds <= MAX_OVERLAP_SECONDS
+        ):
+            return envelope({}, 400, f"overlap_seconds must be 0 to {MAX_OVERLAP_SECONDS:.0f}.")
+        if rotation.label is not None and len(rotation.label) > MAX_LABEL:
+            return envelope({}, 400, f"label: at most {MAX_LABEL} characters.")
+    return rotation
+
+
+def _until(gateway: Gateway, rotation: Rotation) -> float:
+    seconds = rotation.overlap_seconds
+    if seconds is None:
+        seconds = gateway.settings.key_rotation_overlap_seconds
+    return gateway.clock.now() + seconds
+
+
+def _key_data(key: ApiKeyRecord, now: float) -> dict[str, Any]:
+    active = key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
+    return {
+        "id": key.key_hash,  # the key's SHA-256: identifies it, reveals nothing
+        "hint": key.hint,
+        "label": key.label,
+        "created_at": key.created_at,
+        "expires_at": key.expires_at,
+        "revoked_at": key.revoked_at,
+        "active": active,
+    }
+
+
+def _not_found(channel_id: str) -> Response:
+    return envelope({}, 404, f"Channel {channel_id} not found for this partner.")
+
+
+async def channel_keys(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    gateway = gateway_of(request)
+    channel_id = request.path_params["channel_id"]
+    if request.method == "POST":
+        return await _rotate_channel_key(request, gateway, partner.id, channel_id)
+    found = await gateway.store.channel_keys(partner.id, channel_id)
+    if found is None:
+        return _not_found(channel_id)
+    now = gateway.clock.now()
+    return envelope({"count": len(found), "api_keys": [_key_data(k, now) for k in found]})
+
+
+async def _rotate_channel_key(
+    request: Request, gateway: Gateway, partner_id: str, channel_id: str
+) -> Response:
+    rotation = await _rotation(request)
+    if isinstance(rotation, Response):
+        return rotation
+    key = new_secret()
+    now = gateway.clock.now()
+    record = ApiKeyRecord(
+        key_hash(key), channel_id, rotation.label or "Partner API key", key[-HINT_CHARS:], now, None
+    )
+    until = _until(gateway, rotation)
+    if not await gateway.store.rotate_channel_key(partner_id, channel_id, record, until):
+        return _not_found(channel_id)
+    gateway.channels_by_key.invalidate()  # the old keys' new end shows here at once
+    data = {
+        "address": str(request.base_url).rstrip("/"),
+        "api_key": key,
+        "app_id": channel_id,
+        "id": record.key_hash,
+        "previous_keys_valid_until": until,
+    }
+    return envelope(data, 201, "Created")
+
+
+async def revoke_channel_key(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    gateway = gateway_of(request)
+    channel_id, hashed = request.path_params["channel_id"], request.path_params["key_id"]
+    if not await gateway.store.revoke_channel_key(
+        partner.id, channel_id, hashed, gateway.clock.now()
+    ):
+        return envelope({}, 404, "No active key with this id on this channel.")
+    gateway.channels_by_key.invalidate(hashed)
+    return envelope({"revoked": hashed})
+
+
+async def rotate_partner_key(request: Request) -> Response:
+    partner = await authorised_partner(request)
+    if isinstance(partner, Response):
+        return partner
+    rotation = await _rotation(request)
+    if isinstance(rotation, Response):
+        return rotation
+    gateway = gateway_of(request)
+    key = new_secret()
+    until = _until(gateway, rotation)
+    await gateway.store.rotate_partner_key(partner.id, key_hash(key), until)
+    return envelope({"api_key": key, "previous_key_valid_until": until})
+
+
+routes = [
+    Route(PREFIX + "/channels/{channel_id}/api_keys", channel_keys, methods=["GET", "POST"]),
+    Route(
+        PREFIX + "/channels/{channel_id}/api_keys/{key_id}",
+        revoke_channel_key,
+        methods=["DELETE"],
+    ),
+    Route(PREFIX + "/api_key/rotate", rotate_partner_key, methods=["POST"]),
+]
