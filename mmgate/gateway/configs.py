@@ -9,7 +9,8 @@ from starlette.routing import Route
 
 from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.errors import GraphError
-from mmgate.gateway.responses import channel_or_401, d360_error, json_response
+from mmgate.gateway.bodies import BodyRefused, json_body
+from mmgate.gateway.responses import channel_or_401, d360_error, json_response, refused_error
 from mmgate.gateway.services import gateway_of
 from mmgate.storage.port import Chaos
 
@@ -46,7 +47,8 @@ async def webhook(request: Request) -> Response:
     gateway = gateway_of(request)
     if request.method == "POST":
         try:
-            config = msgspec.json.decode(await request.body(), type=WebhookConfig)
+            raw = await json_body(request, gateway.settings.max_body_bytes)
+            config = msgspec.json.decode(raw, type=WebhookConfig)
             _check(config)
             if config.url is not None:
                 await check_webhook_url(config.url, allow_private=gateway.private_webhooks_allowed)
@@ -56,6 +58,8 @@ async def webhook(request: Request) -> Response:
             return d360_error(GraphError(100, "The request body is not valid JSON."))
         except GraphError as error:
             return d360_error(error)
+        except BodyRefused as refused:
+            return d360_error(refused_error(refused))
         chaos = Chaos(config.chaos.duplicates, config.chaos.out_of_order) if config.chaos else None
         await gateway.store.set_channel_webhook(channel.id, config.url, config.headers, chaos)
         gateway.channels.invalidate(channel.id)

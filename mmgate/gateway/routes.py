@@ -8,6 +8,7 @@ from mmgate.gateway import (
     configs,
     meta_webhook,
     onboarding_page,
+    openapi,
     partner_api,
     partner_webhooks,
     templates_api,
@@ -23,5 +24,6 @@ def routes() -> list[BaseRoute]:
         *partner_webhooks.routes,
         *templates_api.routes,
         *onboarding_page.routes,
+        *openapi.routes,
         *hub.routes(),
     ]

@@ -8,23 +8,24 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.errors import GraphError
-from mmgate.gateway.responses import channel_or_401, d360_error, json_response
+from mmgate.gateway.bodies import BodyRefused, json_body
+from mmgate.gateway.responses import channel_or_401, d360_error, json_response, refused_error
 from mmgate.gateway.services import gateway_of
 from mmgate.upstream.graph import UpstreamUnavailable
-
-MAX_BODY = 64 * 1024
 
 
 async def templates(request: Request) -> Response:
     channel = await channel_or_401(request)
     if isinstance(channel, Response):
         return channel
-    graph = gateway_of(request).graph
+    gateway = gateway_of(request)
+    graph = gateway.graph
     try:
         if request.method == "POST":
-            body = await request.body()
-            if len(body) > MAX_BODY:
-                raise GraphError(1360004)
+            try:
+                body = await json_body(request, gateway.settings.max_body_bytes)
+            except BodyRefused as refused:
+                raise refused_error(refused) from None
             try:
                 msgspec.json.decode(body)
             except msgspec.DecodeError:
