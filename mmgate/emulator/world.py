@@ -22,10 +22,17 @@ from mmgate.domain.onboarding import (
     WabaEligibility,
     waba_status,
 )
+from mmgate.ids import key_hash
 
 
-class MetaApp(msgspec.Struct):
-    graph_token: str
+class MetaApp(msgspec.Struct, omit_defaults=True):
+    """The app the gateway calls Meta with. Its Graph token is kept only as a SHA-256
+    hash (`graph_token_hash`): given in plaintext (`graph_token`, as provisioning and
+    world files from before hashing do), it is hashed at once and the plaintext dropped.
+    The app secret stays readable: the emulator signs webhooks with it (HMAC), so the
+    world file is written mode 0600 (SECURITY.md)."""
+
+    graph_token: str  # plaintext in, never kept: "" once hashed
     app_secret: str
     webhook_url: str | None = None
     verify_token: str = ""
@@ -33,6 +40,12 @@ class MetaApp(msgspec.Struct):
     # The solution provider's business portfolio: `entry[].id` of its account_update
     # webhooks and the node that lists its clients' WABAs.
     business_id: str = ""
+    graph_token_hash: str = ""
+
+    def __post_init__(self) -> None:
+        if self.graph_token:
+            self.graph_token_hash = key_hash(self.graph_token)
+            self.graph_token = ""
 
 
 class TemplateRecord(msgspec.Struct):
@@ -109,7 +122,7 @@ class TermsRequest(msgspec.Struct):
     decided_by: str | None = None  # a MetaUser id
 
 
-SCHEMA = 1  # 1: WABAs carry MM set-up times
+SCHEMA = 2  # 1: WABAs carry MM set-up times; 2: the Graph token is kept as a hash
 
 
 class World(msgspec.Struct):
@@ -149,6 +162,11 @@ class WorldStore:
                 if waba.business_id in signed:
                     waba.mm_setup_due_at = signed[waba.business_id]
                     waba.mm_terms_notified = True
+        if self.world.schema < 2:
+            # MetaApp hashed a plaintext token when the file was read; write it back now
+            # so the plaintext leaves the disk too.
+            self.world.schema = SCHEMA
+            self.save()
         self.world.schema = SCHEMA
 
     def _reindex(self) -> None:
@@ -169,9 +187,9 @@ class WorldStore:
     def graph_token_matches(self, token: str) -> bool:
         """Whether `token` is the app's Graph API access token (constant-time)."""
         app = self.world.app
-        if app is None or not token:
+        if app is None or not token or not app.graph_token_hash:
             return False
-        return hmac.compare_digest(token.encode(), app.graph_token.encode())
+        return hmac.compare_digest(key_hash(token).encode(), app.graph_token_hash.encode())
 
     def waba(self, waba_id: str) -> Waba | None:
         return self._wabas.get(waba_id)
