@@ -152,7 +152,7 @@ def _messaging_paths() -> dict[str, Schema]:
 def _partner_paths() -> dict[str, Schema]:
     partner_id = _path_param("partner_id")
     channel_id = _path_param("channel_id")
-    delivery_id = _path_param("delivery_id", {"type": "integer"})
+    delivery_id = _path_param("delivery_id", {"type": "integer", "minimum": 0})
     paths: dict[str, Schema] = {
         PARTNER: {
             "get": _partner_op("The partner", "Partner"),

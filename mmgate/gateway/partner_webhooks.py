@@ -16,6 +16,7 @@ from mmgate.ids import new_secret
 from mmgate.storage.port import Partner, WebhookDelivery
 
 STATES = frozenset({"pending", "done", "failed"})
+MAX_ID = 2**63 - 1  # job ids are 64-bit; a larger number names no delivery (found by fuzzing)
 
 
 class ReplayFailed(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,7 +53,7 @@ async def deliveries(request: Request) -> Response:
         return envelope({}, 400, f"state must be one of {sorted(STATES)}")
     try:
         since = float(q["since"]) if "since" in q else None
-        limit = min(int(q.get("limit", "100")), 1000)
+        limit = max(0, min(int(q.get("limit", "100")), 1000))
     except ValueError:
         return envelope({}, 400, "since must be a unix time and limit an integer")
     found = await gateway_of(request).store.webhook_deliveries(
@@ -65,9 +66,11 @@ async def attempts(request: Request) -> Response:
     partner = await authorised_partner(request)
     if isinstance(partner, Response):
         return partner
-    job_id = int(request.path_params["delivery_id"])
+    job_id: int = request.path_params["delivery_id"]
     gateway = gateway_of(request)
-    delivery = await gateway.store.webhook_delivery(partner.id, job_id)
+    delivery = (
+        await gateway.store.webhook_delivery(partner.id, job_id) if job_id <= MAX_ID else None
+    )
     if delivery is None:
         return envelope({}, 404, "No such delivery for this partner.")
     found = await gateway.store.attempts(job_id)
@@ -102,8 +105,10 @@ async def replay_one(request: Request) -> Response:
     if isinstance(partner, Response):
         return partner
     gateway = gateway_of(request)
-    job_id = int(request.path_params["delivery_id"])
-    if not await gateway.store.replay_delivery(partner.id, job_id, gateway.clock.now()):
+    job_id: int = request.path_params["delivery_id"]
+    if job_id > MAX_ID or not await gateway.store.replay_delivery(
+        partner.id, job_id, gateway.clock.now()
+    ):
         return envelope({}, 404, "No finished delivery with this id for this partner.")
     gateway.endpoints.resume(await _partner_urls(request, partner))
     gateway.wake_relay()
