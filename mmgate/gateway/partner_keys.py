@@ -66,8 +66,8 @@ def _key_data(key: ApiKeyRecord, now: float) -> dict[str, Any]:
     }
 
 
-def _not_found(channel_id: str) -> Response:
-    return envelope({}, 404, f"Channel {channel_id} not found for this partner.")
+def _not_found() -> Response:
+    return envelope({}, 404, "No such channel for this partner.")
 
 
 async def channel_keys(request: Request) -> Response:
@@ -80,7 +80,7 @@ async def channel_keys(request: Request) -> Response:
         return await _rotate_channel_key(request, gateway, partner.id, channel_id)
     found = await gateway.store.channel_keys(partner.id, channel_id)
     if found is None:
-        return _not_found(channel_id)
+        return _not_found()
     now = gateway.clock.now()
     return envelope({"count": len(found), "api_keys": [_key_data(k, now) for k in found]})
 
@@ -98,7 +98,7 @@ async def _rotate_channel_key(
     )
     until = _until(gateway, rotation)
     if not await gateway.store.rotate_channel_key(partner_id, channel_id, record, until):
-        return _not_found(channel_id)
+        return _not_found()
     gateway.channels_by_key.invalidate()  # the old keys' new end shows here at once
     data = {
         "address": str(request.base_url).rstrip("/"),
