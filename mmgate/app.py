@@ -12,7 +12,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -33,6 +32,7 @@ from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
 from mmgate.gateway.services import Gateway
 from mmgate.gateway.templates import TemplateCatalog
 from mmgate.gateway.wabas import WabaCatalog
+from mmgate.httpclient import InProcessClient, NetworkClient, RoutingClient
 from mmgate.settings import INTERNAL_ORIGIN, Settings
 from mmgate.storage.factory import create_store
 from mmgate.storage.port import (
@@ -79,17 +79,14 @@ class MmgateApp:
             settings.database_url or settings.sqlite_path,
             sqlite_synchronous=settings.sqlite_synchronous,
         )
-        internal = httpx.ASGITransport(app=self)
-        # The emulator's webhooks go in process when addressed to this process's own
-        # gateway, and over the network otherwise (Meta as its own process).
-        self.internal_http = httpx.AsyncClient(mounts={INTERNAL_ORIGIN: internal}, timeout=30.0)
-        self.external_http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds)
-        uses_internal = settings.graph_base_url.startswith(INTERNAL_ORIGIN)
+        # Calls addressed to this process's own origin (the embedded emulator's Graph API,
+        # its webhooks to the gateway) go in process; everything else over the network.
+        self.network_http = NetworkClient(timeout=settings.webhook_timeout_seconds)
+        self.internal_http = RoutingClient(
+            INTERNAL_ORIGIN, InProcessClient(self), self.network_http
+        )
         self.graph = GraphClient(
-            settings.graph_base_url,
-            settings.graph_version,
-            "",
-            transport=internal if uses_internal else None,
+            settings.graph_base_url, settings.graph_version, "", http=self.internal_http
         )
         self.emulator: Emulator | None = None
         if settings.emulator:
@@ -124,7 +121,7 @@ class MmgateApp:
         self.deliverer = deliverer = WebhookDeliverer(
             store,
             clock,
-            self.external_http,
+            self.network_http,
             s.webhook_retry,
             channels,
             partners,
@@ -238,9 +235,7 @@ class MmgateApp:
                     await worker.stop()
                 if self.emulator is not None:
                     await self.emulator.stop()
-                await self.graph.aclose()
                 await self.internal_http.aclose()
-                await self.external_http.aclose()
         finally:
             await self.store.close()
 
@@ -266,9 +261,7 @@ class MmgateApp:
             await self._provision()
         finally:
             await self.store.close()
-            await self.graph.aclose()
             await self.internal_http.aclose()
-            await self.external_http.aclose()
 
     async def _provision(self) -> None:
         workspace = self.seed

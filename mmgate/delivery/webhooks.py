@@ -10,14 +10,13 @@ import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
-import httpx
-
 from mmgate.cache import TtlCache
 from mmgate.clock import Clock
 from mmgate.delivery.endpoints import EndpointBook, EndpointHealth
 from mmgate.delivery.retry import RetryPolicy
 from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.errors import GraphError
+from mmgate.httpclient import HttpClient, RequestFailed
 from mmgate.signing import MMGATE_SIGNATURE_HEADER, MMGATE_TIMESTAMP_HEADER, sign_delivery
 from mmgate.storage.port import (
     PARTNER_WEBHOOK,
@@ -55,7 +54,7 @@ class WebhookDeliverer:
         self,
         store: Store,
         clock: Clock,
-        http: httpx.AsyncClient,
+        http: HttpClient,
         retry: RetryPolicy,
         channels: TtlCache[str, Channel | None],
         partners: TtlCache[str, Partner | None],
@@ -156,21 +155,21 @@ class WebhookDeliverer:
         at = self._clock.now()
         started = time.perf_counter()
         try:
-            response = await self._http.post(url, content=job.payload, headers=headers)
-        except httpx.HTTPError as exc:
+            response = await self._http.request("POST", url, headers=headers, body=job.payload)
+        except RequestFailed as exc:
             duration = (time.perf_counter() - started) * 1000
-            error = f"{type(exc).__name__}: {exc}"[:EXCERPT_CHARS]
+            error = str(exc)[:EXCERPT_CHARS]
             return Outcome(WebhookAttempt(job.id, url, at, None, duration, None, error), False)
         duration = (time.perf_counter() - started) * 1000
-        ok = 200 <= response.status_code < 300
+        ok = 200 <= response.status < 300
         attempt = WebhookAttempt(
             job.id,
             url,
             at,
-            response.status_code,
+            response.status,
             duration,
-            response.text[:EXCERPT_CHARS],
-            None if ok else f"HTTP {response.status_code}",
+            response.body[: EXCERPT_CHARS * 4].decode("utf-8", "replace")[:EXCERPT_CHARS],
+            None if ok else f"HTTP {response.status}",
         )
         return Outcome(attempt, ok, _retry_after(response.headers.get("retry-after"), at))
 

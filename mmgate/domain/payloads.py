@@ -114,6 +114,8 @@ def decode_send(body: bytes) -> SendRequest:
         raise GraphError(100, _describe(str(exc))) from None
     except msgspec.DecodeError:
         raise GraphError(100, "The request body is not valid JSON.") from None
+    except RecursionError:  # msgspec's own nesting limit
+        raise GraphError(100, "The request body nests too deeply.") from None
 
 
 def _describe(msgspec_message: str) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
-
 from mmgate.clock import Clock
 from mmgate.emulator.network import Network
 from mmgate.emulator.onboarding import Onboarding
@@ -14,10 +12,11 @@ from mmgate.emulator.scheduler import Scheduler
 from mmgate.emulator.templates import TemplateDesk
 from mmgate.emulator.webhook_sender import WebhookSender
 from mmgate.emulator.world import WorldStore
+from mmgate.httpclient import HttpClient
 
 
 class Emulator:
-    def __init__(self, clock: Clock, world_path: Path | None, http: httpx.AsyncClient) -> None:
+    def __init__(self, clock: Clock, world_path: Path | None, http: HttpClient) -> None:
         self.clock = clock
         self.worlds = WorldStore(world_path, clock)  # MM onboarding status reads the clock
         self.scheduler = Scheduler(clock)

@@ -14,11 +14,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import msgspec
 
 from mmgate.domain.webhooks import envelope
 from mmgate.emulator.scheduler import Scheduler
+from mmgate.httpclient import HttpClient, RequestFailed
 from mmgate.signing import sign
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class WebhookSender:
         self,
         scheduler: Scheduler,
         target: Callable[[], tuple[str | None, str]],
-        http: httpx.AsyncClient,
+        http: HttpClient,
         *,
         concurrency: int = 16,
     ) -> None:
@@ -117,19 +117,13 @@ class WebhookSender:
         body = msgspec.json.encode(
             envelope(item.waba_id, item.field, [item.value], time=item.entry_time)
         )
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(secret, body)}
         try:
-            response = await self._http.post(
-                url,
-                content=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Hub-Signature-256": sign(secret, body),
-                },
-            )
-        except httpx.HTTPError as exc:
+            response = await self._http.request("POST", url, headers=headers, body=body)
+        except RequestFailed as exc:
             log.info("emulator webhook to %s failed: %s", url, exc)
             return False
-        return 200 <= response.status_code < 300
+        return 200 <= response.status < 300
 
     def _retry_later(self, item: Outgoing) -> None:
         item.attempts += 1

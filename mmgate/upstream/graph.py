@@ -1,17 +1,18 @@
 """The one Graph API client: base URL, auth, timeouts and error mapping in one place.
 
 Pointed at graph.facebook.com in production, at the embedded emulator by default
-(through an in-process ASGI transport: the same bytes, no socket).
+(through the in-process client: the same bytes, no socket).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-import httpx
 import msgspec
 
 from mmgate.errors import GraphError, parse_graph_error
+from mmgate.httpclient import HttpClient, RequestFailed
 
 RETRYABLE_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131057})
 
@@ -39,22 +40,16 @@ class GraphClient:
         version: str,
         token: str,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        http: HttpClient,
         timeout: float = 20.0,
     ) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=f"{base_url.rstrip('/')}/{version}/",
-            transport=transport,
-            timeout=httpx.Timeout(timeout, connect=5.0),
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
-        )
+        self._base = f"{base_url.rstrip('/')}/{version}/"
+        self._http = http
+        self._timeout = timeout
         self._token = token
 
     def set_token(self, token: str) -> None:
         self._token = token
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def _request(
         self,
@@ -67,24 +62,21 @@ class GraphClient:
         headers = {"Authorization": f"Bearer {self._token}"}
         if content is not None:
             headers["Content-Type"] = "application/json"
+        url = self._base + path
+        if params:
+            url += "?" + urlencode(params)
         try:
             response = await self._http.request(
-                method, path, content=content, params=params, headers=headers
+                method, url, headers=headers, body=content, time_limit=self._timeout
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise UpstreamUnavailable(
-                f"{type(exc).__name__}: {exc}", may_have_arrived=False
-            ) from exc
-        except httpx.HTTPError as exc:
-            raise UpstreamUnavailable(
-                f"{type(exc).__name__}: {exc}", may_have_arrived=True
-            ) from exc
+        except RequestFailed as exc:
+            raise UpstreamUnavailable(str(exc), may_have_arrived=exc.may_have_arrived) from exc
         try:
-            body = msgspec.json.decode(response.content) if response.content else None
+            body = msgspec.json.decode(response.body) if response.body else None
         except msgspec.DecodeError:
             body = None
-        if response.status_code >= 400:
-            raise parse_graph_error(body, response.status_code)
+        if response.status >= 400:
+            raise parse_graph_error(body, response.status)
         return body
 
     async def send(self, phone_number_id: str, endpoint: str, payload: bytes) -> str:

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from mmgate.clock import SandboxClock
 from mmgate.emulator import graph_api
 from mmgate.emulator.state import Emulator
+from mmgate.httpclient import NetworkClient
 from mmgate.signing import verify
 from mmgate.workspace import spec
 from mmgate.workspace.provision import provision_emulator
@@ -46,7 +47,8 @@ async def standalone_emulator(
 ) -> AsyncIterator[tuple[Emulator, Any]]:
     """The emulator alone, as someone coding against Meta directly would use it."""
     clock = SandboxClock(frozen_at=1_800_000_000.0)
-    async with httpx.AsyncClient() as http:
+    http = NetworkClient()
+    try:
         emulator = Emulator(clock, None, http)
         workspace = spec.load(seed.write_seed(tmp_path))
         provision_emulator(emulator.worlds, workspace, receiver.url, clock.now())
@@ -58,6 +60,8 @@ async def standalone_emulator(
         ) as graph:
             yield emulator, graph
         await emulator.stop()
+    finally:
+        await http.aclose()
 
 
 @pytest.mark.anyio

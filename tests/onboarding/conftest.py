@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from mmgate.clock import SandboxClock
 from mmgate.emulator import routes as emulator_routes
 from mmgate.emulator.state import Emulator
+from mmgate.httpclient import HttpClient, NetworkClient
 from mmgate.workspace import spec
 from mmgate.workspace.provision import provision_emulator
 from tests.onboarding import workspace
@@ -42,7 +43,7 @@ async def start_meta(
     receiver: WebhookReceiver,
     world_path: Path,
     clock: SandboxClock,
-    http: httpx.AsyncClient,
+    http: HttpClient,
     *,
     run: bool = True,
 ) -> tuple[Emulator, httpx.AsyncClient]:
@@ -63,11 +64,14 @@ async def start_meta(
 @pytest.fixture
 async def meta(receiver: WebhookReceiver, tmp_path: Path) -> AsyncIterator[Meta]:
     clock = SandboxClock(frozen_at=1_800_000_000.0)
-    async with httpx.AsyncClient() as http:
+    http = NetworkClient()
+    try:
         emulator, client = await start_meta(receiver, tmp_path / "world.json", clock, http)
         yield Meta(emulator, clock, client, tmp_path / "world.json")
         await client.aclose()
         await emulator.stop()
+    finally:
+        await http.aclose()
 
 
 @pytest.fixture

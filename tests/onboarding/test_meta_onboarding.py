@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from mmgate.clock import SandboxClock
+from mmgate.httpclient import NetworkClient
 from mmgate.signing import verify
 from tests.onboarding import workspace as ws
 from tests.onboarding.conftest import Meta, start_meta
@@ -287,7 +288,8 @@ async def test_set_up_still_pending_at_a_restart_completes_after_it(
 ) -> None:
     clock = SandboxClock(frozen_at=1_800_000_000.0)
     world_path = tmp_path / "world.json"
-    async with httpx.AsyncClient() as http:
+    http = NetworkClient()
+    try:
         # Signed on a "Meta" that stops before the set-up is due: its schedule is lost.
         before, client = await start_meta(receiver, world_path, clock, http, run=False)
         meta = Meta(before, clock, client, world_path)
@@ -308,3 +310,5 @@ async def test_set_up_still_pending_at_a_restart_completes_after_it(
         finally:
             await client.aclose()
             await after.stop()
+    finally:
+        await http.aclose()
