@@ -24,10 +24,13 @@ from mmgate.delivery.outbox import OutboxWorker
 from mmgate.delivery.upstream_dispatch import UpstreamDispatcher
 from mmgate.delivery.webhooks import WebhookDeliverer
 from mmgate.domain.throughput import ThroughputLimiter
+from mmgate.emulator import graph_api
 from mmgate.emulator import routes as emulator_routes
 from mmgate.emulator.state import Emulator
+from mmgate.gateway import meta_webhook
 from mmgate.gateway import routes as gateway_routes
 from mmgate.gateway.accept import Accepter
+from mmgate.gateway.direct import DirectRoutes, Endpoint
 from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
 from mmgate.gateway.services import Gateway
 from mmgate.gateway.templates import TemplateCatalog
@@ -98,6 +101,7 @@ class MmgateApp:
         self.starlette = Starlette(routes=self._routes(), lifespan=self._lifespan)
         self.starlette.state.gateway = self.gateway
         self.starlette.state.emulator = self.emulator
+        self.direct = DirectRoutes(self.starlette, self._direct_routes())
 
     def _build_gateway(self) -> Gateway:
         store, clock = self.store, self.clock
@@ -196,11 +200,25 @@ class MmgateApp:
             routes += emulator_routes.routes()
         return routes
 
+    def _direct_routes(self) -> list[tuple[str, Endpoint]]:
+        routes: list[tuple[str, Endpoint]] = [("/meta/webhook", meta_webhook.receive)]
+        if self.emulator is not None:
+            routes += [
+                ("/graph/{version}/{object_id}/marketing_messages", graph_api.send_message),
+                ("/graph/{version}/{object_id}/messages", graph_api.send_message),
+            ]
+        return routes
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in SEND_PATHS:
-            await self.messaging(scope, receive, send)
-        else:
-            await self.starlette(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] == "POST":
+            if scope["path"] in SEND_PATHS:
+                await self.messaging(scope, receive, send)
+                return
+            found = self.direct.find(scope)
+            if found is not None:
+                await self.direct.serve(found, scope, receive, send)
+                return
+        await self.starlette(scope, receive, send)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from mmgate.domain.json_limits import MAX_DEPTH, too_deep
 from mmgate.errors import GraphError
 
 MAX_TEMPLATE_NAME = 512
@@ -108,6 +109,8 @@ class ValidSend:
 def decode_send(body: bytes) -> SendRequest:
     if not body.strip():
         raise GraphError(100, "The request body is empty; a JSON object is expected.")
+    if too_deep(body, MAX_DEPTH):
+        raise GraphError(100, f"The request body nests deeper than {MAX_DEPTH} levels.")
     try:
         return _decoder.decode(body)
     except msgspec.ValidationError as exc:

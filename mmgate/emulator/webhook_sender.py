@@ -42,7 +42,7 @@ class WebhookSender:
         target: Callable[[], tuple[str | None, str]],
         http: HttpClient,
         *,
-        concurrency: int = 16,
+        concurrency: int = 64,
     ) -> None:
         self._scheduler = scheduler
         self._target = target  # () -> (callback URL, app secret)

@@ -163,6 +163,19 @@ def test_huge_body(server: ServerProcess) -> None:
     assert _rows(server) == (0, 0)
 
 
+@pytest.mark.parametrize("depth", [40, 5000])
+def test_deeply_nested_body(server: ServerProcess, depth: int) -> None:
+    # Nested in an unknown field (ignored when shallow): 5,000 levels is past msgspec's own
+    # recursion limit, which used to surface as a 500.
+    nested = b"[" * depth + b"]" * depth
+    body = b'{"to": "447700900123", "type": "text", "text": {"body": "hi"}, "x": ' + nested + b"}"
+    for path in ("/messages", "/marketing_messages"):
+        response = server.http.post(path, content=body, headers={"D360-API-KEY": seed.CHANNEL_KEY})
+        assert response.status_code == 400
+        assert "nests deeper" in _error(response)["error_data"]["details"]
+    assert _rows(server) == (0, 0)
+
+
 @pytest.mark.parametrize("key", [None, "", "wrong-key", seed.PARTNER_KEY])
 def test_bad_key_gets_360dialogs_401(server: ServerProcess, key: str | None) -> None:
     headers = {} if key is None else {"D360-API-KEY": key}
