@@ -15,7 +15,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mmgate.domain.json_limits import too_deep
+from mmgate.gateway.bodies import BodyRefused, json_body
 from mmgate.gateway.ratelimit import client_address, retry_after_header
 from mmgate.gateway.services import gateway_of
 from mmgate.ids import key_hash, new_trace_id
@@ -74,11 +74,10 @@ async def authorised_partner(request: Request) -> Partner | Response:
 
 async def decode_body(request: Request, kind: type[Any]) -> Any:
     """The body as `kind`, or an envelope error Response."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        return envelope({}, 413, f"The request body exceeds {MAX_BODY} bytes.")
-    if too_deep(raw):
-        return envelope({}, 400, "The request body nests too deeply.")
+    try:
+        raw = await json_body(request, MAX_BODY)
+    except BodyRefused as refused:
+        return envelope({}, refused.status, refused.message)
     try:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.ValidationError as exc:

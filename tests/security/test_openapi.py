@@ -41,9 +41,7 @@ def _registered(tmp_path: Path) -> set[tuple[str, str]]:
     emulator = set(_walk(emulator_routes.routes()))
     found = {("POST", path) for path in SEND_PATHS} | set(_walk(app.starlette.routes))
     return {
-        (method, path)
-        for method, path in found - emulator
-        if not path.startswith(BROWSER_PREFIXES)
+        (method, path) for method, path in found - emulator if not path.startswith(BROWSER_PREFIXES)
     }
 
 
