@@ -31,6 +31,7 @@ from mmgate.gateway import meta_webhook
 from mmgate.gateway import routes as gateway_routes
 from mmgate.gateway.accept import Accepter
 from mmgate.gateway.direct import DirectRoutes, Endpoint
+from mmgate.gateway.keys import key_in_force
 from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
 from mmgate.gateway.services import Gateway
 from mmgate.gateway.templates import TemplateCatalog
@@ -108,8 +109,9 @@ class MmgateApp:
         channels: TtlCache[str, Channel | None] = TtlCache(
             clock, CACHE_SECONDS, store.channel_by_id
         )
+        # A key rotated away stops at the end of its overlap, also while cached.
         by_key: TtlCache[str, Channel | None] = TtlCache(
-            clock, CACHE_SECONDS, store.channel_for_key
+            clock, CACHE_SECONDS, store.channel_for_key, view=key_in_force
         )
         partners: TtlCache[str, Partner | None] = TtlCache(clock, CACHE_SECONDS, store.partner)
 
@@ -188,6 +190,7 @@ class MmgateApp:
             graph=self.graph,
             endpoints=deliverer.endpoints,
             private_webhooks_allowed=s.private_webhooks_allowed,
+            settings=s,
         )
 
     def _routes(self) -> list[Any]:

@@ -11,7 +11,6 @@ from mmgate.cache import TtlCache
 from mmgate.clock import Clock
 from mmgate.delivery.endpoints import EndpointBook
 from mmgate.gateway.accept import Accepter
-from mmgate.gateway.keys import key_in_force
 from mmgate.gateway.ratelimit import PartnerApiGuard
 from mmgate.gateway.templates import TemplateCatalog
 from mmgate.gateway.wabas import WabaCatalog
@@ -35,16 +34,12 @@ class Gateway:
     graph: GraphClient
     endpoints: EndpointBook
     private_webhooks_allowed: bool
-    # The security limits read these (rate limits, key rotation); the defaults until the
-    # app factory passes its own settings.
+    # The security limits read these (rate limits, key rotation).
     settings: Settings = field(default_factory=Settings)
     partner_guard: PartnerApiGuard = field(init=False)
 
     def __post_init__(self) -> None:
         self.partner_guard = PartnerApiGuard(self.settings)
-        # A key rotated away stops at the end of its overlap, also while cached (the
-        # accepter reads the same cache object).
-        self.channels_by_key.view = key_in_force
 
 
 def gateway_of(request: Request) -> Gateway:

@@ -144,6 +144,23 @@ def test_chaos_mode_delivers_duplicates_on_purpose(
     assert sorted(mine) == ["delivered", "delivered", "read", "read", "sent", "sent"]
 
 
+@pytest.mark.parametrize("url", [None, "http://127.0.0.1:9/hook"])
+@pytest.mark.parametrize("duplicates", [-0.1, 2])
+def test_chaos_duplicates_must_be_a_probability(
+    server: ServerProcess, url: str | None, duplicates: float
+) -> None:
+    # Found by the fuzzer: with `url: null` the range check used to be skipped.
+    response = server.http.post(
+        "/v1/configs/webhook",
+        json={"url": url, "chaos": {"duplicates": duplicates}},
+        headers={"D360-API-KEY": seed.CHANNEL_KEY},
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"]["error"]["code"] == 100
+    current = server.http.get("/v1/configs/webhook", headers={"D360-API-KEY": seed.CHANNEL_KEY})
+    assert "chaos" not in current.json()
+
+
 @pytest.fixture
 def impatient_server(tmp_path: Path) -> Iterator[ServerProcess]:
     s = ServerProcess(
