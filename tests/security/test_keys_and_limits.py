@@ -8,6 +8,7 @@ import httpx
 
 from tests.support import seed
 from tests.support.server import ServerProcess
+from tests.ui.hub_support import EMAIL, PASSWORD, HubClient, add_hub_user
 
 PARTNER = f"/api/v2/partners/{seed.PARTNER_ID}"
 CHANNEL_KEYS = f"{PARTNER}/channels/{seed.PHONE_NUMBER_ID}/api_keys"
@@ -142,3 +143,18 @@ def test_deep_and_oversized_bodies_are_refused_in_each_shape(server: ServerProce
         assert too_big.status_code == 413 and too_big.json()["status_code"] == 413
     config = server.http.get("/v1/configs/webhook", headers=channel).json()
     assert config["url"] is None  # nothing was written
+
+
+def test_the_hub_shows_a_rotated_key_until_its_overlap_ends(server: ServerProcess) -> None:
+    added = add_hub_user(server, seed.PARTNER_ID, EMAIL, PASSWORD)
+    assert added.returncode == 0, added.stderr
+    _rotate_channel_key(server, {"overlap_seconds": 3600})
+    hub = HubClient(server)
+    try:
+        assert hub.login().status_code == 303
+        assert "rotated: valid until" in hub.get("/hub/channels").text
+        server.advance(3601)
+        page = hub.get("/hub/channels").text
+        assert "rotated: valid until" not in page and "expired" in page
+    finally:
+        hub.close()

@@ -241,7 +241,8 @@ class Hub:
     async def hub_api_keys(self, partner_id: str) -> list[ApiKeyRecord]:
         rows = await self.db.read(
             lambda c: c.fetch(
-                "SELECT key_hash, channel_id, label, hint, created_at, revoked_at FROM api_keys "
+                "SELECT key_hash, channel_id, label, hint, created_at, revoked_at, expires_at "
+                "FROM api_keys "
                 f"WHERE channel_id IN {_PARTNER_CHANNELS} ORDER BY created_at, rowid",
                 partner_id,
             )

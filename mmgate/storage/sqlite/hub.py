@@ -226,7 +226,8 @@ class HubQueries:
     async def hub_api_keys(self, partner_id: str) -> list[ApiKeyRecord]:
         rows = await self.engine.read(
             lambda c: c.execute(
-                "SELECT key_hash, channel_id, label, hint, created_at, revoked_at FROM api_keys "
+                "SELECT key_hash, channel_id, label, hint, created_at, revoked_at, expires_at "
+                "FROM api_keys "
                 f"WHERE channel_id IN {PARTNER_CHANNELS} ORDER BY created_at, rowid",
                 {"partner_id": partner_id},
             ).fetchall()

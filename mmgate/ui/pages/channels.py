@@ -31,6 +31,7 @@ async def _render(hub: Hub, new_key: dict[str, str] | None) -> Response:
         keys=keys,
         new_key=new_key,
         revoked=hub.request.query_params.get("revoked"),
+        now=hub.gateway.clock.now(),
     )
 
 
