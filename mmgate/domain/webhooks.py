@@ -78,3 +78,40 @@ def envelope(
         entry["time"] = time  # template and account events carry an integer time
     entry["changes"] = [{"value": v, "field": field} for v in values]
     return {"object": "whatsapp_business_account", "entry": [entry]}
+
+
+def click_value(
+    *,
+    phone_number_id: str,
+    display_phone_number: str,
+    timestamp: float,
+    click_component: str,
+    click_id: str,
+    tracking_token: str,
+    product_id: str | None = None,
+) -> dict[str, Any]:
+    """A link click on an MM API message (reference §6.3), on the `messages` field.
+
+    By Meta's design it names no wamid, no recipient and no template: the only join
+    keys are `click_id` (also appended to the URL the user visits) and `tracking_token`.
+    The component is lowercase (`cta` / `body`) and the timestamp a string, as in the
+    status webhooks, following Meta's documentation."""
+    data: dict[str, Any] = {"click_component": click_component}
+    if product_id is not None:
+        data["product_id"] = product_id
+    data["click_id"] = click_id
+    data["tracking_token"] = tracking_token
+    return {
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": display_phone_number,
+            "phone_number_id": phone_number_id,
+        },
+        "user_actions": [
+            {
+                "action_type": "marketing_messages_link_click",
+                "timestamp": str(int(timestamp)),
+                "marketing_messages_link_click_data": data,
+            }
+        ],
+    }

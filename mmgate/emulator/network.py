@@ -1,39 +1,36 @@
 """The WhatsApp network: takes a send, decides its fate from the recipient's
-behaviour, and schedules its statuses on the clock."""
+behaviour, and schedules its statuses (and the user's taps) on the clock.
+
+The phone page acts through it too: opening a chat, tapping a link, going offline
+or online, stopping marketing messages.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-from dataclasses import dataclass
+from functools import partial
+
+import msgspec
 
 from mmgate.domain.regions import is_us_number
 from mmgate.domain.routing import Route
 from mmgate.domain.ttl import THIRTY_DAYS
 from mmgate.domain.webhooks import status_object, status_value
+from mmgate.emulator.chats import ChatBook
+from mmgate.emulator.clicks import Clicker, Tap, TapRefused
+from mmgate.emulator.messages import SimMessage
+from mmgate.emulator.population import Population
 from mmgate.emulator.scheduler import Scheduler
 from mmgate.emulator.users import Behaviour, behaviour_for, display_name
 from mmgate.emulator.webhook_sender import WebhookSender
-from mmgate.emulator.world import PhoneNumber, Waba
+from mmgate.emulator.world import Waba
 from mmgate.errors import GraphError
+
+__all__ = ["DEFAULT_EXPIRY", "Network", "SimMessage", "new_conversation_id", "route_at_meta"]
 
 SENT_DELAY = 0.05  # Meta's `sent` arrives almost at once
 MM_EXTRA_DELIVERY = 0.5  # MM delivery is a little slower than Cloud API (reference §7)
-
-
-@dataclass(slots=True)
-class SimMessage:
-    meta_wamid: str
-    waba_id: str
-    phone: PhoneNumber
-    wa_id: str
-    pricing_category: str
-    is_marketing: bool
-    route: Route
-    callback_data: str | None
-    graph_version: int
-    sent_at: float
-    expires_at: float
-    conversation_id: str
 
 
 class Network:
@@ -41,27 +38,46 @@ class Network:
         self._scheduler = scheduler
         self._sender = sender
         self.overrides: dict[str, Behaviour] = {}
+        self.population = Population()
+        self.chats = ChatBook()
+        self.clicker = Clicker(sender)
+        self.offline: set[str] = set()  # switched offline on the phone page
+        self._held: dict[str, list[SimMessage]] = {}  # reached the network while offline
+
+    def behaviour(self, wa_id: str) -> Behaviour:
+        return behaviour_for(wa_id, self.overrides, self.population)
 
     def deliver(self, message: SimMessage) -> None:
         """Schedule the lifecycle of one accepted message."""
-        behaviour = behaviour_for(message.wa_id, self.overrides)
+        behaviour = self.behaviour(message.wa_id)
+        self.chats.add(message)
         now = message.sent_at
         failure = self._failure(message, behaviour)
         if failure is not None:
-            self._at(now + SENT_DELAY, message, "failed", error=failure)
+            self._at(now + SENT_DELAY, message, "failed", failure)
             return
         self._at(now + SENT_DELAY, message, "sent")
         if behaviour.online_after_seconds is None:
             return  # never online: the message expires silently, as on Meta
+        self._arrive(message, behaviour, now + behaviour.online_after_seconds)
+
+    def _arrive(self, message: SimMessage, behaviour: Behaviour, online_at: float) -> None:
+        """The phone is online at `online_at`: delivery, then what the user does."""
         delay = behaviour.delivery_delay_seconds
         if message.route is Route.MM_API:
-            delay += MM_EXTRA_DELIVERY
-        delivered_at = now + behaviour.online_after_seconds + delay
+            extra = behaviour.mm_extra_delay_seconds
+            delay += MM_EXTRA_DELIVERY if extra is None else extra
+        delivered_at = online_at + delay
         if delivered_at > message.expires_at:
             return  # TTL passed before the user came online: dropped
         self._at(delivered_at, message, "delivered")
-        if behaviour.reads:
-            self._at(delivered_at + behaviour.read_delay_seconds, message, "read")
+        if not behaviour.reads:
+            return
+        read_at = delivered_at + behaviour.read_delay_seconds
+        self._at(read_at, message, "read")
+        if behaviour.taps_cta:
+            due = read_at + behaviour.tap_delay_seconds
+            self._scheduler.at(due, partial(self._auto_tap, message), self)
 
     @staticmethod
     def _failure(message: SimMessage, behaviour: Behaviour) -> GraphError | None:
@@ -75,11 +91,20 @@ class Network:
         return None
 
     def _at(
-        self, due: float, message: SimMessage, status: str, *, error: GraphError | None = None
+        self, due: float, message: SimMessage, status: str, error: GraphError | None = None
     ) -> None:
-        self._scheduler.at(due, lambda now: self._emit(message, status, now, error))
+        self._scheduler.at(due, partial(self._emit, message, status, error), self)
 
-    def _emit(self, message: SimMessage, status: str, now: float, error: GraphError | None) -> None:
+    def _emit(self, message: SimMessage, status: str, error: GraphError | None, now: float) -> None:
+        if status == "delivered" and message.wa_id in self.offline:
+            self._held.setdefault(message.wa_id, []).append(message)
+            return  # waits until the phone page puts the phone back online
+        if status == "read" and message.status != "delivered":
+            return  # never read before it is on the phone, never read twice
+        if not message.advance_to(status):
+            return
+        if error is not None:
+            message.failure = error.message
         # pricing (and conversation before v24) ride on `sent` and on `delivered` only.
         priced = status in ("sent", "delivered")
         with_conversation = priced and message.graph_version < 24
@@ -102,6 +127,54 @@ class Network:
             status=body,
         )
         self._sender.emit(message.waba_id, "messages", value, now, chain=message.meta_wamid)
+
+    def _auto_tap(self, message: SimMessage, now: float) -> None:
+        if message.status == "read":
+            # A template without a URL button has nothing to tap.
+            with contextlib.suppress(TapRefused):
+                self.clicker.tap(message, "cta", now)
+
+    # -- the user's own actions (phone page, sandbox) ----------------------------------
+
+    def open_chat(self, wa_id: str, now: float) -> int:
+        """The user opens the chat: every message on the phone becomes read."""
+        opened = [m for m in self.chats.chat(wa_id) if m.status == "delivered"]
+        for message in opened:
+            self._emit(message, "read", None, now)
+        return len(opened)
+
+    def tap(self, message: SimMessage, component: str, now: float) -> Tap:
+        """A tap opens the chat first (a read, if not read yet), then the link."""
+        if message.status == "delivered":
+            self._emit(message, "read", None, now)
+        return self.clicker.tap(message, component, now)
+
+    def go_offline(self, wa_id: str) -> None:
+        self.offline.add(wa_id)
+
+    def go_online(self, wa_id: str, now: float) -> None:
+        """Back online: what reached the network meanwhile arrives, if its TTL allows."""
+        self.offline.discard(wa_id)
+        behaviour = self.behaviour(wa_id)
+        for message in self._held.pop(wa_id, []):
+            self._arrive(message, behaviour, now)
+
+    def set_marketing_opt_out(self, wa_id: str, opted_out: bool) -> None:
+        """ "Stop marketing messages" (or resume): later marketing sends fail 131050."""
+        current = self.behaviour(wa_id)
+        self.overrides[wa_id] = msgspec.structs.replace(current, opted_out_of_marketing=opted_out)
+
+    def reset(self) -> int:
+        """Back to a clean network: no overrides, happy population, no chats, no pending
+        message events (returns how many were dropped). Webhooks already handed to the
+        sender still go out: Meta had sent them."""
+        self.overrides.clear()
+        self.population = Population()
+        self.chats.clear()
+        self.offline.clear()
+        self._held.clear()
+        self.clicker.reported = 0
+        return self._scheduler.drop(self)
 
 
 def route_at_meta(

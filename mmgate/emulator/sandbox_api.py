@@ -1,4 +1,5 @@
-"""The sandbox control API (`/sandbox/...`): the clock and the recipients' behaviour."""
+"""The sandbox control API (`/sandbox/...`): the clock, the recipients' behaviour and
+population, clicks on demand, a reset, and Meta's template reviewers."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.clock import SandboxClock
+from mmgate.emulator.clicks import TapRefused
+from mmgate.emulator.population import Kind, Population
 from mmgate.emulator.state import Emulator
-from mmgate.emulator.users import Behaviour, behaviour_for
+from mmgate.emulator.users import Behaviour
 from mmgate.errors import GraphError
 from mmgate.ids import key_hash
 
@@ -71,8 +74,51 @@ async def recipient(request: Request) -> Response:
             return _problem(400, f"Invalid behaviour: {exc}")
     elif request.method == "DELETE":
         emulator.network.overrides.pop(number, None)
-    behaviour = behaviour_for(number, emulator.network.overrides)
+    behaviour = emulator.network.behaviour(number)
     return _json({"number": number, "behaviour": msgspec.to_builtins(behaviour)})
+
+
+class ClickRequest(msgspec.Struct, forbid_unknown_fields=True):
+    component: str = "cta"
+
+
+async def click(request: Request) -> Response:
+    """The recipient taps a link in one message now: `{"component": "cta" | "body"}`.
+    `wamid` is Meta's, or the gateway's (what the client got back)."""
+    emulator: Emulator = request.app.state.emulator
+    if not _allowed(emulator, request):
+        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    try:
+        body = await request.body()
+        wanted = msgspec.json.decode(body, type=ClickRequest) if body.strip() else ClickRequest()
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        return _problem(400, f'Expected {{"component": "cta" | "body"}}: {exc}')
+    message = emulator.network.chats.find(request.path_params["wamid"])
+    if message is None:
+        return _problem(404, "No such message in the emulator's memory (recent chats only).")
+    try:
+        tap = emulator.network.tap(message, wanted.component, emulator.clock.now())
+    except TapRefused as refused:
+        return _problem(409, str(refused))
+    return _json(
+        {
+            "meta_wamid": message.meta_wamid,
+            "component": tap.component,
+            "url": tap.url,
+            "click_id": tap.click_id,
+            "webhook": tap.webhook,
+            "reason": tap.reason,
+        }
+    )
+
+
+async def reset(request: Request) -> Response:
+    """Recipients, pending message events and counters back to a clean state; the world
+    (businesses, WABAs, templates, onboarding) and the clock stay (docs/emulator.md)."""
+    emulator: Emulator = request.app.state.emulator
+    if not _allowed(emulator, request):
+        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    return _json(emulator.reset())
 
 
 class TemplateChange(msgspec.Struct, forbid_unknown_fields=True):
@@ -84,6 +130,8 @@ class TemplateChange(msgspec.Struct, forbid_unknown_fields=True):
 class ReviewSettings(msgspec.Struct, forbid_unknown_fields=True):
     template_review_seconds: float | None = None
     template_auto_approve: bool | None = None
+    population: Kind | None = None  # who the recipients that are not test numbers are
+    population_seed: int | None = None
 
 
 async def template(request: Request) -> Response:
@@ -127,8 +175,22 @@ async def review_settings(request: Request) -> Response:
             desk.review_seconds = max(0.0, settings.template_review_seconds)
         if settings.template_auto_approve is not None:
             desk.auto_approve = settings.template_auto_approve
+        network = emulator.network
+        if settings.population is not None or settings.population_seed is not None:
+            network.population = Population(
+                settings.population or network.population.kind,
+                network.population.seed
+                if settings.population_seed is None
+                else settings.population_seed,
+            )
+    population = emulator.network.population
     return _json(
-        {"template_review_seconds": desk.review_seconds, "template_auto_approve": desk.auto_approve}
+        {
+            "template_review_seconds": desk.review_seconds,
+            "template_auto_approve": desk.auto_approve,
+            "population": population.kind.value,
+            "population_seed": population.seed,
+        }
     )
 
 
@@ -143,6 +205,7 @@ async def stats(request: Request) -> Response:
             "duplicate_sends": emulator.duplicate_sends,
             "pending_events": len(emulator.scheduler),
             "webhooks_delivered": emulator.sender.delivered,
+            "clicks_reported": emulator.network.clicker.reported,
         }
     )
 
@@ -153,4 +216,6 @@ routes = [
     Route("/sandbox/settings", review_settings, methods=["GET", "POST"]),
     Route("/sandbox/clock", clock, methods=["GET", "POST"]),
     Route("/sandbox/recipients/{number}", recipient, methods=["GET", "PUT", "DELETE"]),
+    Route("/sandbox/messages/{wamid}/click", click, methods=["POST"]),
+    Route("/sandbox/reset", reset, methods=["POST"]),
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from mmgate.clock import Clock
+from mmgate.clock import Clock, SandboxClock
 from mmgate.emulator.network import Network
 from mmgate.emulator.onboarding import Onboarding
+from mmgate.emulator.recent import RecentSet
 from mmgate.emulator.scheduler import Scheduler
 from mmgate.emulator.templates import TemplateDesk
 from mmgate.emulator.webhook_sender import WebhookSender
@@ -21,21 +22,50 @@ class Emulator:
         self.worlds = WorldStore(world_path, clock)  # MM onboarding status reads the clock
         self.scheduler = Scheduler(clock)
         self.sender = WebhookSender(self.scheduler, self._webhook_target, http)
+        # Due events wait while webhooks queue up: a clock jump over 100,000 recipients
+        # then holds a bounded number of built webhooks, not all of them.
+        self.scheduler.limit_by(self.sender.pending)
         self.network = Network(self.scheduler, self.sender)
         self.templates = TemplateDesk(self.worlds, self.scheduler, self.sender)
         self.onboarding = Onboarding(self.worlds, self.scheduler, self.sender)
         self.accepted = 0
-        # Correlation values seen on sends, to count duplicate sends in the sandbox
-        # (bounded: cleared past a million, so memory stays flat).
-        self.seen_callbacks: set[str] = set()
+        # Correlation values seen on sends, to count duplicate sends in the sandbox:
+        # a bounded window of recent ones, so memory stays flat in finished recipients.
+        self.seen_callbacks = RecentSet()
         self.duplicate_sends = 0
         self._tasks: list[asyncio.Task[None]] = []
+        if isinstance(clock, SandboxClock):
+            # First among the settlers: a jump waits until every due event has fired
+            # and its webhooks have gone out, batch by batch as the queue drains.
+            clock.on_settle(self.settle)
 
     def _webhook_target(self) -> tuple[str | None, str]:
         app = self.worlds.world.app
         if app is None:
             return None, ""
         return app.webhook_url, app.app_secret
+
+    async def settle(self, limit_seconds: float) -> None:
+        """Fire everything due now, in order, and let its webhooks go out (bounded)."""
+        try:
+            async with asyncio.timeout(limit_seconds):
+                while True:
+                    self.scheduler.fire_due()
+                    if not self.scheduler.due() and self.sender.pending() == 0:
+                        return
+                    await self.sender.settle(limit_seconds)
+                    await asyncio.sleep(0)  # others run between batches
+        except TimeoutError:
+            return
+
+    def reset(self) -> dict[str, int]:
+        """The sandbox's users and traffic back to a clean state (docs/emulator.md)."""
+        dropped = self.network.reset()
+        self.accepted = 0
+        self.duplicate_sends = 0
+        self.seen_callbacks.clear()
+        self.sender.delivered = 0
+        return {"dropped_events": dropped}
 
     def start(self) -> None:
         self.onboarding.resume()

@@ -1,13 +1,19 @@
 """The simulated WhatsApp users: how each recipient behaves.
 
-Every number not listed is the happy path (online, delivers in about a second,
-reads shortly after). Documented test numbers trigger each case on purpose
-(docs/test-numbers.md); `/sandbox/recipients/{number}` overrides any number.
+A recipient's behaviour comes from, in order: an explicit override
+(`/sandbox/recipients/{number}`), the documented test numbers
+(docs/test-numbers.md), then the population (happy path by default, or the
+seeded realistic population: mmgate/emulator/population.py).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
+
+if TYPE_CHECKING:
+    from mmgate.emulator.population import Population
 
 HOUR = 3600.0
 
@@ -16,34 +22,46 @@ class Behaviour(msgspec.Struct, omit_defaults=True):
     on_whatsapp: bool = True
     online_after_seconds: float | None = 0.0  # after each send; None = never online
     delivery_delay_seconds: float = 1.0
-    reads: bool = True
+    reads: bool = True  # False: never opens the chat (or has read receipts off)
     read_delay_seconds: float = 2.0
     taps_cta: bool = False
+    tap_delay_seconds: float = 3.0  # after the read
     opted_out_of_marketing: bool = False
     at_marketing_limit: bool = False
     name: str | None = None
+    mm_extra_delay_seconds: float | None = None  # None: the network's fixed MM extra
 
 
-def behaviour_for(wa_id: str, overrides: dict[str, Behaviour]) -> Behaviour:
-    if wa_id in overrides:
-        return overrides[wa_id]
-    suffix = wa_id[-4:]
-    if suffix == "0000":
-        return Behaviour(on_whatsapp=False)
-    if suffix == "0001":
-        return Behaviour(online_after_seconds=24 * HOUR)
-    if suffix == "0002":
-        return Behaviour(reads=False)
-    if suffix == "0003":
-        return Behaviour(taps_cta=True)
-    if suffix == "0004":
-        return Behaviour(opted_out_of_marketing=True)
-    if suffix == "0005":
-        return Behaviour(at_marketing_limit=True)
-    if suffix == "0009":
-        return Behaviour(online_after_seconds=None)
-    return Behaviour()
+# Suffix -> behaviour: exact, whatever the population (docs/test-numbers.md).
+TEST_NUMBERS: dict[str, Behaviour] = {
+    "0000": Behaviour(on_whatsapp=False),
+    "0001": Behaviour(online_after_seconds=24 * HOUR),
+    "0002": Behaviour(reads=False),
+    "0003": Behaviour(taps_cta=True),
+    "0004": Behaviour(opted_out_of_marketing=True),
+    "0005": Behaviour(at_marketing_limit=True),
+    "0006": Behaviour(),  # the happy path, also in the realistic population
+    "0009": Behaviour(online_after_seconds=None),
+}
+
+
+def test_number_behaviour(wa_id: str) -> Behaviour | None:
+    return TEST_NUMBERS.get(wa_id[-4:])
+
+
+def behaviour_for(
+    wa_id: str, overrides: dict[str, Behaviour], population: Population | None = None
+) -> Behaviour:
+    found = overrides.get(wa_id)
+    if found is None:
+        found = test_number_behaviour(wa_id)
+    if found is not None:
+        return found
+    return population.behaviour(wa_id) if population is not None else HAPPY
 
 
 def display_name(wa_id: str) -> str:
     return f"Test User {wa_id[-4:]}"
+
+
+HAPPY = Behaviour()
