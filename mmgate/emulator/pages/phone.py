@@ -1,0 +1,183 @@
+"""A simulated user's phone (`/sandbox/phone/{number}`): the chat as that WhatsApp user
+sees it, with ticks, and the user's own controls (open the chat, tap a link, go
+offline or online, stop or resume marketing messages). Plain forms, no JavaScript.
+
+Access is the sandbox's: the `X-Sandbox-Key` header, or, for a browser, a cookie
+given once the key is typed into the page's form (HttpOnly, SameSite=Strict, an
+HMAC keyed by the stored key hash: it stops working when the key changes). Forms
+carry a CSRF token derived from that cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mmgate.emulator.clicks import Tap, TapRefused
+from mmgate.emulator.messages import SimMessage
+from mmgate.emulator.network import Network
+from mmgate.emulator.pages.render import emulator_of, form, page, redirect, with_query
+from mmgate.emulator.rendering import Rendered, render
+from mmgate.emulator.state import Emulator
+from mmgate.ids import key_hash
+
+COOKIE = "mmgate_sandbox_phone"
+COOKIE_PATH = "/sandbox/phone"
+HEADER = "x-sandbox-key"
+ACTIONS = frozenset({"open", "tap", "offline", "online", "opt_out", "opt_in"})
+
+
+@dataclass(frozen=True, slots=True)
+class Bubble:
+    """One message in the chat, ready for the template."""
+
+    message: SimMessage
+    view: Rendered
+    state: str  # sent | delivered | read | failed | expired | pending
+    error: str | None
+    body_link: bool
+
+
+def _mac(emulator: Emulator, message: str) -> str | None:
+    secret = emulator.worlds.world.sandbox_key_hash
+    if secret is None:
+        return None
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _cookie_value(emulator: Emulator) -> str | None:
+    return _mac(emulator, "phone-access")
+
+
+def _by_header(emulator: Emulator, request: Request) -> bool:
+    expected = emulator.worlds.world.sandbox_key_hash
+    given = request.headers.get(HEADER)
+    return (
+        expected is not None
+        and given is not None
+        and hmac.compare_digest(expected, key_hash(given))
+    )
+
+
+def _by_cookie(emulator: Emulator, request: Request) -> bool:
+    expected = _cookie_value(emulator)
+    return expected is not None and hmac.compare_digest(request.cookies.get(COOKIE, ""), expected)
+
+
+def _csrf(emulator: Emulator, request: Request) -> str:
+    return (_mac(emulator, "phone-csrf:" + request.cookies.get(COOKIE, "")) or "")[:32]
+
+
+def _number(request: Request) -> str | None:
+    number = str(request.path_params["number"]).lstrip("+")
+    return number if number.isdigit() and len(number) <= 20 else None
+
+
+def _bubble(message: SimMessage, now: float) -> Bubble:
+    view = render(message)
+    state = message.status if message.status != "accepted" else "pending"
+    if state in ("pending", "sent") and now > message.expires_at:
+        state = "expired"  # never delivered within its TTL: Meta dropped it
+    return Bubble(message, view, state, message.failure, view.link("body") is not None)
+
+
+async def phone(request: Request) -> Response:
+    emulator = emulator_of(request)
+    number = _number(request)
+    if number is None:
+        return page(request, "phone_unlock.html", 400, number="", error="Not a phone number.")
+    if not (_by_header(emulator, request) or _by_cookie(emulator, request)):
+        return page(request, "phone_unlock.html", 401, number=number, error=None)
+    network, now = emulator.network, emulator.clock.now()
+    return page(
+        request,
+        "phone.html",
+        number=number,
+        now=now,
+        bubbles=[_bubble(m, now) for m in network.chats.chat(number)],
+        offline=number in network.offline,
+        behaviour=network.behaviour(number),
+        phone_csrf=_csrf(emulator, request),
+        result=_result(request),
+    )
+
+
+def _result(request: Request) -> dict[str, Any] | None:
+    q = request.query_params
+    if "visited" not in q and "refused" not in q:
+        return None
+    return {k: q.get(k) for k in ("visited", "click_id", "reported", "reason", "refused")}
+
+
+async def unlock(request: Request) -> Response:
+    """The sandbox key typed into the page: a cookie for this browser."""
+    emulator = emulator_of(request)
+    number = _number(request) or ""
+    fields = await form(request)
+    expected = emulator.worlds.world.sandbox_key_hash
+    given = fields.get("key", "")
+    value = _cookie_value(emulator)
+    if expected is None or value is None or not hmac.compare_digest(expected, key_hash(given)):
+        return page(request, "phone_unlock.html", 401, number=number, error="Wrong sandbox key.")
+    response = redirect(f"{COOKIE_PATH}/{number}")
+    response.set_cookie(COOKIE, value, httponly=True, samesite="strict", path=COOKIE_PATH)
+    return response
+
+
+async def act(request: Request) -> Response:
+    emulator = emulator_of(request)
+    number = _number(request)
+    fields = await form(request)
+    allowed = _by_header(emulator, request) or (
+        _by_cookie(emulator, request)
+        and hmac.compare_digest(fields.get("csrf", ""), _csrf(emulator, request))
+    )
+    if number is None or not allowed:
+        return page(request, "phone_unlock.html", 403, number=number or "", error="Not allowed.")
+    action = fields.get("action", "")
+    if action not in ACTIONS:
+        return page(request, "phone_unlock.html", 400, number=number, error="Unknown action.")
+    here = f"{COOKIE_PATH}/{number}"
+    network, now = emulator.network, emulator.clock.now()
+    if action == "open":
+        network.open_chat(number, now)
+    elif action == "offline":
+        network.go_offline(number)
+    elif action == "online":
+        network.go_online(number, now)
+    elif action in ("opt_out", "opt_in"):
+        network.set_marketing_opt_out(number, action == "opt_out")
+    else:
+        return redirect(_tap(network, number, fields, now, here))
+    return redirect(here)
+
+
+def _tap(network: Network, number: str, fields: dict[str, str], now: float, here: str) -> str:
+    wamid = fields.get("wamid", "")
+    message = next((m for m in network.chats.chat(number) if m.meta_wamid == wamid), None)
+    if message is None:
+        return with_query(here, refused="That message is no longer on this phone.")
+    try:
+        tap: Tap = network.tap(message, fields.get("component", "cta"), now)
+    except TapRefused as refused:
+        return with_query(here, refused=str(refused))
+    return with_query(
+        here,
+        visited=tap.url,
+        click_id=tap.click_id,
+        reported="yes" if tap.webhook else "no",
+        reason=tap.reason,
+    )
+
+
+routes = [
+    Route("/sandbox/phone/{number}", phone, methods=["GET"]),
+    Route("/sandbox/phone/{number}", act, methods=["POST"]),
+    Route("/sandbox/phone/{number}/unlock", unlock, methods=["POST"]),
+]
