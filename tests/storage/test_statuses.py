@@ -49,6 +49,18 @@ async def test_a_status_only_moves_forward_but_every_one_is_kept(store: Store) -
     assert [j.payload for j in relays] == [b"wamid.A:read"]
 
 
+async def test_a_redelivered_status_is_recorded_and_relayed_once(store: Store) -> None:
+    # Meta retries a webhook the gateway stored but could not answer (a crash): the client
+    # must not get it twice, and the timeline must not show it twice.
+    await _accepted(store, "wamid.A")
+    for _ in range(2):
+        await store.record_statuses([_status("wamid.A", lifecycle.SENT, NOW)], NOW + 1)
+    await store.record_statuses([_status("wamid.A", lifecycle.DELIVERED, NOW + 1)], NOW + 2)
+    await store.record_statuses([_status("wamid.A", lifecycle.DELIVERED, NOW + 1)], NOW + 3)
+    assert await scalar(store, "SELECT count(*) FROM message_events") == 2
+    assert await scalar(store, "SELECT count(*) FROM jobs WHERE kind = 'client_webhook'") == 2
+
+
 async def test_the_route_taken_is_learnt_once(store: Store) -> None:
     await _accepted(store, "wamid.A")
     await store.record_statuses([_status("wamid.A", lifecycle.SENT, NOW, route=None)], NOW)

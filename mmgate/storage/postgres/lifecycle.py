@@ -65,6 +65,8 @@ WITH moved AS (
         route_taken = COALESCE(route_taken, $6),
         error = COALESCE($7, error)
     WHERE wamid = $8
+        -- a redelivered webhook (Meta retried it) is recorded and relayed once
+        AND NOT EXISTS (SELECT 1 FROM message_events e WHERE e.wamid = $8 AND e.status = $5)
     RETURNING wamid, channel_id
 ),
 event AS (

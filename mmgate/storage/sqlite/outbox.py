@@ -125,6 +125,11 @@ class OutboxQueries:
         def run(c: sqlite3.Connection) -> int:
             known = 0
             for u in updates:
+                if c.execute(
+                    "SELECT 1 FROM message_events WHERE wamid = ? AND status = ? LIMIT 1",
+                    (u.wamid, u.status),
+                ).fetchone():
+                    continue  # a redelivered webhook (Meta retried it): recorded and relayed once
                 cur = c.execute(
                     "UPDATE messages SET updated_at = ?, "
                     "status = CASE WHEN status_rank < ? THEN ? ELSE status END, "
