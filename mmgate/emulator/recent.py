@@ -9,7 +9,7 @@ a 64-bit collision.
 
 from __future__ import annotations
 
-DEFAULT_SIZE = 100_000
+DEFAULT_SIZE = 20_000  # duplicates of a crash replay come within seconds
 
 
 class RecentSet:
