@@ -154,7 +154,7 @@ def run(ctx: Context) -> list[Row]:
             [peaks[0] / MB],
             [idle / MB],
             "idle RSS",
-            "the clock jump queues every due webhook at once",
+            "the jump fires due events only while < 2,000 webhooks are queued",
         ),
         Row(
             "memory",

@@ -1,5 +1,8 @@
 """scheduler: time to advance the sandbox clock over 1M pending emulator events
-(in-process micro-benchmark on the server core), vs a bare heapq doing the same."""
+(in-process micro-benchmark on the server core), vs a bare heapq doing the same.
+
+The scheduler is a heap: O(log n) per push and per pop, and a tick looks at the head
+only, so the ratio to the bare heapq stays flat as the number of pending events grows."""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ def run(ctx: Context) -> list[Row]:
             [r["advance_s"] for r in results],
             [r["bare_fire_s"] for r in results],
             "bare heapq pops",
-            f"{events / min(r['advance_s'] for r in results):,.0f} events/s at best",
+            f"{events / min(r['advance_s'] for r in results):,.0f} events/s at best; O(log n) pops",
         ),
         Row(
             "scheduler",
