@@ -140,6 +140,11 @@ def _accept(
             sent_at=now,
             expires_at=now + ttl,
             conversation_id=new_conversation_id(),
+            # What the recipient's phone shows and what a tap on it needs.
+            template=record,
+            content=request.template,
+            text=request.text.body if request.text is not None else None,
+            activity_sharing=request.message_activity_sharing,
         )
     )
     emulator.accepted += 1

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.emulator import support
-from tests.emulator.support import needs_content, offer, send
+from tests.emulator.support import offer, send
 from tests.support import seed
 from tests.support.receiver import WebhookReceiver, statuses
 from tests.support.server import ServerProcess
@@ -20,7 +20,6 @@ from tests.ui import browser as chromium
 
 pytestmark = [
     pytest.mark.skipif(not chromium.CHROMIUM.exists(), reason=chromium.MISSING),
-    needs_content,
 ]
 NUMBER = "447700900002"  # test number: delivered, never read by itself
 

@@ -3,11 +3,8 @@ sandbox API."""
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.support import seed
 from tests.support.receiver import Received
@@ -109,17 +106,3 @@ def stats(server: ServerProcess) -> dict[str, Any]:
     answer.raise_for_status()
     result: dict[str, Any] = answer.json()
     return result
-
-
-def _graph_api_passes_the_content() -> bool:
-    """Clicks and the phone page need graph_api to hand the send's template to the
-    network (SimMessage.template / content / activity_sharing)."""
-    from mmgate.emulator import graph_api
-
-    return "activity_sharing=" in inspect.getsource(graph_api)
-
-
-WIRED = _graph_api_passes_the_content()
-needs_content = pytest.mark.skipif(
-    not WIRED, reason="graph_api.py does not pass the send's template to SimMessage yet"
-)

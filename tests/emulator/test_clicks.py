@@ -12,7 +12,6 @@ from tests.emulator.support import (
     body_link,
     click,
     clicks,
-    needs_content,
     offer,
     send,
     stats,
@@ -22,7 +21,6 @@ from tests.support.receiver import Received, WebhookReceiver, statuses
 from tests.support.server import ServerProcess
 
 DAY = 86400
-pytestmark = needs_content
 
 
 def _read(receiver: WebhookReceiver, wamid: str) -> list[Received]:

@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from tests.emulator.support import SANDBOX, needs_content, offer, send
+from tests.emulator.support import SANDBOX, offer, send
 from tests.support import seed
 from tests.support.receiver import WebhookReceiver, statuses
 from tests.support.server import ServerProcess
@@ -112,7 +112,6 @@ def test_opening_the_chat_reads_what_a_never_reading_user_received(
     ]
 
 
-@needs_content
 def test_the_chat_shows_each_template_rendered_with_its_parameters_and_ticks(
     server: ServerProcess, receiver: WebhookReceiver
 ) -> None:
