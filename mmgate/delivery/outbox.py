@@ -37,6 +37,7 @@ class OutboxWorker:
         self._lease = lease_seconds
         self.waker = Waker(clock)
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._running: set[int] = set()  # ids of the jobs those tasks run
         self._idle = asyncio.Event()
 
     async def run(self) -> None:
@@ -47,6 +48,12 @@ class OutboxWorker:
                 now = self._clock.now()
                 jobs = await self._store.claim(self.kind, now, now + self._lease, free)
                 for job in jobs:
+                    if job.id in self._running:
+                        # Still running here: its lease ran out on a clock that jumped
+                        # (sandbox) or a very slow call. Running it twice would send it
+                        # twice; the claim only renewed the running job's lease.
+                        continue
+                    self._running.add(job.id)
                     task = asyncio.create_task(self._run_one(job))
                     self._in_flight.add(task)
                     task.add_done_callback(self._done)
@@ -76,6 +83,8 @@ class OutboxWorker:
         except Exception:
             # The lease will expire and the job comes back; log the bug loudly.
             log.exception("%s job %s failed unexpectedly", self.kind, job.id)
+        finally:
+            self._running.discard(job.id)
 
     async def stop(self) -> None:
         for task in list(self._in_flight):

@@ -1,0 +1,51 @@
+"""The outbox worker against a real store: a job still running in this process is never
+started a second time, even when its lease runs out under it (a sandbox clock jump)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from mmgate.clock import SandboxClock
+from mmgate.delivery.outbox import OutboxWorker
+from mmgate.storage.port import CLIENT_WEBHOOK, Job, StatusUpdate, Store, WebhookAttempt
+from tests.storage.workspace import HOOK_URL, NOW, message, provision, response
+
+pytestmark = pytest.mark.anyio
+LEASE = 60.0
+
+
+async def test_a_running_job_is_not_run_again_when_its_lease_runs_out(store: Store) -> None:
+    await provision(store)
+    await store.accept(message("wamid.A"), response("wamid.A"), None)
+    await store.record_statuses([StatusUpdate("wamid.A", "sent", NOW, None, b"wamid.A:sent")], NOW)
+    clock = SandboxClock(frozen_at=NOW)
+    started: list[int] = []
+    release = asyncio.Event()
+
+    async def deliver(job: Job) -> None:  # a receiver that answers slowly
+        started.append(job.id)
+        await release.wait()
+        attempt = WebhookAttempt(job.id, HOOK_URL, clock.now(), 200, 1.0, "ok", None)
+        await store.webhook_attempted(job, attempt, done=True, retry_at=None)
+
+    worker = OutboxWorker(CLIENT_WEBHOOK, store, clock, deliver, concurrency=4, lease_seconds=LEASE)
+    running = asyncio.create_task(worker.run())
+    try:
+        for _ in range(100):
+            if started:
+                break
+            await asyncio.sleep(0.01)
+        assert len(started) == 1
+        clock.advance(LEASE * 2)  # the lease ends while the delivery is still in flight
+        worker.waker.wake()
+        await asyncio.sleep(0.3)  # the worker claims again meanwhile
+        assert len(started) == 1, "the running job was started a second time"
+        release.set()
+        await worker.settle(5.0)
+        assert len(started) == 1
+        assert not await store.due(CLIENT_WEBHOOK, clock.now())
+    finally:
+        running.cancel()
+        await worker.stop()
