@@ -42,23 +42,28 @@ class OutboxWorker:
 
     async def run(self) -> None:
         while True:
-            free = self._concurrency - len(self._in_flight)
-            jobs: list[Job] = []
-            if free > 0:
-                now = self._clock.now()
-                jobs = await self._store.claim(self.kind, now, now + self._lease, free)
-                for job in jobs:
-                    if job.id in self._running:
-                        # Still running here: its lease ran out on a clock that jumped
-                        # (sandbox) or a very slow call. Running it twice would send it
-                        # twice; the claim only renewed the running job's lease.
-                        continue
-                    self._running.add(job.id)
-                    task = asyncio.create_task(self._run_one(job))
-                    self._in_flight.add(task)
-                    task.add_done_callback(self._done)
-            if not jobs or free <= 0:
+            claimed = await self.claim_once()
+            if not claimed or len(self._in_flight) >= self._concurrency:
                 await self.waker.wait(IDLE_POLL_SECONDS)
+
+    async def claim_once(self) -> int:
+        """Claim what is due, up to the free concurrency, and start it; how many claimed."""
+        free = self._concurrency - len(self._in_flight)
+        if free <= 0:
+            return 0
+        now = self._clock.now()
+        jobs = await self._store.claim(self.kind, now, now + self._lease, free)
+        for job in jobs:
+            if job.id in self._running:
+                # Still running here: its lease ran out on a clock that jumped (sandbox)
+                # or under a very slow call. Running it twice would send it twice; the
+                # claim only renewed the running job's lease.
+                continue
+            self._running.add(job.id)
+            task = asyncio.create_task(self._run_one(job))
+            self._in_flight.add(task)
+            task.add_done_callback(self._done)
+        return len(jobs)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)

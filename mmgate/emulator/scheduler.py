@@ -12,7 +12,6 @@ batch at a time as the queue drains, instead of building every webhook at once.
 
 from __future__ import annotations
 
-import asyncio
 import heapq
 import itertools
 from collections.abc import Callable
@@ -23,7 +22,6 @@ Action = Callable[[float], None]
 MAX_IDLE_WAIT = 0.5
 MAX_FIRE_PER_TICK = 5000
 MAX_BACKLOG = 2000  # queued webhooks above which due events wait
-BACKLOG_POLL_SECONDS = 0.005
 
 
 class Scheduler:
@@ -59,6 +57,11 @@ class Scheduler:
         self._heap = kept
         return dropped
 
+    def backlog_drained(self) -> None:
+        """The consumer took from its backlog: due events held back by it may fire now."""
+        if self.due() and not self.blocked():
+            self._waker.wake()
+
     def due(self) -> bool:
         return bool(self._heap) and self._heap[0][0] <= self.clock.now()
 
@@ -83,10 +86,8 @@ class Scheduler:
             if self.fire_due():
                 await self._waker.wait(0)
                 continue
-            if self.due():  # due work waits for the backlog to drain
-                await asyncio.sleep(BACKLOG_POLL_SECONDS)
-                continue
+            # Nothing due, or due but held back by the backlog until `backlog_drained`.
             wait = MAX_IDLE_WAIT
-            if self._heap:
-                wait = min(wait, max(0.0, self._heap[0][0] - self.clock.now()))
+            if self._heap and not self.due():
+                wait = min(wait, self._heap[0][0] - self.clock.now())
             await self._waker.wait(wait)

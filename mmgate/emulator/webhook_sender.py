@@ -98,6 +98,7 @@ class WebhookSender:
     async def _worker(self) -> None:
         while True:
             item = await self._queue.get()
+            self._scheduler.backlog_drained()
             try:
                 ok = await self._post(item)
             except Exception:  # a bug must not stop delivery of everything else

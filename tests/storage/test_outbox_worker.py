@@ -22,30 +22,26 @@ async def test_a_running_job_is_not_run_again_when_its_lease_runs_out(store: Sto
     await store.record_statuses([StatusUpdate("wamid.A", "sent", NOW, None, b"wamid.A:sent")], NOW)
     clock = SandboxClock(frozen_at=NOW)
     started: list[int] = []
-    release = asyncio.Event()
+    began, release = asyncio.Event(), asyncio.Event()
 
-    async def deliver(job: Job) -> None:  # a receiver that answers slowly
+    async def deliver(job: Job) -> None:  # a receiver that answers when released
         started.append(job.id)
+        began.set()
         await release.wait()
         attempt = WebhookAttempt(job.id, HOOK_URL, clock.now(), 200, 1.0, "ok", None)
         await store.webhook_attempted(job, attempt, done=True, retry_at=None)
 
     worker = OutboxWorker(CLIENT_WEBHOOK, store, clock, deliver, concurrency=4, lease_seconds=LEASE)
-    running = asyncio.create_task(worker.run())
     try:
-        for _ in range(100):
-            if started:
-                break
-            await asyncio.sleep(0.01)
-        assert len(started) == 1
+        assert await worker.claim_once() == 1
+        await began.wait()
         clock.advance(LEASE * 2)  # the lease ends while the delivery is still in flight
-        worker.waker.wake()
-        await asyncio.sleep(0.3)  # the worker claims again meanwhile
-        assert len(started) == 1, "the running job was started a second time"
+        assert await worker.claim_once() == 1  # the store hands the job out again...
+        await asyncio.sleep(0)  # (a second start would run now)
+        assert started == [started[0]], "...but the running job was not started twice"
         release.set()
         await worker.settle(5.0)
         assert len(started) == 1
         assert not await store.due(CLIENT_WEBHOOK, clock.now())
     finally:
-        running.cancel()
         await worker.stop()
