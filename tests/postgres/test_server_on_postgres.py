@@ -2,45 +2,27 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-from anyio import run as anyio_run
 
-from tests.storage.backends import POSTGRES_URL
+from tests.postgres.schema import server_database_url
 from tests.support import seed
 from tests.support.receiver import WebhookReceiver, statuses
 from tests.support.server import ServerProcess
 
 
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_URL, timeout=3)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture
 def postgres_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    schema = f"mmgate_server_{uuid.uuid4().hex[:10]}"
-    try:
-        anyio_run(_admin, f'CREATE SCHEMA "{schema}"')
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}")
-    # asyncpg passes unknown DSN query parameters as server settings.
-    url = f"{POSTGRES_URL}?search_path={schema}"
-    server = ServerProcess(
-        tmp_path / "data", seed.write_seed(tmp_path), {"MMGATE_DATABASE_URL": url}
-    )
-    try:
-        yield server
-    finally:
-        server.stop()
-        anyio_run(_admin, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with server_database_url("mmgate_server") as url:
+        server = ServerProcess(
+            tmp_path / "data", seed.write_seed(tmp_path), {"MMGATE_DATABASE_URL": url}
+        )
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 def test_send_lifecycle_on_postgres(

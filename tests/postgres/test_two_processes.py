@@ -4,16 +4,13 @@ per-number throughput limit holds across both."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import asyncpg
 import pytest
-from anyio import run as anyio_run
 
-from tests.storage.backends import POSTGRES_URL
+from tests.postgres.schema import server_database_url
 from tests.support import seed
 from tests.support.receiver import WebhookReceiver, statuses
 from tests.support.server import ServerProcess, free_port
@@ -21,48 +18,37 @@ from tests.support.server import ServerProcess, free_port
 LIMIT = 20  # messages/s per number, small so a test burst goes past it
 
 
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_URL, timeout=3)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture
 def two_gateways(tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
-    schema = f"mmgate_two_{uuid.uuid4().hex[:10]}"
-    try:
-        anyio_run(_admin, f'CREATE SCHEMA "{schema}"')
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}")
-    seed_path = seed.write_seed(tmp_path)
-    port = free_port()
-    meta = ServerProcess(
-        tmp_path / "meta",
-        seed_path,
-        {"MMGATE_EMULATOR_WEBHOOK_URL": f"http://127.0.0.1:{port}/meta/webhook"},
-        clock="sandbox",
-    )
-    gateways = ServerProcess(
-        tmp_path / "gateway",
-        seed_path,
-        {
-            "MMGATE_DATABASE_URL": f"{POSTGRES_URL}?search_path={schema}",
-            "MMGATE_EMULATOR": "false",
-            "MMGATE_THROUGHPUT_PER_NUMBER": str(LIMIT),
-            "MMGATE_GRAPH_BASE_URL": meta.base_url + "/graph",
-        },
-        port=port,
-        clock="sandbox",
-        extra_args=["--workers", "2"],
-    )
-    try:
-        yield meta, gateways
-    finally:
-        gateways.stop()
-        meta.stop()
-        anyio_run(_admin, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with server_database_url("mmgate_two") as url:
+        seed_path = seed.write_seed(tmp_path)
+        port = free_port()
+        meta = ServerProcess(
+            tmp_path / "meta",
+            seed_path,
+            {"MMGATE_EMULATOR_WEBHOOK_URL": f"http://127.0.0.1:{port}/meta/webhook"},
+            clock="sandbox",
+        )
+        try:
+            gateways = ServerProcess(
+                tmp_path / "gateway",
+                seed_path,
+                {
+                    "MMGATE_DATABASE_URL": url,
+                    "MMGATE_EMULATOR": "false",
+                    "MMGATE_THROUGHPUT_PER_NUMBER": str(LIMIT),
+                    "MMGATE_GRAPH_BASE_URL": meta.base_url + "/graph",
+                },
+                port=port,
+                clock="sandbox",
+                extra_args=["--workers", "2"],
+            )
+            try:
+                yield meta, gateways
+            finally:
+                gateways.stop()
+        finally:
+            meta.stop()
 
 
 def test_two_processes_send_once_and_hold_the_limit(
