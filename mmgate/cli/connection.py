@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from mmgate.cli.options import data_dir_option
 from mmgate.sdk import AsyncClient, Client, Retry
 from mmgate.sdk._requests import DEFAULT_BASE_URL
 from mmgate.workspace.provision import read_credentials
@@ -94,14 +95,7 @@ def connection_options(*, sandbox: bool = False) -> Callable[[F], F]:
             return command(*args, connection=connection, **kwargs)
 
         options = [
-            click.option(
-                "--data-dir",
-                envvar="MMGATE_DATA_DIR",
-                type=click.Path(file_okay=False, path_type=Path),
-                default=Path(".mmgate"),
-                show_default=True,
-                help="Where `mmgate serve` keeps its workspace (keys are read from there).",
-            ),
+            data_dir_option("Where `mmgate serve` keeps its workspace (keys are read from there)."),
             click.option(
                 "--base-url",
                 envvar="MMGATE_BASE_URL",

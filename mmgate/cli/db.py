@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mmgate.cli.options import data_dir_option
 from mmgate.settings import Settings
 from mmgate.storage.migrate import migration_files
 from mmgate.storage.sqlite.store import SqliteStore
@@ -18,13 +19,7 @@ def db() -> None:
 
 
 @db.command(short_help="Apply pending database migrations.")
-@click.option(
-    "--data-dir",
-    envvar="MMGATE_DATA_DIR",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(".mmgate"),
-    show_default=True,
-)
+@data_dir_option()
 @click.option(
     "--database-path",
     envvar="MMGATE_DATABASE_PATH",

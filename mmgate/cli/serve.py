@@ -11,6 +11,7 @@ from typing import Any
 import click
 import msgspec
 
+from mmgate.cli.options import data_dir_option
 from mmgate.settings import Settings
 from mmgate.workspace import provision, spec
 
@@ -36,14 +37,7 @@ def print_workspace(data: dict[str, Any]) -> None:
 @click.command(short_help="Run gateway, emulator and workers in one process.")
 @click.option("--host", envvar="MMGATE_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="MMGATE_PORT", type=int, default=8360, show_default=True)
-@click.option(
-    "--data-dir",
-    envvar="MMGATE_DATA_DIR",
-    type=click.Path(path_type=Path),
-    default=Path(".mmgate"),
-    show_default=True,
-    help="Database and credentials.",
-)
+@data_dir_option("Database and credentials.")
 @click.option(
     "--seed",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -109,13 +103,7 @@ def serve(
 
 
 @click.command(short_help="Print the workspace's URLs and keys.")
-@click.option(
-    "--data-dir",
-    envvar="MMGATE_DATA_DIR",
-    type=click.Path(path_type=Path),
-    default=Path(".mmgate"),
-    show_default=True,
-)
+@data_dir_option()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
 def workspace(data_dir: Path, as_json: bool) -> None:
     """Print the workspace's URLs and credentials."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from mmgate.cli.options import data_dir_option
 from mmgate.settings import Settings
 from mmgate.storage.factory import create_store
 from mmgate.ui.accounts import AccountError, as_hub_store, save_user
@@ -23,13 +24,7 @@ def hub() -> None:
 
 
 @hub.command("add-user")
-@click.option(
-    "--data-dir",
-    envvar="MMGATE_DATA_DIR",
-    type=click.Path(path_type=Path),
-    default=Path(".mmgate"),
-    show_default=True,
-)
+@data_dir_option()
 @click.option("--partner-id", required=True, help="The partner the user signs in for.")
 @click.option("--email", required=True)
 @click.option(
