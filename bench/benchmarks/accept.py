@@ -1,21 +1,33 @@
 """accept: POST /marketing_messages on one core vs a bare ASGI constant app on the
 same core, closed loop (wrk -t1 -c64 by default), interleaved run by run so drift
-on a shared machine hits both alike."""
+on a shared machine hits both alike.
+
+Four servers take turns each round, every run on a freshly started server: the bare
+ASGI app, WireMock (the peer: a cold JVM with one stub, see bench/wiremock.py),
+`mmgate serve` with its whole pipeline running, and mmgate with its upstream
+dispatch paused (the accept path alone). Targets: mmgate >= 3x WireMock cold, the
+accept path alone >= 0.5x bare ASGI."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench import servers
+from bench import servers, wiremock
 from bench.context import Context
 from bench.load import Target
 from bench.loadresult import LoadResult
-from bench.table import Row
+from bench.options import RESULTS_DIR
+from bench.table import Row, skipped
 from bench.workspace import SEND_HEADERS, SEND_PATH, send_body
 
 ServerFactory = Callable[[], contextlib.AbstractContextManager[servers.Server]]
+WIREMOCK = "WireMock cold"
+PAUSED = "mmgate, dispatch paused"
+PAUSED_METRIC = "req/s, dispatch paused"
+WIREMOCK_PREFIX = RESULTS_DIR / "cache" / "wiremock"  # where `npm install --prefix` puts it
+WIREMOCK_METRICS = ("req/s vs WireMock cold", "WireMock cold req/s")
 
 
 @dataclass
@@ -58,14 +70,28 @@ def interleaved(
     ctx: Context,
     factories: dict[str, ServerFactory],
     measure: Callable[[servers.Server], LoadResult],
+    *,
+    optional: dict[str, str] | None = None,
 ) -> dict[str, Samples]:
-    """Run every server once per round, `runs` rounds, each on a fresh server."""
+    """Run every server once per round, `runs` rounds, each on a fresh server.
+
+    A server named in `optional` that fails to start is dropped from the rounds
+    (the reason goes into `optional[name]`) instead of failing the benchmark."""
     samples = {name: Samples() for name in factories}
+    active = dict(factories)
     for round_ in range(ctx.options.runs):
-        for name, factory in factories.items():
+        for name, factory in list(active.items()):
             ctx.log(f"{name}: run {round_ + 1}/{ctx.options.runs}")
-            with factory() as server:
-                result = measure(server)
+            try:
+                with factory() as server:
+                    result = measure(server)
+            except RuntimeError as exc:
+                if optional is None or name not in optional:
+                    raise
+                optional[name] = f"failed to start: {str(exc).splitlines()[-1]}"[:200]
+                del active[name], samples[name]
+                ctx.log(f"  {optional[name]}")
+                continue
             samples[name].add(result)
             ctx.log(
                 f"  {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
@@ -77,11 +103,31 @@ def error_note(samples: Samples) -> str:
     return f"{samples.errors} non-2xx/socket errors!" if samples.errors else ""
 
 
+def wiremock_factory(ctx: Context) -> tuple[ServerFactory | None, str]:
+    """A fresh WireMock JVM per run, or (None, why it cannot run here)."""
+    jar, why = wiremock.ensure_jar(WIREMOCK_PREFIX)
+    if jar is None:
+        return None, why
+
+    def start() -> contextlib.AbstractContextManager[servers.Server]:
+        root = ctx.fresh_dir("wiremock")
+        return wiremock.running(jar, root, ctx.cores.server, ctx.log_file("wiremock"))
+
+    return start, ""
+
+
 def run(ctx: Context) -> list[Row]:
+    """bare ASGI, WireMock (when it can run), mmgate and mmgate with the dispatch
+    paused, interleaved round by round on the same core."""
+    factories = {"bare": bare_factory(ctx)}
+    peer, why_not = wiremock_factory(ctx)
+    if peer is not None:
+        factories[WIREMOCK] = peer
+    factories["mmgate"] = mmgate_factory(ctx)
+    factories[PAUSED] = mmgate_factory(ctx, servers.ACCEPT_ONLY)
+    failed = {WIREMOCK: why_not, PAUSED: ""}  # either may fail to start without the others
     measured = interleaved(
-        ctx,
-        {"bare": bare_factory(ctx), "mmgate": mmgate_factory(ctx)},
-        lambda server: closed_loop(ctx, server, ctx.cores.load),
+        ctx, factories, lambda server: closed_loop(ctx, server, ctx.cores.load), optional=failed
     )
     bare, mm = measured["bare"], measured["mmgate"]
     load = f"{ctx.load.tool}, {ctx.options.connections} conns, 1 core"
@@ -90,29 +136,33 @@ def run(ctx: Context) -> list[Row]:
         Row("accept", "p50 latency", "ms", mm.p50, bare.p50, "bare ASGI", "lower is better"),
         Row("accept", "p99 latency", "ms", mm.p99, bare.p99, "bare ASGI", "lower is better"),
     ]
-    return rows + list(_dispatch_paused(ctx, bare))
-
-
-def _dispatch_paused(ctx: Context, bare: Samples) -> Iterator[Row]:
-    """Diagnostic: the same run with the in-process upstream dispatch paused, to show
-    how much of the core the accept path itself needs."""
-    launcher = servers.ACCEPT_ONLY
-    try:
-        measured = interleaved(
-            ctx,
-            {"mmgate, dispatch paused": mmgate_factory(ctx, launcher)},
-            lambda server: closed_loop(ctx, server, ctx.cores.load),
-        )
-    except RuntimeError as exc:
-        yield Row("accept", "req/s, dispatch paused", "req/s", skipped=str(exc).splitlines()[-1])
-        return
-    paused = measured["mmgate, dispatch paused"]
-    yield Row(
-        "accept",
-        "req/s, dispatch paused",
-        "req/s",
-        paused.rps,
-        bare.rps,
-        "bare ASGI",
-        f"diagnostic: accept path alone {error_note(paused)}",
-    )
+    if PAUSED in measured:
+        paused = measured[PAUSED]
+        note = f"accept path alone; target >= 0.5x {error_note(paused)}"
+        rows.append(Row("accept", PAUSED_METRIC, "req/s", paused.rps, bare.rps, "bare ASGI", note))
+    else:
+        rows.append(skipped("accept", PAUSED_METRIC, failed[PAUSED]))
+    if WIREMOCK not in measured:
+        return rows + [skipped("accept", metric, failed[WIREMOCK]) for metric in WIREMOCK_METRICS]
+    cold = measured[WIREMOCK]
+    return [
+        *rows,
+        Row(
+            "accept",
+            WIREMOCK_METRICS[0],
+            "req/s",
+            mm.rps,
+            cold.rps,
+            "WireMock cold",
+            f"whole pipeline running; target >= 3x {error_note(mm)}",
+        ),
+        Row(
+            "accept",
+            WIREMOCK_METRICS[1],
+            "req/s",
+            cold.rps,
+            bare.rps,
+            "bare ASGI",
+            f"peer: fresh JVM, default settings, one stub {error_note(cold)}",
+        ),
+    ]

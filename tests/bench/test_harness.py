@@ -10,8 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import wrk
+import pytest
+
+from bench import bare_app, wiremock, wrk
 from bench.table import Row, render
+from bench.workspace import SEND_PATH, send_body
 
 ROOT = Path(__file__).resolve().parents[2]
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/marketing_messages
@@ -49,6 +52,24 @@ def test_table_shows_ratio_absolute_and_skips() -> None:
     assert "skipped: PostgreSQL backend not available" in table
 
 
+def test_wiremock_is_skipped_with_its_reason_without_java(tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PATH", str(tmp_path))  # neither java nor npm on it
+        assert wiremock.ensure_jar(tmp_path / "cache") == (
+            None,
+            "java not installed (WireMock needs a JRE)",
+        )
+
+
+def test_wiremock_stub_answers_the_harness_send_with_the_bare_body(tmp_path: Path) -> None:
+    root = wiremock.write_root(tmp_path / "root")
+    stub = json.loads((root / "mappings" / "send.json").read_text())
+    assert stub["request"]["url"] == SEND_PATH
+    assert json.loads(stub["request"]["bodyPatterns"][0]["equalToJson"]) == json.loads(send_body())
+    assert stub["response"]["body"].encode() == bare_app.BODY
+    assert 150 <= len(bare_app.BODY) <= 230  # the ~190-byte send response
+
+
 def test_quick_run_prints_every_expected_row(tmp_path: Path) -> None:
     # Use wrk when the machine has it; the harness itself installs it, the test does not.
     load = "wrk" if shutil.which("wrk") else "python"
@@ -67,12 +88,20 @@ def test_quick_run_prints_every_expected_row(tmp_path: Path) -> None:
     for metric in ("req/s", "p50 latency", "p99 latency", "req/s, dispatch paused"):
         ratio, absolute = _cells(done.stdout, "accept", metric)
         assert ratio > 0 and absolute > 0, (metric, done.stdout)
+    saved = json.loads((tmp_path / "latest" / "results.json").read_text())
+    peer = [row for row in saved["rows"] if "WireMock" in row["metric"]]
+    assert len(peer) == 2, done.stdout
+    for row in peer:  # measured where java and npm are, else skipped with the reason
+        if shutil.which("java") and shutil.which("npm"):
+            assert row["skipped"] is None and row["ratio"] > 0, (row, done.stdout)
+            assert "errors" not in row["note"], row  # the stub matched every request
+        else:
+            assert row["skipped"] and ("java" in row["skipped"] or "npm" in row["skipped"])
     for metric in ("advance over 20,000 events", "schedule 20,000 events"):
         ratio, absolute = _cells(done.stdout, "scheduler", metric)
         assert ratio > 0 and absolute > 0, (metric, done.stdout)
-    saved = json.loads((tmp_path / "latest" / "results.json").read_text())
     assert saved["load"] == load
-    assert all(row["value"] > 0 for row in saved["rows"])
+    assert all(row["value"] > 0 for row in saved["rows"] if row["skipped"] is None)
 
 
 def _cells(table: str, benchmark: str, metric: str) -> tuple[float, float]:
