@@ -14,7 +14,7 @@ import click
 from mmgate.cli.options import data_dir_option
 from mmgate.sdk import AsyncClient, Client, Retry
 from mmgate.sdk._requests import DEFAULT_BASE_URL
-from mmgate.workspace.provision import read_credentials
+from mmgate.sdk._workspace import read_workspace
 
 F = Callable[..., Any]
 
@@ -37,7 +37,7 @@ class Connection:
         api_key: str | None,
         sandbox_key: str | None,
     ) -> Connection:
-        known = read_credentials(data_dir) or {}
+        known = read_workspace(data_dir) or {}
         return cls(
             data_dir=data_dir,
             base_url=base_url or known.get("base_url") or DEFAULT_BASE_URL,

@@ -17,6 +17,7 @@ from mmgate.sdk import _operations as ops
 from mmgate.sdk._flow import Finished, Flow, Outcome, Pause, Step, resume
 from mmgate.sdk._requests import DEFAULT_BASE_URL, Config
 from mmgate.sdk._retry import Retry
+from mmgate.sdk._workspace import read_workspace
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -48,9 +49,7 @@ class _ClientBase:
     @classmethod
     def from_workspace(cls, data_dir: str | Path = ".mmgate", **options: Any) -> Self:
         """A client with the keys `mmgate serve` wrote to `data_dir` (options override them)."""
-        from mmgate.workspace.provision import read_credentials
-
-        data = read_credentials(Path(data_dir))
+        data = read_workspace(Path(data_dir))
         if data is None:
             raise FileNotFoundError(f"no mmgate workspace in {data_dir}: run `mmgate serve`")
         found = {

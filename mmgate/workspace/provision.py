@@ -27,6 +27,7 @@ from mmgate.emulator.world import (
     WorldStore,
 )
 from mmgate.ids import key_hash, new_numeric_id, new_secret
+from mmgate.sdk._workspace import WORKSPACE_FILE, read_workspace
 from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
 from mmgate.ui import accounts
 from mmgate.workspace.spec import (
@@ -36,8 +37,6 @@ from mmgate.workspace.spec import (
     WabaSpec,
     WorkspaceSpec,
 )
-
-CREDENTIALS_FILE = "workspace.json"
 
 
 async def provision_gateway(store: Store, spec: WorkspaceSpec, now: float) -> None:
@@ -247,7 +246,7 @@ def _client_summary(client: ClientSpec) -> dict[str, Any]:
 
 def write_credentials(data_dir: Path, data: dict[str, Any]) -> Path:
     """Kept beside the database, readable only by its owner."""
-    path = data_dir / CREDENTIALS_FILE
+    path = data_dir / WORKSPACE_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle, indent=2)
@@ -256,8 +255,5 @@ def write_credentials(data_dir: Path, data: dict[str, Any]) -> Path:
 
 
 def read_credentials(data_dir: Path) -> dict[str, Any] | None:
-    path = data_dir / CREDENTIALS_FILE
-    if not path.exists():
-        return None
-    data: dict[str, Any] = json.loads(path.read_text())
-    return data
+    """What `write_credentials` wrote, read by the SDK's reader (the SDK reads it too)."""
+    return read_workspace(data_dir)
