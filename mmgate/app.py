@@ -47,6 +47,7 @@ from mmgate.storage.port import (
     Partner,
     UpstreamCredentials,
 )
+from mmgate.ui import hub
 from mmgate.upstream.graph import GraphClient
 from mmgate.workspace import provision, spec
 
@@ -198,6 +199,7 @@ class MmgateApp:
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
             *gateway_routes.routes(),
+            *hub.routes(),
         ]
         if self.emulator is not None:
             routes += emulator_routes.routes()

@@ -1,7 +1,7 @@
 """`mmgate hub …`: Partner Hub administration from the command line.
 
 Registered in the main CLI as a command group; also runnable on its own as
-`python -m mmgate.ui.cli`.
+`python -m mmgate.cli.hub`.
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ import click
 
 from mmgate.cli.campaign.command import campaign
 from mmgate.cli.db import db
+from mmgate.cli.hub import hub
 from mmgate.cli.sandbox import sandbox
 from mmgate.cli.send import message, send
 from mmgate.cli.serve import serve, workspace
 from mmgate.cli.webhooks import webhooks
 from mmgate.sdk import MmgateError
-from mmgate.ui.cli import hub
 
 
 class MmgateGroup(click.Group):

@@ -1,4 +1,7 @@
-"""Every framework-routed surface of the gateway (the send path is bare ASGI in app.py)."""
+"""Every framework-routed surface of the gateway (the send path is bare ASGI in app.py).
+
+The Hub's pages are composed beside these in app.py: the UI depends on the gateway, not back.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from mmgate.gateway import (
     partner_webhooks,
     templates_api,
 )
-from mmgate.ui import hub
 
 
 def routes() -> list[BaseRoute]:
@@ -25,5 +27,4 @@ def routes() -> list[BaseRoute]:
         *templates_api.routes,
         *onboarding_page.routes,
         *openapi.routes,
-        *hub.routes(),
     ]

@@ -72,7 +72,7 @@ def add_hub_user(
         [
             sys.executable,
             "-m",
-            "mmgate.ui.cli",
+            "mmgate.cli.hub",
             "add-user",
             "--data-dir",
             str(server.data_dir),
