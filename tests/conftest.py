@@ -9,7 +9,8 @@ from tests.support import seed
 from tests.support.receiver import WebhookReceiver
 from tests.support.server import ServerProcess
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Meta payloads recorded by pywa (MIT): see tests/fixtures/conformance/README.md.
+CONFORMANCE = Path(__file__).resolve().parent / "fixtures" / "conformance"
 
 
 @pytest.fixture
@@ -28,7 +29,4 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 @pytest.fixture
 def conformance_dir() -> Path:
-    path = SHARED / "conformance"
-    if not path.is_dir():
-        pytest.skip(f"conformance data not found at {path} (it lives in ../shared beside the repo)")
-    return path
+    return CONFORMANCE
