@@ -45,6 +45,17 @@ class Settings:
     key_rotation_overlap_seconds: float = 86_400.0
     partner_api_requests_per_minute: float = 600.0  # per partner key; 0 = unlimited
     partner_api_auth_failures: int = 30  # wrong keys per client address per 10 min; 0 = off
+    # Serving bounds (mmgate/serving): slow, idle and excess connections are closed.
+    header_timeout_seconds: float = 10.0  # request line + headers, from connect or last answer
+    body_timeout_seconds: float = 30.0  # the whole body, from the end of the headers
+    keep_alive_seconds: int = 5  # idle between requests on one connection
+    max_connections: int = 1000  # also kept below the process's open-file limit
+    # Proxy headers (X-Forwarded-For/-Proto) are trusted only from these addresses
+    # ("*" for any); unset, the client address is the socket's peer.
+    forwarded_allow_ips: str | None = None
+    log_level: str = "info"  # debug | info | warning | error
+    log_format: str = "text"  # text | json
+    access_log: bool = True
 
     @property
     def sqlite_path(self) -> Path:
@@ -104,6 +115,14 @@ _ENV_FIELDS = {
     "key_rotation_overlap_seconds": float,
     "partner_api_requests_per_minute": float,
     "partner_api_auth_failures": int,
+    "header_timeout_seconds": float,
+    "body_timeout_seconds": float,
+    "keep_alive_seconds": int,
+    "max_connections": int,
+    "forwarded_allow_ips": str,
+    "log_level": str,
+    "log_format": str,
+    "access_log": bool,
 }
 
 

@@ -257,3 +257,17 @@ def write_credentials(data_dir: Path, data: dict[str, Any]) -> Path:
 def read_credentials(data_dir: Path) -> dict[str, Any] | None:
     """What `write_credentials` wrote, read by the SDK's reader (the SDK reads it too)."""
     return read_workspace(data_dir)
+
+
+def at_base_url(data: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """The credentials with every URL on `base_url`: a server restarted on another port
+    (or host) is found there by the banner, the CLI, the SDK and the onboarding link."""
+    old = str(data.get("base_url", ""))
+    if not old or old == base_url:
+        return data
+    return {
+        key: value.replace(old, base_url, 1)
+        if isinstance(value, str) and value.startswith(old)
+        else value
+        for key, value in data.items()
+    }

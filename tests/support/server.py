@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,10 @@ class ServerProcess:
             text=True,
         )
         self.banner = self._read_banner()
-        # The banner prints before the socket binds; connect retries cover that instant.
+        # The server logs after its banner; keep reading, or a full pipe would block it.
+        self.log_lines: list[str] = []
+        threading.Thread(target=self._drain, daemon=True).start()
+        # The banner prints once the socket listens; retries only cover a loaded machine.
         self.http = httpx.Client(
             base_url=self.base_url, timeout=10.0, transport=httpx.HTTPTransport(retries=10)
         )
@@ -73,6 +77,14 @@ class ServerProcess:
         self._proc.wait()
         self._proc.stdout.close()
         raise RuntimeError("server exited before it was ready:\n" + "".join(lines))
+
+    def _drain(self) -> None:
+        assert self._proc.stdout is not None
+        try:
+            for line in self._proc.stdout:
+                self.log_lines.append(line)
+        except ValueError:  # closed by stop() or kill()
+            return
 
     def send(
         self,
