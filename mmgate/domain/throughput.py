@@ -3,18 +3,13 @@ past it a send gets 130429. A token bucket per phone number on the one clock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
 
+from mmgate.domain.rate_limits import TokenBucket
 from mmgate.errors import GraphError
 
 DEFAULT_PER_SECOND = 80
 MAX_PER_SECOND = 1000
-
-
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    at: float
 
 
 class ThroughputLimiter:
@@ -25,16 +20,9 @@ class ThroughputLimiter:
 
     def __init__(self, per_second: float) -> None:
         self.per_second = per_second
-        self._buckets: dict[str, _Bucket] = {}
+        # Keys are the directory's own numbers (bounded), so no wholesale forgetting.
+        self._bucket = TokenBucket(per_second, per_second, max_keys=sys.maxsize)
 
     def take(self, phone_number_id: str, now: float) -> None:
-        if self.per_second <= 0:
-            return  # unlimited (benchmarks)
-        bucket = self._buckets.get(phone_number_id)
-        if bucket is None:
-            bucket = self._buckets[phone_number_id] = _Bucket(self.per_second, now)
-        bucket.tokens = min(self.per_second, bucket.tokens + (now - bucket.at) * self.per_second)
-        bucket.at = now
-        if bucket.tokens < 1:
+        if self._bucket.take(phone_number_id, now) is not None:
             raise GraphError(130429, http_status=429)
-        bucket.tokens -= 1

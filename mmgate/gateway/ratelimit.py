@@ -8,7 +8,7 @@ import math
 
 from starlette.requests import Request
 
-from mmgate.domain.rate_limits import FailureWindow, RequestBudget
+from mmgate.domain.rate_limits import FailureWindow, TokenBucket
 from mmgate.settings import Settings
 
 AUTH_FAILURE_WINDOW_SECONDS = 600.0
@@ -19,7 +19,7 @@ class PartnerApiGuard:
         self.auth_failures = FailureWindow(
             settings.partner_api_auth_failures, AUTH_FAILURE_WINDOW_SECONDS
         )
-        self.requests = RequestBudget(settings.partner_api_requests_per_minute)
+        self.requests = TokenBucket.per_minute(settings.partner_api_requests_per_minute)
 
 
 def client_address(request: Request) -> str:

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mmgate.domain.rate_limits import LoginThrottle
 from mmgate.gateway.services import Gateway, gateway_of
 from mmgate.ids import new_secret
 from mmgate.storage.port import UNSET, HubStore, HubUser, Partner, Unset
 from mmgate.ui import sessions
 from mmgate.ui.accounts import as_hub_store
 from mmgate.ui.render import page, read_form, redirect, with_query
-from mmgate.ui.throttle import LoginThrottle
 
 
 @dataclass

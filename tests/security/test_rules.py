@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mmgate.domain.json_limits import MAX_DEPTH, too_deep
-from mmgate.domain.rate_limits import FailureWindow, RequestBudget
+from mmgate.domain.rate_limits import FailureWindow, TokenBucket
 from mmgate.emulator.world import WorldStore
 from mmgate.gateway.keys import key_in_force
 from mmgate.storage.port import Channel
@@ -51,12 +51,12 @@ def test_failure_window_slides_on_the_clock() -> None:
 
 
 def test_request_budget_refills_a_minute_at_a_time() -> None:
-    budget = RequestBudget(per_minute=3)
+    budget = TokenBucket.per_minute(3)
     assert [budget.take("p", 0.0) for _ in range(3)] == [None, None, None]
     assert budget.take("p", 0.0) == pytest.approx(20.0)
     assert budget.take("q", 0.0) is None  # per key
     assert budget.take("p", 20.0) is None
-    assert RequestBudget(per_minute=0).take("p", 0.0) is None  # 0 = unlimited
+    assert TokenBucket.per_minute(0).take("p", 0.0) is None  # 0 = unlimited
 
 
 def test_a_rotated_key_stops_at_the_end_of_its_overlap() -> None:

@@ -7,6 +7,7 @@ import json
 import re
 
 from mmgate.clock import SandboxClock
+from mmgate.domain.rate_limits import LoginThrottle
 from mmgate.storage.port import (
     ClickCount,
     FunnelRow,
@@ -15,7 +16,6 @@ from mmgate.storage.port import (
     MessageSummary,
 )
 from mmgate.ui import analytics, charts, deliveries, passwords, sessions
-from mmgate.ui.throttle import LoginThrottle
 from mmgate.ui.timeline import steps
 
 SECRET = b"s" * 32

@@ -8,38 +8,23 @@ from __future__ import annotations
 
 import math
 import weakref
-from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mmgate.domain.rate_limits import FailureWindow
+from mmgate.domain.rate_limits import LoginThrottle
 from mmgate.emulator.meta_users import authenticate
 from mmgate.emulator.pages import session
 from mmgate.emulator.pages.render import emulator_of, form, local_path, page, redirect
 
-WINDOW_SECONDS = 15 * 60.0
-PER_EMAIL = 10
-PER_ADDRESS = 50
+_throttles: weakref.WeakKeyDictionary[object, LoginThrottle] = weakref.WeakKeyDictionary()
 
 
-@dataclass
-class _Throttle:
-    by_email: FailureWindow
-    by_address: FailureWindow
-
-
-_throttles: weakref.WeakKeyDictionary[object, _Throttle] = weakref.WeakKeyDictionary()
-
-
-def _throttle(request: Request) -> _Throttle:
+def _throttle(request: Request) -> LoginThrottle:
     found = _throttles.get(request.app)
     if found is None:
-        found = _Throttle(
-            FailureWindow(PER_EMAIL, WINDOW_SECONDS), FailureWindow(PER_ADDRESS, WINDOW_SECONDS)
-        )
-        _throttles[request.app] = found
+        found = _throttles[request.app] = LoginThrottle(emulator_of(request).worlds.clock)
     return found
 
 
@@ -51,25 +36,16 @@ async def login(request: Request) -> Response:
     next_path = local_path(fields.get("next")) or "/manager/"
     email = fields.get("email", "")
     worlds = emulator_of(request).worlds
-    now = worlds.clock.now()
     address = request.client.host if request.client else "unknown"
     throttle = _throttle(request)
-    waits = [
-        wait
-        for wait in (
-            throttle.by_email.retry_after(email.strip().lower(), now),
-            throttle.by_address.retry_after(address, now),
-        )
-        if wait is not None
-    ]
-    if waits:
-        minutes = max(1, math.ceil(max(waits) / 60))
+    wait = throttle.retry_after(email, address)
+    if wait is not None:
+        minutes = max(1, math.ceil(wait / 60))
         error = f"Too many failed attempts. Try again in about {minutes} minute(s)."
         return page(request, "login.html", 429, next=next_path, email=email, error=error)
     user = authenticate(worlds, email, fields.get("password", ""))
     if user is None:
-        throttle.by_email.failed(email.strip().lower(), now)
-        throttle.by_address.failed(address, now)
+        throttle.failed(email, address)
         return page(
             request,
             "login.html",
@@ -78,7 +54,7 @@ async def login(request: Request) -> Response:
             email=email,
             error="Wrong email or password.",
         )
-    throttle.by_email.forget(email.strip().lower())
+    throttle.succeeded(email)
     response = redirect(next_path)
     session.start(request, response, user)
     return response
