@@ -10,6 +10,9 @@ pipeline fill, not work, and is taken out:
     throughput = completed / (last read - first send - emulated lifecycle)
 Latency is measured apart, at half that throughput (open loop), where queues are
 short: from when a send was due to when its `delivered` webhook arrived.
+
+With `--server-pid`, what the server's process tree spent on the measured campaign
+(CPU, rows changed: bench/counters.py) is divided by the messages it completed.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
 
+from bench import counters
 from bench.loadresult import percentile
 from bench.rawhttp import ClientConnection, CountingServerProtocol, request_bytes
 from bench.workspace import SEND_HEADERS, SEND_PATH, campaign_recipient, send_body
@@ -232,12 +237,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await campaign_throughput(
             host, port, arrivals, args.warmup, args.connections, args.lifecycle
         )
+        changes = Path(args.changes_dir) if args.changes_dir else None
+        before = await counters.settled(args.server_pid, changes) if args.server_pid else None
         throughput = await campaign_throughput(
             host, port, arrivals, args.seconds, args.connections, args.lifecycle
         )
+        cost: dict[str, Any] = {}
+        if before is not None:
+            after = await counters.settled(args.server_pid, changes)
+            cost = counters.per_message(before, after, int(throughput["completed"]))
         rate = max(10.0, throughput["throughput"] / 2)
         latency = await delivered_latency(host, port, arrivals, args.seconds, rate)
-        return {**throughput, "latency": latency, "webhooks": arrivals.webhooks}
+        return {**throughput, "latency": latency, "webhooks": arrivals.webhooks, "cost": cost}
     finally:
         receiver.close()
 
@@ -250,6 +261,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--lifecycle", type=float, default=3.5, help="emulated send->read, s")
+    parser.add_argument("--server-pid", type=int, help="measure CPU of this process tree")
+    parser.add_argument("--changes-dir", help="where the server reports SQLite rows changed")
     args = parser.parse_args()
     import uvloop
 

@@ -14,15 +14,17 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from bench import procs, servers
+from bench import counters, procs, proctree, servers
 from bench.benchmarks.accept import target
 from bench.context import Context
 from bench.cores import pinned
-from bench.table import Row
+from bench.table import Row, median, skipped
 
 WIRE_EXCHANGES = 4
+COST_METRICS = ("CPU per message", "durable write items per message")
 CLIENT_TIMEOUT = 600.0
 
 
@@ -37,13 +39,24 @@ def emulated_delays() -> tuple[float, float]:
     return delivered, delivered + user.read_delay_seconds
 
 
-def bare_rps(ctx: Context) -> float:
+@dataclass(frozen=True)
+class BareRun:
+    rps: float
+    cpu_ms: float  # CPU of the bare server per request
+
+
+def bare_run(ctx: Context) -> BareRun:
     o = ctx.options
     with servers.bare(ctx.cores.all_cores, ctx.log_file("bare-2cores")) as server:
         ctx.load.closed_loop(target(server), o.warmup, o.connections, ctx.cores.all_cores)
-        return ctx.load.closed_loop(
-            target(server), o.seconds, o.connections, ctx.cores.all_cores
-        ).rps
+        before = proctree.usage(server.process.pid)
+        result = ctx.load.closed_loop(target(server), o.seconds, o.connections, ctx.cores.all_cores)
+        spent = proctree.usage(server.process.pid) - before
+        return BareRun(result.rps, spent.cpu_seconds * 1000 / max(1, result.requests))
+
+
+def bare_rps(ctx: Context) -> float:
+    return bare_run(ctx).rps
 
 
 def campaign(
@@ -56,16 +69,18 @@ def campaign(
 ) -> dict[str, Any]:
     """One campaign against a fresh server; `check` runs once the server is up."""
     data = ctx.fresh_dir(name)
+    changes = data.parent / f"{data.name}-changes"
     with servers.mmgate(
         data,
         ctx.cores.all_cores,
         ctx.log_file(data.name),
         clock="sandbox",
-        env=env,
+        env={**counters.server_env(changes), **(env or {})},
         launcher=launcher,
     ) as server:
         check()
         command = [sys.executable, "-m", "bench.e2e_client", "--base-url", server.base_url]
+        command += ["--server-pid", str(server.process.pid), "--changes-dir", str(changes)]
         command += ["--receiver-port", str(procs.free_port())]
         command += ["--seconds", str(ctx.options.e2e_seconds)]
         command += ["--warmup", str(max(0.5, ctx.options.warmup))]
@@ -81,6 +96,41 @@ def campaign(
             raise RuntimeError(f"e2e client failed: {done.stderr.strip()[-300:]}")
         result: dict[str, Any] = json.loads(done.stdout)
         return result
+
+
+def cost_rows(label: str, bare: list[BareRun], results: list[dict[str, Any]]) -> list[Row]:
+    """CPU and durable write items per completed message, each a row of its own."""
+    costs = [r["cost"] for r in results if r.get("cost")]
+    if not costs:
+        return [skipped(label, metric, "server not measured") for metric in COST_METRICS]
+    kb = f"{median([c['write_bytes'] for c in costs]) / 1024:.1f} KB"
+    rows = [
+        Row(
+            label,
+            COST_METRICS[0],
+            "ms",
+            [c["cpu_ms"] for c in costs],
+            [b.cpu_ms * WIRE_EXCHANGES for b in bare],
+            f"bare ASGI x {WIRE_EXCHANGES} exchanges",
+            f"utime+stime of the server's process tree ({costs[0]['processes']} processes) "
+            f"/ messages completed; {kb} written to disk per message",
+        )
+    ]
+    counted = [c for c in costs if c["counted"]]
+    if not counted:
+        rows.append(skipped(label, COST_METRICS[1], "no SQLite connection reported (not SQLite?)"))
+        return rows
+    by_file = ", ".join(f"{name} {n:.2f}" for name, n in counted[0]["rows_by_file"].items())
+    rows.append(
+        Row(
+            label,
+            COST_METRICS[1],
+            "rows",
+            [c["write_rows"] for c in counted],
+            note=f"rows inserted/updated/deleted (SQLite total_changes): {by_file or 'none'}",
+        )
+    )
+    return rows
 
 
 def rows_for(label: str, bare: list[float], results: list[dict[str, Any]]) -> list[Row]:
@@ -123,12 +173,13 @@ def rows_for(label: str, bare: list[float], results: list[dict[str, Any]]) -> li
 
 
 def run(ctx: Context) -> list[Row]:
-    bare: list[float] = []
+    bare: list[BareRun] = []
     results: list[dict[str, Any]] = []
     for round_ in range(ctx.options.runs):
         ctx.log(f"bare ASGI on 2 cores: run {round_ + 1}/{ctx.options.runs}")
-        bare.append(bare_rps(ctx))
+        bare.append(bare_run(ctx))
         ctx.log(f"mmgate campaign: run {round_ + 1}/{ctx.options.runs}")
         results.append(campaign(ctx))
         ctx.log(f"  {json.dumps(results[-1])}")
-    return rows_for("end-to-end", bare, results)
+    rows = rows_for("end-to-end", [b.rps for b in bare], results)
+    return rows + cost_rows("end-to-end", bare, results)
