@@ -29,6 +29,12 @@ _SPECS = [
     ErrorSpec(0, 401, "AuthException", "We were unable to authenticate the app user."),
     ErrorSpec(100, 400, "Invalid parameter", "Invalid parameter"),
     ErrorSpec(190, 401, "Invalid OAuth access token", "The access token could not be decrypted."),
+    ErrorSpec(
+        2200,
+        400,
+        "Callback verification failed",
+        "The callback URL did not answer the hub.challenge verification request.",
+    ),
     ErrorSpec(130429, 400, "Rate limit hit", "Cloud API message throughput has been reached."),
     ErrorSpec(
         130497,
@@ -60,8 +66,22 @@ _SPECS = [
         "messages on WhatsApp from your business.",
         "The user has stopped marketing messages from this business.",
     ),
+    ErrorSpec(
+        131047,
+        400,
+        "Re-engagement message",
+        "Message failed to send because more than 24 hours have passed since the customer "
+        "last replied to this number.",
+    ),
     ErrorSpec(131051, 400, "Unsupported message type", "Message type is not currently supported."),
     ErrorSpec(131055, 400, "Method not allowed", "Only marketing template messages are supported"),
+    ErrorSpec(
+        131056,
+        400,
+        "(Business Account, Consumer Account) pair rate limit hit",
+        "Too many messages sent from the sender phone number to the same recipient phone "
+        "number in a short period of time.",
+    ),
     ErrorSpec(
         131063,
         400,

@@ -8,6 +8,7 @@ import click
 
 from mmgate.cli.campaign.command import campaign
 from mmgate.cli.db import db
+from mmgate.cli.emulator import emulator
 from mmgate.cli.hub import hub
 from mmgate.cli.sandbox import sandbox
 from mmgate.cli.send import message, send
@@ -59,7 +60,7 @@ def cli() -> None:
     """
 
 
-for command in (serve, workspace, send, campaign, message, webhooks, sandbox, db, hub):
+for command in (serve, emulator, workspace, send, campaign, message, webhooks, sandbox, db, hub):
     cli.add_command(command)
 
 

@@ -8,6 +8,7 @@ from mmgate.emulator import (
     graph_api,
     graph_business,
     graph_templates,
+    graph_webhooks,
     pages,
     sandbox_api,
     sandbox_wabas,
@@ -16,6 +17,7 @@ from mmgate.emulator import (
 
 def routes() -> list[BaseRoute]:
     return [
+        *graph_webhooks.routes,  # first: `/{object_id}` dispatches phone numbers here
         *graph_api.routes,
         *graph_templates.routes,
         *graph_business.routes,

@@ -10,8 +10,9 @@ from mmgate.emulator.network import Network
 from mmgate.emulator.onboarding import Onboarding
 from mmgate.emulator.recent import RecentSet
 from mmgate.emulator.scheduler import Scheduler
+from mmgate.emulator.subscriptions import callback_for
 from mmgate.emulator.templates import TemplateDesk
-from mmgate.emulator.webhook_sender import WebhookSender
+from mmgate.emulator.webhook_sender import Outgoing, WebhookSender
 from mmgate.emulator.world import WorldStore
 from mmgate.httpclient import HttpClient
 
@@ -20,6 +21,7 @@ class Emulator:
     def __init__(self, clock: Clock, world_path: Path | None, http: HttpClient) -> None:
         self.clock = clock
         self.worlds = WorldStore(world_path, clock)  # MM onboarding status reads the clock
+        self.http = http  # webhooks and the hub.challenge checks of callback URLs
         self.scheduler = Scheduler(clock)
         self.sender = WebhookSender(self.scheduler, self._webhook_target, http)
         # Due events wait while webhooks queue up: a clock jump over 100,000 recipients
@@ -39,11 +41,13 @@ class Emulator:
             # and its webhooks have gone out, batch by batch as the queue drains.
             clock.on_settle(self.settle)
 
-    def _webhook_target(self) -> tuple[str | None, str]:
+    def _webhook_target(self, item: Outgoing) -> tuple[str | None, str]:
+        """Resolved when the webhook goes out (also on each retry): a subscription
+        changed meanwhile takes effect, as on Meta."""
         app = self.worlds.world.app
         if app is None:
             return None, ""
-        return app.webhook_url, app.app_secret
+        return callback_for(self.worlds, item.waba_id, item.field, item.value), app.app_secret
 
     async def settle(self, limit_seconds: float) -> None:
         """Fire everything due now, in order, and let its webhooks go out (bounded)."""

@@ -39,13 +39,13 @@ class WebhookSender:
     def __init__(
         self,
         scheduler: Scheduler,
-        target: Callable[[], tuple[str | None, str]],
+        target: Callable[[Outgoing], tuple[str | None, str]],
         http: HttpClient,
         *,
         concurrency: int = 64,
     ) -> None:
         self._scheduler = scheduler
-        self._target = target  # () -> (callback URL, app secret)
+        self._target = target  # webhook -> (its subscriber's callback URL, app secret)
         self._http = http
         self._queue: asyncio.Queue[Outgoing] = asyncio.Queue()
         self._concurrency = concurrency
@@ -112,7 +112,7 @@ class WebhookSender:
             self._queue.task_done()
 
     async def _post(self, item: Outgoing) -> bool:
-        url, secret = self._target()
+        url, secret = self._target(item)
         if url is None:
             return True  # no callback configured: Meta drops it
         body = msgspec.json.encode(

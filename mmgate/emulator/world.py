@@ -41,6 +41,10 @@ class MetaApp(msgspec.Struct, omit_defaults=True):
     # webhooks and the node that lists its clients' WABAs.
     business_id: str = ""
     graph_token_hash: str = ""
+    # `POST /{app_id}/subscriptions`: the fields the app receives; None = every field
+    # (the embedded gateway's app, provisioned before subscriptions existed).
+    webhook_fields: list[str] | None = None
+    name: str = "mmgate sandbox app"
 
     def __post_init__(self) -> None:
         if self.graph_token:
@@ -66,6 +70,9 @@ class PhoneNumber(msgspec.Struct):
     id: str
     display_phone_number: str
     verified_name: str = "mmgate demo"
+    # `webhook_configuration` of the number: the first place Meta looks (override.md).
+    override_callback_uri: str | None = None
+    override_verify_token: str = ""
 
 
 class Waba(msgspec.Struct):
@@ -88,6 +95,11 @@ class Waba(msgspec.Struct):
     eligible_since: float = 0.0
     mm_setup_due_at: float | None = None
     mm_terms_notified: bool = False
+    # `/{waba_id}/subscribed_apps`: whether the app gets this WABA's webhooks, and
+    # where `messages` webhooks go instead of the app's callback URL.
+    app_subscribed: bool = True
+    override_callback_uri: str | None = None
+    override_verify_token: str = ""
 
 
 class Business(msgspec.Struct):

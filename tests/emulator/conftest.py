@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 
 from tests.emulator import support
+from tests.emulator.standalone import EmulatorProcess
+from tests.support import seed
+from tests.support.receiver import WebhookReceiver
 from tests.support.server import ServerProcess
 
 
@@ -15,3 +18,20 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
     s = ServerProcess(tmp_path / "data", support.write_seed(tmp_path))
     yield s
     s.stop()
+
+
+@pytest.fixture
+def emulator(tmp_path: Path) -> Iterator[EmulatorProcess]:
+    """`mmgate emulator` alone, with the test seed; nobody subscribed yet."""
+    e = EmulatorProcess(tmp_path / "emulator", seed.write_seed(tmp_path))
+    yield e
+    e.stop()
+
+
+@pytest.fixture
+def receivers() -> Iterator[list[WebhookReceiver]]:
+    """Three independent callback endpoints (app, WABA override, phone override)."""
+    started = [WebhookReceiver().start() for _ in range(3)]
+    yield started
+    for r in started:
+        r.stop()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 
 @dataclass
@@ -28,10 +29,26 @@ class WebhookReceiver:
         self.arrived = 0  # requests that reached the handler, answered or not
         self.hang = threading.Event()  # set: requests hang until `release` is set
         self.release = threading.Event()
+        # Meta's hub.challenge check: answered when the verify token matches.
+        self.verify_token = "receiver-verify-token"
+        self.challenges: list[dict[str, str]] = []
         self._cond = threading.Condition()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                query = dict(parse_qsl(urlsplit(self.path).query))
+                receiver.challenges.append(query)
+                ok = (
+                    query.get("hub.mode") == "subscribe"
+                    and query.get("hub.verify_token") == receiver.verify_token
+                )
+                answer = query.get("hub.challenge", "").encode() if ok else b"forbidden"
+                self.send_response(200 if ok else 403)
+                self.send_header("content-length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with receiver._cond:

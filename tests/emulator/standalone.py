@@ -1,0 +1,83 @@
+"""`mmgate emulator` in a child process on an ephemeral port, with the test seed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support import seed
+from tests.support.server import free_port
+
+SANDBOX = {"X-Sandbox-Key": seed.SANDBOX_KEY}
+BEARER = {"Authorization": f"Bearer {seed.GRAPH_TOKEN}"}
+
+
+class EmulatorProcess:
+    def __init__(self, data_dir: Path, seed_path: Path, *extra: str) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        args = [sys.executable, "-m", "mmgate.cli.main", "emulator", "--port", str(self.port)]
+        args += ["--data-dir", str(data_dir), "--seed", str(seed_path), "--clock", "frozen"]
+        self._proc = subprocess.Popen(
+            [*args, *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ),
+            text=True,
+        )
+        self.banner = self._read_banner()
+        self.credentials: dict[str, Any] = json.loads(
+            (data_dir / "emulator-credentials.json").read_text()
+        )
+        self.http = httpx.Client(
+            base_url=self.base_url, timeout=10.0, transport=httpx.HTTPTransport(retries=10)
+        )
+
+    def _read_banner(self) -> str:
+        assert self._proc.stdout is not None
+        lines = []
+        for line in self._proc.stdout:
+            lines.append(line)
+            if "subscribe a callback" in line:
+                return "".join(lines)
+        self._proc.wait()
+        raise RuntimeError("emulator exited before it was ready:\n" + "".join(lines))
+
+    @property
+    def app_id(self) -> str:
+        return str(self.credentials["app_id"])
+
+    def graph(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {**BEARER, **kwargs.pop("headers", {})}
+        return self.http.request(method, f"/v23.0/{path}", headers=headers, **kwargs)
+
+    def advance(self, seconds: float) -> None:
+        answer = self.http.post(
+            "/sandbox/clock", json={"advance_seconds": seconds}, headers=SANDBOX
+        )
+        answer.raise_for_status()
+
+    def send_template(self, to: str, name: str = "marketing_text_no_param") -> str:
+        body = {**seed.SEED_EXAMPLE, "to": to}
+        body["template"] = {"name": name, "language": {"code": "en"}}
+        answer = self.graph("POST", f"{seed.PHONE_NUMBER_ID}/messages", json=body)
+        assert answer.status_code == 200, answer.text
+        wamid: str = answer.json()["messages"][0]["id"]
+        return wamid
+
+    def stop(self) -> None:
+        self.http.close()
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
