@@ -68,8 +68,8 @@ def emulator(
 
     import uvicorn
 
+    from mmgate.cli.emulator_app import StandaloneEmulator
     from mmgate.clock import Clock, SandboxClock, SystemClock
-    from mmgate.emulator.standalone import StandaloneEmulator
 
     try:
         workspace = spec.load(seed) if seed else None
