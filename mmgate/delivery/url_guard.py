@@ -19,16 +19,36 @@ from mmgate.errors import GraphError
 MAX_URL = 2048
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address the traffic reaches: NAT64
+# (well-known and local-use, RFC 6052/8215) and IPv4-compatible addresses.
+_EMBEDDED_IPV4_LOW32 = (
+    ipaddress.ip_network("64:ff9b::/96"),
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("::/96"),
+)
+
+
 def _forbidden(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-    )
+    if isinstance(ip, ipaddress.IPv6Address) and any(_forbidden(str(v4)) for v4 in _embedded(ip)):
+        return True
+    # is_global leaves out private, loopback, link-local, reserved, unspecified and the
+    # RFC 6598 shared space 100.64/10 (where cloud metadata such as 100.100.100.200 sits).
+    return not ip.is_global or ip.is_multicast
+
+
+def _embedded(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: mapped, 6to4, Teredo, NAT64, compatible."""
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if any(ip in net for net in _EMBEDDED_IPV4_LOW32):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
 
 
 async def check_webhook_url(url: str, *, allow_private: bool) -> None:

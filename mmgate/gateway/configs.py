@@ -10,13 +10,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.delivery.url_guard import check_webhook_url
+from mmgate.domain.webhook_headers import HeaderRefused, check_headers
 from mmgate.errors import GraphError
 from mmgate.gateway.bodies import BodyRefused, json_body
 from mmgate.gateway.responses import channel_or_401, d360_error, json_response, refused_error
 from mmgate.gateway.services import gateway_of
 from mmgate.storage.port import Chaos
-
-MAX_HEADERS = 20
 
 
 class ChaosConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -34,11 +33,10 @@ class WebhookConfig(msgspec.Struct):
 def _check(config: WebhookConfig) -> None:
     if config.url is None:
         return
-    if len(config.headers) > MAX_HEADERS:
-        raise GraphError(100, f"At most {MAX_HEADERS} custom headers are allowed.")
-    for name, value in config.headers.items():
-        if not name or any(c in name for c in " :\r\n") or any(c in value for c in "\r\n"):
-            raise GraphError(100, f"Invalid header '{name}'.")
+    try:
+        check_headers(config.headers)
+    except HeaderRefused as refused:
+        raise GraphError(100, str(refused)) from None
 
 
 async def webhook(request: Request) -> Response:
