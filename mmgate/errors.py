@@ -75,6 +75,21 @@ _SPECS = [
     ),
     ErrorSpec(131051, 400, "Unsupported message type", "Message type is not currently supported."),
     ErrorSpec(131055, 400, "Method not allowed", "Only marketing template messages are supported"),
+    # Max price (reference: marketing-messages/pricing, docs/max-price.md).
+    ErrorSpec(
+        131061,
+        400,
+        "Marketing templates containing bid_spec are not supported by the Cloud API.",
+        "To use templates with a max price (optimization_spec), use the Marketing Messages "
+        "API for WhatsApp (/marketing_messages).",
+    ),
+    ErrorSpec(
+        131062,
+        400,
+        "Business-scoped User ID (BSUID) recipients are not supported for this message.",
+        "A max price (bid_spec or a template's optimization_spec) cannot be used with a "
+        "business-scoped user id recipient; send to a phone number.",
+    ),
     ErrorSpec(
         131056,
         400,
@@ -121,6 +136,21 @@ _SPECS = [
         "Template unavailable for use",
         "Please check your eligibility status to ensure you are onboarded or contact Meta's "
         "customer support.",
+    ),
+    # Max price enrolment (marketing-messages/pricing/enroll-max-price): Meta documents
+    # the HTTP statuses and texts, not Graph codes; 10 and 4 are Graph's own codes for a
+    # missing permission and a call-rate limit (docs/max-price.md).
+    ErrorSpec(
+        10,
+        403,
+        "Agreement required",
+        "The Solution Partner does not have an accepted max price agreement.",
+    ),
+    ErrorSpec(
+        4,
+        429,
+        "Application request limit reached",
+        "The agreement email was sent less than 5 minutes ago; retry after retry_after seconds.",
     ),
     # mmgate's own codes, documented in docs/errors.md; outside Meta's ranges.
     ErrorSpec(

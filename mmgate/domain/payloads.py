@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from mmgate.domain.bids import BidSpec
 from mmgate.domain.json_limits import MAX_DEPTH, too_deep
 from mmgate.errors import GraphError
 
@@ -72,6 +73,7 @@ class SendRequest(msgspec.Struct):
     product_policy: str | None = None
     message_send_ttl_seconds: int | str | None = None
     biz_opaque_callback_data: str | None = None
+    bid_spec: BidSpec | None = None  # max price: per_message_bid_multiplier (domain/bids)
 
 
 _decoder = msgspec.json.Decoder(SendRequest)

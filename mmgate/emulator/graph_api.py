@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.domain.payloads import EntryPoint, decode_send, validate_send
+from mmgate.domain.pricing import country_of
 from mmgate.domain.routing import Route as MessageRoute
 from mmgate.domain.templates import (
     Category,
@@ -21,6 +22,7 @@ from mmgate.domain.templates import (
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.emulator.network import SimMessage, new_conversation_id, route_at_meta
 from mmgate.emulator.state import Emulator
+from mmgate.emulator.template_bids import bid_for_send
 from mmgate.emulator.world import TemplateRecord
 from mmgate.errors import GraphError
 from mmgate.ids import new_wamid
@@ -61,6 +63,8 @@ def template_graph_json(template: TemplateRecord) -> dict[str, Any]:
     }
     if template.message_send_ttl_seconds is not None:
         body["message_send_ttl_seconds"] = template.message_send_ttl_seconds
+    if template.optimization_spec is not None:
+        body["optimization_spec"] = template.optimization_spec  # max price
     return body
 
 
@@ -88,7 +92,9 @@ def _accept(
             100, f"Unsupported post request. Object with ID '{phone_number_id}' does not exist."
         )
     phone, waba = found
-    valid = validate_send(decode_send(body), endpoint)
+    decoded = decode_send(body)
+    bid = bid_for_send(emulator.worlds, waba, decoded, endpoint)  # max price (131061/131062)
+    valid = validate_send(decoded, endpoint)
     request = valid.request
     category: str | None = None
     template_ttl: int | None = None
@@ -116,6 +122,8 @@ def _accept(
         valid.product_policy.value == "STRICT",
         waba,
     )
+    if bid is not None and route is not MessageRoute.MM_API:
+        raise GraphError(131061)  # a max price template never goes through Cloud API
     ttl = resolve_ttl(valid.ttl_seconds, template_ttl, category, route)
     now = emulator.clock.now()
     if record is not None and route is MessageRoute.MM_API:
@@ -126,27 +134,29 @@ def _accept(
         if route is MessageRoute.MM_API
         else (category.lower() if category else "service")
     )
-    emulator.network.deliver(
-        SimMessage(
-            meta_wamid=meta_wamid,
-            waba_id=waba.id,
-            phone=phone,
-            wa_id=valid.wa_id,
-            pricing_category=pricing,
-            is_marketing=is_marketing,
-            route=route,
-            callback_data=request.biz_opaque_callback_data,
-            graph_version=version,
-            sent_at=now,
-            expires_at=now + ttl,
-            conversation_id=new_conversation_id(),
-            # What the recipient's phone shows and what a tap on it needs.
-            template=record,
-            content=request.template,
-            text=request.text.body if request.text is not None else None,
-            activity_sharing=request.message_activity_sharing,
-        )
+    sim = SimMessage(
+        meta_wamid=meta_wamid,
+        waba_id=waba.id,
+        phone=phone,
+        wa_id=valid.wa_id,
+        pricing_category=pricing,
+        is_marketing=is_marketing,
+        route=route,
+        callback_data=request.biz_opaque_callback_data,
+        graph_version=version,
+        sent_at=now,
+        expires_at=now + ttl,
+        conversation_id=new_conversation_id(),
+        # What the recipient's phone shows and what a tap on it needs.
+        template=record,
+        content=request.template,
+        text=request.text.body if request.text is not None else None,
+        activity_sharing=request.message_activity_sharing,
+        country=country_of(valid.wa_id),
+        bid=bid,
     )
+    emulator.spend.record(sim)
+    emulator.network.deliver(sim)
     emulator.accepted += 1
     _count_duplicate(emulator, request.biz_opaque_callback_data)
     message: dict[str, Any] = {"id": meta_wamid}

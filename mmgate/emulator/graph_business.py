@@ -14,7 +14,9 @@ from starlette.routing import Route
 
 from mmgate.domain.onboarding import lite_api_status
 from mmgate.emulator.graph_api import authorise, graph_error_response, graph_version, json_response
+from mmgate.emulator.insights import render_analytics, split_analytics
 from mmgate.emulator.state import Emulator
+from mmgate.emulator.template_bids import find_template, template_node
 from mmgate.emulator.world import Business, Waba, WorldStore, terms_state
 from mmgate.errors import GraphError
 
@@ -118,10 +120,14 @@ async def object_fields(request: Request) -> Response:
         worlds = emulator.worlds
         waba = worlds.waba(object_id)
         if waba is not None:
+            raw, analytics = split_analytics(raw)  # template/pricing analytics (insights.py)
             fields = requested_fields(raw, ("id", "name"))
-            return json_response(
-                _render(fields, "WhatsAppBusinessAccount", WABA_FIELDS, worlds, waba)
-            )
+            body = _render(fields, "WhatsAppBusinessAccount", WABA_FIELDS, worlds, waba)
+            return json_response({**body, **render_analytics(emulator, waba, analytics)})
+        found = find_template(worlds, object_id)
+        if found is not None:  # a template node: max price readable back (template_bids.py)
+            fields = requested_fields(raw, ("id", "name", "status", "category"))
+            return json_response(template_node(worlds, *found, fields))
         business = worlds.business(object_id)
         if business is not None:
             fields = requested_fields(raw, ("id", "name"))

@@ -17,6 +17,8 @@ from mmgate.emulator.graph_api import (
     json_response,
 )
 from mmgate.emulator.state import Emulator
+from mmgate.emulator.template_bids import edit, find_template
+from mmgate.emulator.world import TemplateRecord, Waba
 from mmgate.errors import GraphError
 
 
@@ -48,6 +50,9 @@ async def create_template(request: Request) -> Response:
 
 
 async def update_waba(request: Request) -> Response:
+    found = find_template(request.app.state.emulator.worlds, request.path_params["object_id"])
+    if found is not None:  # `POST /{template_id}`: a max price edit (template_bids.py)
+        return await edit_template(request, *found)
     try:
         emulator, waba, body = await _waba_request(request)
         flag = body.get("disable_marketing_messages_on_cloud_api")
@@ -58,6 +63,23 @@ async def update_waba(request: Request) -> Response:
     except GraphError as error:
         return graph_error_response(error)
     return json_response({"id": waba.id})
+
+
+async def edit_template(request: Request, waba: Waba, template: TemplateRecord) -> Response:
+    emulator: Emulator = request.app.state.emulator
+    try:
+        graph_version(request)
+        authorise(emulator, request)
+        try:
+            body = msgspec.json.decode(await request.body())
+        except msgspec.DecodeError:
+            raise GraphError(100, "The request body is not valid JSON.") from None
+        if not isinstance(body, dict):
+            raise GraphError(100, "A JSON object is expected.")
+        edit(emulator.worlds, waba, template, body, emulator.clock.now())
+    except GraphError as error:
+        return graph_error_response(error)
+    return json_response({"success": True})
 
 
 routes = [

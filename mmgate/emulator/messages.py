@@ -35,6 +35,12 @@ class SimMessage:
     content: Template | None = None  # the send's `template` object: its parameters
     text: str | None = None  # a text message's body
     activity_sharing: bool | None = None  # `message_activity_sharing` of the send
+    # Max price and spend (emulator/market.py, emulator/insights.py).
+    country: str = "XX"  # the recipient's market, from the calling code
+    bid: int | None = None  # effective max price per 1,000 deliveries (smallest unit)
+    charge: int | None = None  # what Meta charged at delivery, same unit
+    delivered_at: float | None = None
+    read_at: float | None = None
     # Mutable state of the message at Meta.
     status: str = "accepted"
     failure: str | None = None  # "(#131049) title" when it failed

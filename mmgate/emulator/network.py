@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Callable
 from functools import partial
 
 import msgspec
@@ -43,6 +44,10 @@ class Network:
         self.clicker = Clicker(sender)
         self.offline: set[str] = set()  # switched offline on the phone page
         self._held: dict[str, list[SimMessage]] = {}  # reached the network while offline
+        # Max price: when (or whether) a message may reach the phone, and who watches
+        # statuses for spend and insights (emulator/market_gate.py).
+        self.delivery_gate: Callable[[SimMessage, float], float | None] | None = None
+        self.on_status: Callable[[SimMessage, str, float], None] | None = None
 
     def behaviour(self, wa_id: str) -> Behaviour:
         return behaviour_for(wa_id, self.overrides, self.population)
@@ -68,6 +73,11 @@ class Network:
             extra = behaviour.mm_extra_delay_seconds
             delay += MM_EXTRA_DELIVERY if extra is None else extra
         delivered_at = online_at + delay
+        if self.delivery_gate is not None:
+            gated = self.delivery_gate(message, delivered_at)
+            if gated is None:
+                return  # no clearing price at or below its max price within the TTL
+            delivered_at = gated
         if delivered_at > message.expires_at:
             return  # TTL passed before the user came online: dropped
         self._at(delivered_at, message, "delivered")
@@ -105,6 +115,8 @@ class Network:
             return
         if error is not None:
             message.failure = error.message
+        if self.on_status is not None:
+            self.on_status(message, status, now)
         # pricing (and conversation before v24) ride on `sent` and on `delivered` only.
         priced = status in ("sent", "delivered")
         with_conversation = priced and message.graph_version < 24

@@ -6,10 +6,12 @@ import asyncio
 from pathlib import Path
 
 from mmgate.clock import Clock, SandboxClock
+from mmgate.emulator.market import Market
 from mmgate.emulator.network import Network
 from mmgate.emulator.onboarding import Onboarding
 from mmgate.emulator.recent import RecentSet
 from mmgate.emulator.scheduler import Scheduler
+from mmgate.emulator.spend import SpendBook
 from mmgate.emulator.subscriptions import callback_for
 from mmgate.emulator.templates import TemplateDesk
 from mmgate.emulator.webhook_sender import Outgoing, WebhookSender
@@ -28,6 +30,11 @@ class Emulator:
         # then holds a bounded number of built webhooks, not all of them.
         self.scheduler.limit_by(self.sender.pending)
         self.network = Network(self.scheduler, self.sender)
+        # Max price: the market and Meta's book of deliveries and charges.
+        self.market = Market()
+        self.spend = SpendBook(self.market)
+        self.network.delivery_gate = self.spend.gate
+        self.network.on_status = self.spend.on_status
         self.templates = TemplateDesk(self.worlds, self.scheduler, self.sender)
         self.onboarding = Onboarding(self.worlds, self.scheduler, self.sender)
         self.accepted = 0
@@ -65,6 +72,7 @@ class Emulator:
     def reset(self) -> dict[str, int]:
         """The sandbox's users and traffic back to a clean state (docs/emulator.md)."""
         dropped = self.network.reset()
+        self.spend.reset()
         self.accepted = 0
         self.duplicate_sends = 0
         self.seen_callbacks.clear()

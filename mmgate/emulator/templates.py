@@ -9,6 +9,7 @@ from typing import Any
 from mmgate.domain.templates import DORMANT_SECONDS, SYNC_SECONDS, Category
 from mmgate.domain.ttl import CATEGORY_RANGES
 from mmgate.emulator.scheduler import Scheduler
+from mmgate.emulator.template_bids import spec_at_creation
 from mmgate.emulator.webhook_sender import WebhookSender
 from mmgate.emulator.world import TemplateRecord, Waba, WorldStore
 from mmgate.errors import GraphError
@@ -59,6 +60,7 @@ class TemplateDesk:
             raise GraphError(100, "components must include a BODY component.")
         if self._worlds.template(waba, name, language) is not None:
             raise GraphError(100, f"Content in this language already exists: {name} ({language}).")
+        spec = spec_at_creation(self._worlds, waba, body, category)  # max price, if any
         now = self._scheduler.clock.now()
         template = TemplateRecord(
             id=new_numeric_id(),
@@ -69,6 +71,7 @@ class TemplateDesk:
             components=components,
             message_send_ttl_seconds=_ttl(body.get("message_send_ttl_seconds"), category),
             created_at=now,
+            optimization_spec=spec,
         )
         waba.templates.append(template)
         self._worlds.save()

@@ -22,6 +22,7 @@ from mmgate.domain.onboarding import (
     WabaEligibility,
     waba_status,
 )
+from mmgate.emulator.max_price_world import MaxPriceEnrolment
 from mmgate.ids import key_hash
 
 
@@ -64,6 +65,10 @@ class TemplateRecord(msgspec.Struct):
     # MARKETING templates sync with their ad for 10 minutes after approval or after
     # 7 dormant days; MM sends meanwhile get 134101 (reference §8.1).
     sync_until: float = 0.0
+    # Max price: Meta's `optimization_spec` ({bid_strategy, bid_amount}) and when it was
+    # edited, for the approved-template edit limits (domain/bids.py).
+    optimization_spec: dict[str, Any] | None = None
+    bid_edits: list[float] = []
 
 
 class PhoneNumber(msgspec.Struct):
@@ -109,6 +114,7 @@ class Business(msgspec.Struct):
     mm_terms_signed_at: float | None = None
     mm_terms_changed_at: float | None = None  # when the state above last changed
     country: str = "GB"
+    max_price: MaxPriceEnrolment | None = None  # max price agreement (emulator/max_price.py)
 
 
 class MetaUser(msgspec.Struct):
