@@ -184,6 +184,22 @@ _SPECS = [
 
 CATALOGUE: dict[int, ErrorSpec] = {spec.code: spec for spec in _SPECS}
 
+# Codes that mean "the same request may succeed shortly", the one list the gateway's upstream
+# dispatch and the SDK both decide with: Meta's temporary errors (1 API Unknown, 2 API Service,
+# 4 API Too Many Calls, 80007 rate limit, 130429 throughput, 131000 something went wrong,
+# 131016 service unavailable, 131057 account in maintenance) and mmgate's 1360001.
+TRANSIENT_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131057, 1360001})
+
+
+def is_transient(code: int | None, http_status: int) -> bool:
+    """Whether repeating the same request may succeed: a transient code, HTTP 429, or a 5xx
+    that names no permanent catalogue code (a proxy's 502 page, an unknown server error).
+    A 5xx naming a catalogue code that is not transient (134102) would fail the same way again.
+    """
+    if code in TRANSIENT_CODES or http_status == 429:
+        return True
+    return http_status >= 500 and (code is None or code not in CATALOGUE)
+
 
 class GraphError(Exception):
     """An error with a catalogue code, raised anywhere and rendered at the edge."""

@@ -115,9 +115,6 @@ _BY_CODE: dict[int, type[ApiError]] = {
 }
 _BY_STATUS: dict[int, type[ApiError]] = {401: AuthenticationError, 404: NotFound, 429: RateLimited}
 
-# Codes that mean "try again shortly"; everything else an error names is permanent.
-TRANSIENT_CODES = frozenset({130429, 131000, 131016, 1360001})
-
 
 def error_from_response(response: httpx.Response) -> ApiError:
     body = _json_or_none(response.content)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from mmgate.sdk._errors import TRANSIENT_CODES, error_code
+from mmgate.errors import is_transient
+from mmgate.sdk._errors import error_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +41,7 @@ class Retry:
 
     def should_retry(self, response: httpx.Response) -> bool:
         status = response.status_code
-        if status < 400:
-            return False
-        code = error_code(response)
-        if code == 130429 or status == 429:
-            return True
-        # A 5xx without a catalogue code (a proxy's 502) or with a transient one is
-        # retried; a 5xx naming a permanent code (134102) would fail the same way again.
-        return status >= 500 and (code is None or code in TRANSIENT_CODES)
+        return status >= 400 and is_transient(error_code(response), status)
 
 
 def _seconds(value: str | None) -> float | None:

@@ -11,10 +11,8 @@ from urllib.parse import urlencode
 
 import msgspec
 
-from mmgate.errors import GraphError, parse_graph_error
+from mmgate.errors import GraphError, is_transient, parse_graph_error
 from mmgate.httpclient import HttpClient, RequestFailed
-
-RETRYABLE_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131057})
 
 
 class UpstreamUnavailable(Exception):
@@ -30,7 +28,7 @@ class UpstreamUnavailable(Exception):
 
 
 def is_retryable(error: GraphError) -> bool:
-    return error.code in RETRYABLE_CODES or error.http_status >= 500
+    return is_transient(error.code, error.http_status)
 
 
 class GraphClient:

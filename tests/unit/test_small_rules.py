@@ -8,7 +8,7 @@ from mmgate.clock import SandboxClock
 from mmgate.delivery.retry import SEVEN_DAYS, RetryPolicy
 from mmgate.domain import correlation
 from mmgate.domain.templates import count_placeholders, info_from_graph
-from mmgate.errors import GraphError, parse_graph_error
+from mmgate.errors import GraphError, is_transient, parse_graph_error
 from mmgate.ids import new_wamid
 from mmgate.signing import sign, sign_delivery, verify, verify_delivery
 
@@ -147,3 +147,25 @@ def test_webhook_urls_must_be_http(url: str) -> None:
 
     with pytest.raises(GraphError):
         anyio.run(lambda: check_webhook_url(url, allow_private=True))
+
+
+@pytest.mark.parametrize(
+    ("code", "http_status", "transient"),
+    [
+        (130429, 400, True),  # throughput, whatever the status
+        (131000, 500, True),
+        (131016, 503, True),
+        (1360001, 502, True),  # mmgate: upstream not available
+        (80007, 400, True),
+        (None, 429, True),  # a 429 without a code (360dialog's own rate limit)
+        (None, 502, True),  # a proxy's HTML error page
+        (999999, 500, True),  # a server error the catalogue does not know
+        (134102, 500, False),  # a permanent refusal that happens to be a 500
+        (132001, 404, False),
+        (100, 400, False),
+    ],
+)
+def test_one_transient_rule_for_the_sdk_and_the_upstream_dispatch(
+    code: int | None, http_status: int, transient: bool
+) -> None:
+    assert is_transient(code, http_status) is transient
