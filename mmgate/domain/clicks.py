@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from mmgate.sdk import ClickEvent, MmgateError, parse_webhook
+
+LINK_CLICK = "marketing_messages_link_click"
 
 
 def click_ids(payload: bytes | None) -> list[str | None]:
     """The click id of every link click in one relayed webhook (None when absent)."""
     try:
-        body = json.loads(payload or b"")
-    except ValueError:
-        return []
-    found: list[str | None] = []
-    for entry in _dicts(body, "entry"):
-        for change in _dicts(entry, "changes"):
-            for action in _dicts(change.get("value"), "user_actions"):
-                if action.get("action_type") != "marketing_messages_link_click":
-                    continue
-                data = action.get("marketing_messages_link_click_data")
-                click_id = data.get("click_id") if isinstance(data, dict) else None
-                found.append(None if click_id is None else str(click_id))
-    return found
-
-
-def _dicts(parent: Any, key: str) -> list[dict[str, Any]]:
-    """The objects in `parent[key]`, tolerating any other shape."""
-    items = parent.get(key) if isinstance(parent, dict) else None
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        events = parse_webhook(payload or b"")
+    except MmgateError:
+        return []  # not JSON, or not an object
+    return [e.click_id for e in events if isinstance(e, ClickEvent) and e.action_type == LINK_CLICK]

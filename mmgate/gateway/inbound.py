@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -24,22 +23,12 @@ from mmgate.domain.webhooks import envelope
 from mmgate.errors import GraphError
 from mmgate.gateway.relay import status_updates
 from mmgate.gateway.services import Gateway
+from mmgate.sdk.webhooks import changes
 from mmgate.upstream.graph import UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 _json = msgspec.json.Encoder()
 TEMPLATE_FIELDS = ("message_template_status_update", "template_category_update")
-
-
-def _changes(payload: Any) -> Iterator[tuple[dict[str, Any], str, dict[str, Any]]]:
-    if not isinstance(payload, dict):
-        return
-    for entry in payload.get("entry") or []:
-        if not isinstance(entry, dict):
-            continue
-        for change in entry.get("changes") or []:
-            if isinstance(change, dict) and isinstance(change.get("value"), dict):
-                yield entry, str(change.get("field", "")), change["value"]
 
 
 def _single(entry: dict[str, Any], field: str, value: dict[str, Any]) -> bytes:
@@ -56,7 +45,8 @@ async def process(gateway: Gateway, payload: Any) -> None:
     if updates:
         await gateway.store.record_statuses(updates, now)
         queued = True
-    for entry, field, value in _changes(payload):
+    for change in changes(payload):
+        entry, field, value = change.entry, change.field or "", change.value
         if field == "messages" and value.get("user_actions"):
             queued |= await _relay_click(gateway, entry, value, now)
         elif field == "account_update":

@@ -14,6 +14,7 @@ import msgspec
 from mmgate.domain import correlation
 from mmgate.domain.routing import route_from_pricing
 from mmgate.domain.webhooks import envelope
+from mmgate.sdk.webhooks import changes
 from mmgate.storage.port import StatusUpdate
 
 _json = msgspec.json.Encoder()
@@ -22,20 +23,15 @@ LookupFn = Callable[[str], Awaitable[str | None]]
 
 def _statuses(payload: Any) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
     """(entry id, value, status) for every status in a webhook, tolerating odd shapes."""
-    if not isinstance(payload, dict):
-        return
-    for entry in payload.get("entry") or []:
-        if not isinstance(entry, dict):
-            continue
-        for change in entry.get("changes") or []:
-            if not isinstance(change, dict) or change.get("field") != "messages":
-                continue
-            value = change.get("value")
-            if not isinstance(value, dict):
-                continue
-            for status in value.get("statuses") or []:
-                if isinstance(status, dict) and isinstance(status.get("id"), str):
-                    yield str(entry.get("id", "")), value, status
+    for change in changes(payload):
+        if change.field == "messages":
+            for status in _dicts(change.value.get("statuses")):
+                if isinstance(status.get("id"), str):
+                    yield change.entry_id, change.value, status
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 async def status_updates(payload: Any, lookup_meta_wamid: LookupFn) -> list[StatusUpdate]:
@@ -51,11 +47,7 @@ async def status_updates(payload: Any, lookup_meta_wamid: LookupFn) -> list[Stat
         if client_value is not None:
             relayed["biz_opaque_callback_data"] = client_value
         recipient = status.get("recipient_id")
-        contacts = [
-            c
-            for c in value.get("contacts") or []
-            if isinstance(c, dict) and c.get("wa_id") == recipient
-        ]
+        contacts = [c for c in _dicts(value.get("contacts")) if c.get("wa_id") == recipient]
         relayed_value = {k: v for k, v in value.items() if k not in ("statuses", "contacts")}
         if contacts:
             relayed_value["contacts"] = contacts

@@ -181,12 +181,43 @@ def _timestamp(value: str | None) -> int:
 
 def parse_webhook(raw_body: bytes | str | Mapping[str, Any]) -> list[WebhookEvent]:
     """Every event in one webhook body (Meta's `object`/`entry`/`changes` shape)."""
-    body = _decode(raw_body)
     events: list[WebhookEvent] = []
+    for entry, change in _entry_changes(_decode(raw_body)):
+        events += _events_of(entry, change)
+    return events
+
+
+class Change(msgspec.Struct, frozen=True, kw_only=True):
+    """One `entry[].changes[]` of a Meta webhook whose `value` is an object, with its entry."""
+
+    entry: dict[str, Any]
+    field: str | None
+    value: dict[str, Any]
+
+    @property
+    def entry_id(self) -> str:
+        return _str(self.entry.get("id")) or ""
+
+    @property
+    def time(self) -> int | None:
+        return _int(self.entry.get("time"))
+
+
+def changes(body: Any) -> Iterator[Change]:
+    """The one walk of Meta's webhook envelope, for the gateway's receiver as for clients:
+    anything that is not the documented shape (a list that is not a list, a value that is
+    not an object) is skipped, never an error."""
+    if isinstance(body, Mapping):
+        for entry, change in _entry_changes(body):
+            value = change.get("value")
+            if isinstance(value, dict):
+                yield Change(entry=entry, field=_str(change.get("field")), value=value)
+
+
+def _entry_changes(body: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     for entry in _dicts(body.get("entry")):
         for change in _dicts(entry.get("changes")):
-            events += _events_of(entry, change)
-    return events
+            yield entry, change
 
 
 def _decode(raw_body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mmgate.sdk.webhooks import changes
 from mmgate.storage.port import WebhookDelivery
 
 
@@ -24,13 +25,10 @@ def summary(payload: bytes | None) -> str:
     except ValueError:
         return "unreadable payload"
     parts: list[str] = []
-    for change in _items(body, "entry", "changes"):
-        value = change.get("value")
-        if not isinstance(value, dict):
-            value = {}
-        field = str(change.get("field", ""))
-        statuses = [s for s in value.get("statuses") or [] if isinstance(s, dict)]
-        clicks = [a for a in value.get("user_actions") or [] if isinstance(a, dict)]
+    for change in changes(body):
+        value, field = change.value, change.field or ""
+        statuses = _dicts(value.get("statuses"))
+        clicks = _dicts(value.get("user_actions"))
         if statuses:
             parts += [f"status {s.get('status', '?')}" for s in statuses]
         elif clicks:
@@ -48,22 +46,17 @@ def wamids(payload: bytes | None) -> list[str]:
         body = json.loads(payload or b"")
     except ValueError:
         return []
-    found = []
-    for change in _items(body, "entry", "changes"):
-        value = change.get("value")
-        for status in value.get("statuses") or [] if isinstance(value, dict) else []:
-            if isinstance(status, dict) and isinstance(status.get("id"), str):
-                found.append(status["id"])
-    return found
+    return [
+        status["id"]
+        for change in changes(body)
+        for status in _dicts(change.value.get("statuses"))
+        if isinstance(status.get("id"), str)
+    ]
 
 
 def target(delivery: WebhookDelivery) -> str:
     return "partner webhook" if delivery.kind == "partner_webhook" else "channel webhook"
 
 
-def _items(body: Any, outer: str, inner: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for entry in body.get(outer) or [] if isinstance(body, dict) else []:
-        if isinstance(entry, dict):
-            found += [c for c in entry.get(inner) or [] if isinstance(c, dict)]
-    return found
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -7,9 +8,11 @@ import pytest
 from mmgate.clock import SandboxClock
 from mmgate.delivery.retry import SEVEN_DAYS, RetryPolicy
 from mmgate.domain import correlation
+from mmgate.domain.clicks import click_ids
 from mmgate.domain.templates import count_placeholders, info_from_graph
 from mmgate.errors import GraphError, is_transient, parse_graph_error
 from mmgate.ids import new_wamid
+from mmgate.sdk.webhooks import changes
 from mmgate.signing import sign, sign_delivery, verify, verify_delivery
 
 
@@ -169,3 +172,32 @@ def test_one_transient_rule_for_the_sdk_and_the_upstream_dispatch(
     code: int | None, http_status: int, transient: bool
 ) -> None:
     assert is_transient(code, http_status) is transient
+
+
+def test_one_walk_of_metas_envelope_skips_what_is_not_the_documented_shape() -> None:
+    value = {"statuses": [{"id": "wamid.A"}]}
+    body = {
+        "entry": [
+            5,
+            {"id": "W", "time": "1700000000", "changes": 5},
+            {"id": "W", "changes": ["x", {"field": "messages", "value": [1]}]},
+            {"id": 42, "time": 1700000000, "changes": [{"field": "messages", "value": value}]},
+        ]
+    }
+    found = list(changes(body))
+    assert [(c.entry_id, c.time, c.field, c.value) for c in found] == [
+        ("42", 1700000000, "messages", value)
+    ]
+    assert list(changes([body])) == [] and list(changes({"entry": {"a": 1}})) == []
+
+
+def test_click_ids_come_from_the_sdk_parser() -> None:
+    action = {
+        "action_type": "marketing_messages_link_click",
+        "marketing_messages_link_click_data": {"click_id": 7},
+    }
+    other = {"action_type": "something_newer"}
+    value = {"user_actions": [action, other, {"action_type": "marketing_messages_link_click"}]}
+    body = json.dumps({"entry": [{"changes": [{"field": "messages", "value": value}]}]})
+    assert click_ids(body.encode()) == ["7", None]
+    assert click_ids(b"not json") == [] and click_ids(None) == []
