@@ -145,6 +145,8 @@ def validate_send(request: SendRequest, entry_point: EntryPoint) -> ValidSend:
     if request.messaging_product != "whatsapp":
         raise GraphError(100, "The parameter messaging_product must be 'whatsapp'.")
     if request.to is None:
+        if request.recipient is not None and request.bid_spec is not None:
+            raise GraphError(131062)  # a max price cannot go to a business-scoped user id
         raise GraphError(100, message="The parameter to is required.", with_error_data=False)
     if request.recipient_type != "individual":
         raise GraphError(100, "The parameter recipient_type must be 'individual'.")

@@ -32,6 +32,7 @@ class TemplateInfo:
     url_button_params: tuple[int, ...]  # indexes of URL buttons with a dynamic suffix
     ttl_seconds: int | None = None
     sync_until: float = 0.0  # MM sends before this get 134101 (reference §8.1)
+    bid_amount: int | None = None  # max price per 1,000 deliveries (domain/bids.py)
 
 
 def count_placeholders(text: str) -> int:
@@ -85,6 +86,8 @@ def info_from_graph(template: dict[str, object]) -> TemplateInfo | None:
                 ):
                     url_buttons.append(index)
     ttl = template.get("message_send_ttl_seconds")
+    spec = template.get("optimization_spec", template.get("bid_spec"))
+    bid = spec.get("bid_amount") if isinstance(spec, dict) else None
     return TemplateInfo(
         name=name,
         language=language,
@@ -95,4 +98,5 @@ def info_from_graph(template: dict[str, object]) -> TemplateInfo | None:
         ttl_seconds=int(ttl)
         if isinstance(ttl, int | str) and str(ttl).lstrip("-").isdigit()
         else None,
+        bid_amount=int(bid) if isinstance(bid, int | str) and str(bid).isdigit() else None,
     )

@@ -26,6 +26,7 @@ from mmgate.domain.templates import Category, TemplateInfo, check_against_templa
 from mmgate.domain.throughput import ThroughputLimiter
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.errors import GraphError
+from mmgate.gateway.bids import price_send
 from mmgate.gateway.templates import TemplateCatalog
 from mmgate.gateway.wabas import WabaCatalog
 from mmgate.ids import key_hash, new_wamid
@@ -35,7 +36,7 @@ from mmgate.upstream.graph import UpstreamUnavailable
 _json = msgspec.json.Encoder()
 _any = msgspec.json.Decoder()
 # Fields only /marketing_messages knows; Cloud API's /messages is sent without them.
-_MM_ONLY_FIELDS = ("product_policy", "message_activity_sharing")
+_MM_ONLY_FIELDS = ("product_policy", "message_activity_sharing", "bid_spec")
 
 
 class Unauthorized(Exception):
@@ -106,6 +107,17 @@ class Accepter:
             decision.requested,
         )
         wamid = new_wamid(valid.wa_id)
+        # Max price: Meta's refusals, and the price of a send with one (gateway/bids.py).
+        await price_send(
+            self._store,
+            entry_point,
+            valid,
+            template,
+            decision,
+            wamid=wamid,
+            channel_id=channel.id,
+            now=now,
+        )
         message = NewMessage(
             wamid=wamid,
             channel_id=channel.id,

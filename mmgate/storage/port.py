@@ -118,6 +118,22 @@ class NewMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class MessagePrice:
+    """A send made with a max price, priced at acceptance (docs/max-price.md). Amounts
+    are per 1,000 deliveries in the currency's smallest unit, as Meta's bid_amount."""
+
+    wamid: str
+    channel_id: str
+    country: str
+    currency: str
+    list_price: int
+    bid_amount: int | None
+    bid_multiplier: float | None
+    max_price: int | None
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class IdempotencyClaim:
     key: str
     request_hash: str
@@ -257,6 +273,8 @@ class Store(Protocol):
         self, message: NewMessage, response: bytes, idempotency: IdempotencyClaim | None
     ) -> AcceptOutcome: ...
     async def message(self, channel_id: str, wamid: str) -> MessageRecord | None: ...
+    async def record_price(self, price: MessagePrice) -> None: ...
+    async def message_price(self, wamid: str) -> MessagePrice | None: ...
 
     # the outbox
     async def claim(self, kind: str, now: float, lease_until: float, limit: int) -> list[Job]: ...

@@ -8,11 +8,12 @@ from mmgate.storage.postgres.engine import Database
 from mmgate.storage.postgres.hub import Hub
 from mmgate.storage.postgres.lifecycle import Lifecycle
 from mmgate.storage.postgres.outbox import Outbox
+from mmgate.storage.postgres.prices import Prices
 from mmgate.storage.postgres.send_path import SendPath
 from mmgate.storage.postgres.templates import Templates
 
 
-class PostgresStore(Directory, Templates, SendPath, Outbox, Lifecycle, DeliveryLog, Hub):
+class PostgresStore(Directory, Templates, SendPath, Outbox, Lifecycle, DeliveryLog, Hub, Prices):
     """`server_settings` go to every connection (tests set `search_path` to a schema)."""
 
     def __init__(

@@ -15,7 +15,7 @@ class Templates:
         row = await self.db.read(
             lambda c: c.fetchrow(
                 "SELECT name, language, category, status, body_params, url_button_params, "
-                "ttl_seconds, sync_until FROM templates "
+                "ttl_seconds, sync_until, bid_amount FROM templates "
                 "WHERE waba_id = $1 AND name = $2 AND language = $3",
                 waba_id,
                 name,
@@ -25,19 +25,29 @@ class Templates:
         if row is None:
             return None
         return TemplateInfo(
-            row[0], row[1], row[2], row[3], row[4], tuple(json.loads(row[5])), row[6], row[7]
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            tuple(json.loads(row[5])),
+            row[6],
+            row[7],
+            row[8],
         )
 
     async def save_templates(self, waba_id: str, templates: list[TemplateInfo], now: float) -> None:
         async def run(c: Connection) -> None:
             await c.executemany(
                 "INSERT INTO templates (waba_id, name, language, category, status, body_params, "
-                "url_button_params, ttl_seconds, fetched_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) "
+                "url_button_params, ttl_seconds, fetched_at, bid_amount) "
+                "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
                 "ON CONFLICT (waba_id, name, language) DO UPDATE SET "
                 "category = excluded.category, status = excluded.status, "
                 "body_params = excluded.body_params, "
                 "url_button_params = excluded.url_button_params, "
-                "ttl_seconds = excluded.ttl_seconds, fetched_at = excluded.fetched_at",
+                "ttl_seconds = excluded.ttl_seconds, fetched_at = excluded.fetched_at, "
+                "bid_amount = excluded.bid_amount",
                 [
                     (
                         waba_id,
@@ -49,6 +59,7 @@ class Templates:
                         json.dumps(list(t.url_button_params)),
                         t.ttl_seconds,
                         now,
+                        t.bid_amount,
                     )
                     for t in templates
                 ],

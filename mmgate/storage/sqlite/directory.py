@@ -307,7 +307,7 @@ class DirectoryQueries:
         row = await self.engine.read(
             lambda c: c.execute(
                 "SELECT name, language, category, status, body_params, url_button_params, "
-                "ttl_seconds, sync_until FROM templates "
+                "ttl_seconds, sync_until, bid_amount FROM templates "
                 "WHERE waba_id = ? AND name = ? AND language = ?",
                 (waba_id, name, language),
             ).fetchone()
@@ -315,18 +315,27 @@ class DirectoryQueries:
         if row is None:
             return None
         return TemplateInfo(
-            row[0], row[1], row[2], row[3], row[4], tuple(json.loads(row[5])), row[6], row[7]
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            tuple(json.loads(row[5])),
+            row[6],
+            row[7],
+            row[8],
         )
 
     async def save_templates(self, waba_id: str, templates: list[TemplateInfo], now: float) -> None:
         def run(c: sqlite3.Connection) -> None:
             c.executemany(
                 "INSERT INTO templates (waba_id, name, language, category, status, body_params, "
-                "url_button_params, ttl_seconds, fetched_at) VALUES (?,?,?,?,?,?,?,?,?) "
+                "url_button_params, ttl_seconds, fetched_at, bid_amount) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(waba_id, name, language) DO UPDATE SET category=excluded.category, "
                 "status=excluded.status, body_params=excluded.body_params, "
                 "url_button_params=excluded.url_button_params, ttl_seconds=excluded.ttl_seconds, "
-                "fetched_at=excluded.fetched_at",
+                "fetched_at=excluded.fetched_at, bid_amount=excluded.bid_amount",
                 [
                     (
                         waba_id,
@@ -338,6 +347,7 @@ class DirectoryQueries:
                         json.dumps(list(t.url_button_params)),
                         t.ttl_seconds,
                         now,
+                        t.bid_amount,
                     )
                     for t in templates
                 ],

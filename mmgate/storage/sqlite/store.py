@@ -15,12 +15,15 @@ from mmgate.storage.sqlite.directory import DirectoryQueries
 from mmgate.storage.sqlite.engine import Engine
 from mmgate.storage.sqlite.hub import HubQueries
 from mmgate.storage.sqlite.outbox import DeliveryLogQueries, OutboxQueries
+from mmgate.storage.sqlite.prices import PriceQueries
 from mmgate.storage.sqlite.sending import SendingQueries
 
 __all__ = ["CLIENT_WEBHOOK", "PARTNER_WEBHOOK", "UPSTREAM_SEND", "SqliteStore"]
 
 
-class SqliteStore(DirectoryQueries, SendingQueries, OutboxQueries, DeliveryLogQueries, HubQueries):
+class SqliteStore(
+    DirectoryQueries, SendingQueries, OutboxQueries, DeliveryLogQueries, HubQueries, PriceQueries
+):
     def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
         self.engine = Engine(path, synchronous=synchronous)
 

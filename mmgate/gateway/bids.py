@@ -1,0 +1,58 @@
+"""Max price at the gateway: refuse locally what Meta would refuse, and price the send.
+
+The client's `bid_spec` travels upstream untouched to `/marketing_messages` (and is
+dropped on the way to Cloud API's `/messages`, with the other MM-only fields). A send
+of a template with a max price is refused with Meta's 131061 when it would reach
+Cloud API: sent to `/messages`, or routed there because the WABA is not onboarded.
+Its price is fixed now (the template's bid may change later); every other message is
+priced from the rate card when read (docs/max-price.md).
+"""
+
+from __future__ import annotations
+
+from mmgate.domain import bids
+from mmgate.domain.payloads import EntryPoint, ValidSend
+from mmgate.domain.pricing import CURRENCY, country_of, list_price
+from mmgate.domain.routing import RouteDecision, UpstreamEndpoint
+from mmgate.domain.templates import TemplateInfo
+from mmgate.errors import GraphError
+from mmgate.storage.port import MessagePrice, Store
+
+
+async def price_send(
+    store: Store,
+    entry_point: EntryPoint,
+    valid: ValidSend,
+    template: TemplateInfo | None,
+    decision: RouteDecision,
+    *,
+    wamid: str,
+    channel_id: str,
+    now: float,
+) -> None:
+    factor = bids.multiplier(valid.request.bid_spec)
+    bid = template.bid_amount if template is not None else None
+    bids.check_send(
+        entry_point=entry_point.value,
+        has_bid_template=bid is not None,
+        factor=factor,
+        to_bsuid=False,  # validate_send already refused a BSUID with a bid_spec (131062)
+    )
+    if bid is None:
+        return
+    if decision.endpoint is UpstreamEndpoint.MESSAGES:
+        raise GraphError(131061)
+    country = country_of(valid.wa_id)
+    await store.record_price(
+        MessagePrice(
+            wamid=wamid,
+            channel_id=channel_id,
+            country=country,
+            currency=CURRENCY,
+            list_price=list_price("marketing_lite", country),
+            bid_amount=bid,
+            bid_multiplier=factor,
+            max_price=bids.effective_bid(bid, factor),
+            created_at=now,
+        )
+    )
