@@ -19,6 +19,7 @@ MODULES = {
     "accept": "bench.benchmarks.accept",
     "latency": "bench.benchmarks.latency",
     "end-to-end": "bench.benchmarks.end_to_end",
+    "open-loop": "bench.benchmarks.open_loop",
     "growth": "bench.benchmarks.growth",
     "memory": "bench.benchmarks.memory",
     "scheduler": "bench.benchmarks.scheduler",

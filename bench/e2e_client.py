@@ -67,8 +67,8 @@ class _SendResponse(msgspec.Struct):
     messages: list[_Message]
 
 
-_webhook = msgspec.json.Decoder(_Webhook)
-_send_response = msgspec.json.Decoder(_SendResponse)
+webhook_decoder = msgspec.json.Decoder(_Webhook)
+send_response_decoder = msgspec.json.Decoder(_SendResponse)
 
 
 @dataclass
@@ -83,7 +83,7 @@ class Arrivals:
         now = time.perf_counter()
         self.webhooks += 1
         try:
-            hook = _webhook.decode(body)
+            hook = webhook_decoder.decode(body)
         except msgspec.DecodeError:
             return
         for entry in hook.entry:
@@ -111,7 +111,7 @@ class Sender:
     async def _send(self, connection: ClientConnection, due: float) -> None:
         status, body = await asyncio.wait_for(connection.request(self._request()), 30.0)
         if status == 200:
-            self.sent[_send_response.decode(body).messages[0].id] = due
+            self.sent[send_response_decoder.decode(body).messages[0].id] = due
         else:
             self.errors += 1
 
@@ -168,7 +168,7 @@ async def _wait_until(done: Callable[[], bool], limit_seconds: float) -> None:
         await asyncio.sleep(POLL_SECONDS)
 
 
-async def _configure_webhook(host: str, port: int, receiver_port: int) -> None:
+async def configure_webhook(host: str, port: int, receiver_port: int) -> None:
     connection = await ClientConnection.open(host, port)
     body = msgspec.json.encode({"url": f"http://127.0.0.1:{receiver_port}/hook", "headers": {}})
     status, answer = await connection.request(
@@ -232,7 +232,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         lambda: CountingServerProtocol(arrivals.on_body), "127.0.0.1", args.receiver_port
     )
     try:
-        await _configure_webhook(host, port, args.receiver_port)
+        await configure_webhook(host, port, args.receiver_port)
         # Warm-up: template caches, connection pools, the SQLite page cache.
         await campaign_throughput(
             host, port, arrivals, args.warmup, args.connections, args.lifecycle

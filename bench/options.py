@@ -6,7 +6,16 @@ import argparse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-BENCHMARKS = ("accept", "latency", "end-to-end", "growth", "memory", "scheduler", "scale-out")
+BENCHMARKS = (
+    "accept",
+    "latency",
+    "end-to-end",
+    "open-loop",
+    "growth",
+    "memory",
+    "scheduler",
+    "scale-out",
+)
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -18,6 +27,9 @@ class Options:
     connections: int = 64
     fixed_rate: float = 1000.0
     e2e_seconds: float = 10.0  # sending time of one end-to-end run
+    open_rate: float = 1000.0  # msg/s of the open-loop run
+    open_seconds: float = 60.0  # sending time of one open-loop run
+    grace: float = 10.0  # open loop: wait past the lifecycle before counting unfinished
     sizes: tuple[int, ...] = (0, 1_000_000, 10_000_000)
     campaign: int = 100_000
     scheduler_events: int = 1_000_000
@@ -34,6 +46,9 @@ QUICK = Options(
     connections=16,
     fixed_rate=200.0,
     e2e_seconds=1.0,
+    open_rate=200.0,
+    open_seconds=3.0,
+    grace=5.0,
     sizes=(0, 2_000),
     campaign=500,
     scheduler_events=20_000,
@@ -65,6 +80,9 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--connections", type=int, help="concurrent connections (wrk -c)")
     parser.add_argument("--fixed-rate", type=float, help="requests/s of the latency run")
     parser.add_argument("--e2e-seconds", type=float, help="sending time of an end-to-end run")
+    parser.add_argument("--open-rate", type=float, help="msg/s of the open-loop run")
+    parser.add_argument("--open-seconds", type=float, help="sending time of the open-loop run")
+    parser.add_argument("--grace", type=float, help="open loop: seconds past the lifecycle")
     parser.add_argument("--sizes", type=_ints, help="stored messages, e.g. 0,1000000")
     parser.add_argument("--campaign", type=int, help="recipients of the memory campaign")
     parser.add_argument("--scheduler-events", type=int, help="pending events to advance over")

@@ -21,12 +21,17 @@ def request_bytes(method: str, path: str, headers: Mapping[str, str], body: byte
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def _content_length(head: bytes) -> int:
+def header(head: bytes, name: bytes) -> bytes | None:
+    """The value of header `name` (lower case) in a message head, or None."""
     for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            return int(value)
-    return 0
+        key, _, value = line.partition(b":")
+        if key.strip().lower() == name:
+            return value.strip()
+    return None
+
+
+def _content_length(head: bytes) -> int:
+    return int(header(head, b"content-length") or 0)
 
 
 def _split_message(buffer: bytearray) -> tuple[bytes, bytes] | None:
@@ -85,11 +90,11 @@ class ClientConnection(asyncio.Protocol):
 _OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
 
 
-class CountingServerProtocol(asyncio.Protocol):
-    """Answers every request 200 at once and hands its body to `on_body`."""
+class RecordingServerProtocol(asyncio.Protocol):
+    """Answers every request 200 at once and hands its head and body to `on_request`."""
 
-    def __init__(self, on_body: Callable[[bytes], None]) -> None:
-        self._on_body = on_body
+    def __init__(self, on_request: Callable[[bytes, bytes], None]) -> None:
+        self._on_request = on_request
         self._buffer = bytearray()
         self._transport: asyncio.Transport | None = None
 
@@ -101,4 +106,11 @@ class CountingServerProtocol(asyncio.Protocol):
         while (message := _split_message(self._buffer)) is not None:
             assert self._transport is not None
             self._transport.write(_OK)
-            self._on_body(message[1])
+            self._on_request(*message)
+
+
+class CountingServerProtocol(RecordingServerProtocol):
+    """Answers every request 200 at once and hands its body to `on_body`."""
+
+    def __init__(self, on_body: Callable[[bytes], None]) -> None:
+        super().__init__(lambda _head, body: on_body(body))

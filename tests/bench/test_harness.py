@@ -8,7 +8,9 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,38 +72,94 @@ def test_wiremock_stub_answers_the_harness_send_with_the_bare_body(tmp_path: Pat
     assert 150 <= len(bare_app.BODY) <= 230  # the ~190-byte send response
 
 
-def test_quick_run_prints_every_expected_row(tmp_path: Path) -> None:
+QUICK = "accept,end-to-end,open-loop,scheduler"
+
+
+@dataclass(frozen=True)
+class QuickRun:
+    table: str
+    saved: dict[str, Any]
+    load: str
+
+    def row(self, benchmark: str, metric: str) -> dict[str, Any]:
+        for row in self.saved["rows"]:
+            if (row["benchmark"], row["metric"]) == (benchmark, metric):
+                return dict(row)
+        raise AssertionError(f"no row {benchmark} | {metric} in:\n{self.table}")
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> QuickRun:
+    """One `bench/run --quick` over the benchmarks these tests read (~1 min)."""
+    results = tmp_path_factory.mktemp("bench")
     # Use wrk when the machine has it; the harness itself installs it, the test does not.
     load = "wrk" if shutil.which("wrk") else "python"
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "bench", "--quick", "--only", "accept,scheduler"),
-            *("--load", load, "--results", str(tmp_path)),
+            *(sys.executable, "-m", "bench", "--quick", "--only", QUICK),
+            *("--load", load, "--results", str(results)),
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    saved = json.loads((results / "latest" / "results.json").read_text())
+    return QuickRun(done.stdout, saved, load)
+
+
+def test_quick_run_prints_every_expected_row(quick: QuickRun) -> None:
     for metric in ("req/s", "p50 latency", "p99 latency", "req/s, dispatch paused"):
-        ratio, absolute = _cells(done.stdout, "accept", metric)
-        assert ratio > 0 and absolute > 0, (metric, done.stdout)
-    saved = json.loads((tmp_path / "latest" / "results.json").read_text())
-    peer = [row for row in saved["rows"] if "WireMock" in row["metric"]]
-    assert len(peer) == 2, done.stdout
+        ratio, absolute = _cells(quick.table, "accept", metric)
+        assert ratio > 0 and absolute > 0, (metric, quick.table)
+    for metric in ("advance over 20,000 events", "schedule 20,000 events"):
+        ratio, absolute = _cells(quick.table, "scheduler", metric)
+        assert ratio > 0 and absolute > 0, (metric, quick.table)
+    for metric in ("msg/s, accept -> read webhook", "CPU per message"):
+        ratio, absolute = _cells(quick.table, "end-to-end", metric)
+        assert ratio > 0 and absolute > 0, (metric, quick.table)
+    assert quick.saved["load"] == quick.load
+    counts = ("msgs", "hooks")  # the open loop's counts may be 0
+    measured = [r for r in quick.saved["rows"] if r["skipped"] is None]
+    assert all(r["value"] > 0 for r in measured if r["unit"] not in counts), quick.table
+
+
+def test_wiremock_peer_is_measured_or_skipped_with_the_reason(quick: QuickRun) -> None:
+    peer = [
+        quick.row("accept", metric) for metric in ("req/s vs WireMock cold", "WireMock cold req/s")
+    ]
     for row in peer:  # measured where java and npm are, else skipped with the reason
         if shutil.which("java") and shutil.which("npm"):
-            assert row["skipped"] is None and row["ratio"] > 0, (row, done.stdout)
+            assert row["skipped"] is None and row["ratio"] > 0, (row, quick.table)
             assert "errors" not in row["note"], row  # the stub matched every request
         else:
             assert row["skipped"] and ("java" in row["skipped"] or "npm" in row["skipped"])
-    for metric in ("advance over 20,000 events", "schedule 20,000 events"):
-        ratio, absolute = _cells(done.stdout, "scheduler", metric)
-        assert ratio > 0 and absolute > 0, (metric, done.stdout)
-    assert saved["load"] == load
-    assert all(row["value"] > 0 for row in saved["rows"] if row["skipped"] is None)
+
+
+def test_durable_write_items_are_counted_per_message(quick: QuickRun) -> None:
+    row = quick.row("end-to-end", "durable write items per message")
+    assert row["skipped"] is None, row
+    assert row["value"] >= 2  # at least the message and its outbox job
+    assert "gateway.db" in row["note"]
+
+
+def test_open_loop_every_message_finished_in_order_and_signed(quick: QuickRun) -> None:
+    """At the quick run's 200 msg/s for 3 s every accepted message must get sent,
+    delivered and read in order, signed, within the grace period."""
+    assert quick.row("open-loop", "p99 accept at 200 msg/s")["value"] > 0
+    assert quick.row("open-loop", "p99 accept -> read, beyond the lifecycle")["skipped"] is None
+    for metric in (
+        "messages not finished after end + grace",
+        "messages with webhooks out of order",
+        "webhooks unsigned or badly signed",
+    ):
+        row = quick.row("open-loop", metric)
+        assert row["value"] == 0, (metric, quick.table)
+    note = quick.row("open-loop", "webhooks unsigned or badly signed")["note"]
+    received = re.search(r"of ([\d,]+) received", note)
+    assert received and int(received.group(1).replace(",", "")) >= 1800  # 600 msgs x 3
 
 
 def _cells(table: str, benchmark: str, metric: str) -> tuple[float, float]:
