@@ -13,6 +13,7 @@ from mmgate.gateway import (
     onboarding_page,
     openapi,
     partner_api,
+    partner_spend,
     partner_webhooks,
     templates_api,
 )
@@ -23,6 +24,7 @@ def routes() -> list[BaseRoute]:
         *configs.routes,
         *meta_webhook.routes,
         *partner_api.routes,
+        *partner_spend.routes,  # max price: spend per client
         *partner_webhooks.routes,
         *templates_api.routes,
         *onboarding_page.routes,

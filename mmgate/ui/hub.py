@@ -8,7 +8,16 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from mmgate.ui import login
-from mmgate.ui.pages import analytics, channels, clients, integration, messages, overview, webhooks
+from mmgate.ui.pages import (
+    analytics,
+    channels,
+    clients,
+    integration,
+    messages,
+    overview,
+    spend,
+    webhooks,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -36,6 +45,8 @@ def routes() -> list[BaseRoute]:
                 Route("/webhooks/{delivery_id:int}", webhooks.webhook_detail),
                 Route("/webhooks/{delivery_id:int}/replay", webhooks.replay_one, methods=["POST"]),
                 Route("/analytics", analytics.analytics_page),
+                Route("/spend", spend.spend_page),  # max price: spend, bids, reach estimate
+                Route("/spend/bid", spend.set_bid, methods=["POST"]),
                 Mount("/static", StaticFiles(directory=STATIC), name="hub-static"),
             ],
         )

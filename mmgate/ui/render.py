@@ -122,6 +122,7 @@ NAV = [
     ("/hub/messages", "Messages", "messages"),
     ("/hub/webhooks", "Webhooks", "webhooks"),
     ("/hub/analytics", "Analytics", "analytics"),
+    ("/hub/spend", "Spend", "spend"),
 ]
 _env.globals.update(nav=NAV, mm_status=mm_status, with_query=lambda *a, **k: with_query(*a, **k))
 

@@ -89,13 +89,24 @@ class GraphClient:
         body = await self._request("GET", object_id, params={"fields": fields})
         return body if isinstance(body, dict) else {}
 
+    async def edge(self, object_id: str, edge: str, params: dict[str, str]) -> dict[str, Any]:
+        """`GET /{object_id}/{edge}` (max price: reachestimate, insights)."""
+        body = await self._request("GET", f"{object_id}/{edge}", params=params)
+        return body if isinstance(body, dict) else {}
+
+    async def update_object(self, object_id: str, body: bytes) -> dict[str, Any]:
+        """`POST /{object_id}` (max price: a template's optimization_spec)."""
+        answer = await self._request("POST", object_id, content=body)
+        return answer if isinstance(answer, dict) else {}
+
     async def create_template(self, waba_id: str, template: bytes) -> dict[str, Any]:
         body = await self._request("POST", f"{waba_id}/message_templates", content=template)
         return body if isinstance(body, dict) else {}
 
     async def message_templates(self, waba_id: str, name: str | None) -> list[dict[str, Any]]:
         params = {
-            "fields": "name,language,status,category,components,message_send_ttl_seconds",
+            "fields": "name,language,status,category,components,message_send_ttl_seconds,"
+            "optimization_spec",
             "limit": "250",
         }
         if name is not None:
