@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mmgate.domain.templates import TemplateInfo
-from mmgate.storage.port import UNSET, Chaos, ClientRecord, Store, UpstreamCredentials, WabaRecord
+from mmgate.storage.port import (
+    UNSET,
+    Chaos,
+    ClientRecord,
+    MessagePrice,
+    Store,
+    UpstreamCredentials,
+    WabaRecord,
+)
 from tests.storage.backends import revoke_key
 from tests.storage.workspace import (
     BUSINESS_ID,
@@ -185,3 +195,16 @@ async def test_templates_are_saved_updated_and_looked_up(store: Store) -> None:
     await store.save_templates(WABA_ID, [sale], NOW + 1)  # a Graph look-up refreshes it
     refreshed = await store.template(WABA_ID, "spring_sale", "en")
     assert refreshed is not None and refreshed.status == "APPROVED"
+
+
+async def test_a_templates_bid_and_a_sends_price_are_kept(store: Store) -> None:
+    await provision(store)
+    bid = TemplateInfo("max_sale", "en", "MARKETING", "APPROVED", 0, (), bid_amount=1_500)
+    await store.save_templates(WABA_ID, [bid], NOW)
+    assert await store.template(WABA_ID, "max_sale", "en") == bid
+
+    price = MessagePrice("wamid.1", HOOKED.id, "GB", "GBP", 1_000, 1_500, 1.2, 1_800, NOW)
+    await store.record_price(price)
+    await store.record_price(replace(price, list_price=9_999))  # fixed at acceptance
+    assert await store.message_price("wamid.1") == price
+    assert await store.message_price("wamid.2") is None

@@ -1,19 +1,19 @@
-"""The `Store` port on PostgreSQL, assembled from one part per concern."""
+"""The `Store` port on PostgreSQL: the one store on the PostgreSQL connector, plus the
+hot path's own modules (accepts, the outbox, statuses), which come first."""
 
 from __future__ import annotations
 
+from mmgate.storage.connectors.postgres import PostgresConnector
 from mmgate.storage.postgres.delivery_log import DeliveryLog
-from mmgate.storage.postgres.directory import Directory
 from mmgate.storage.postgres.engine import Database
 from mmgate.storage.postgres.hub import Hub
 from mmgate.storage.postgres.lifecycle import Lifecycle
 from mmgate.storage.postgres.outbox import Outbox
-from mmgate.storage.postgres.prices import Prices
 from mmgate.storage.postgres.send_path import SendPath
-from mmgate.storage.postgres.templates import Templates
+from mmgate.storage.store import SqlStore
 
 
-class PostgresStore(Directory, Templates, SendPath, Outbox, Lifecycle, DeliveryLog, Hub, Prices):
+class PostgresStore(SendPath, Outbox, Lifecycle, DeliveryLog, Hub, SqlStore):
     """`server_settings` go to every connection (tests set `search_path` to a schema)."""
 
     def __init__(
@@ -27,6 +27,7 @@ class PostgresStore(Directory, Templates, SendPath, Outbox, Lifecycle, DeliveryL
         self.db = Database(
             url, min_size=min_size, max_size=max_size, server_settings=server_settings
         )
+        self.connector = PostgresConnector(self.db)
 
     async def start(self) -> None:
         """Connect, apply missing migrations (one process at a time), start the writer."""

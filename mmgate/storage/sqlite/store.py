@@ -1,31 +1,31 @@
-"""The `Store` port on SQLite: one class composed of the query modules."""
+"""The `Store` port on SQLite: the one store on the SQLite connector, plus the hot
+path's own modules (accepts, the outbox, statuses), which come first."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
+from mmgate.storage.connectors.sqlite import SqliteConnector
 from mmgate.storage.migrate import migration_files
 from mmgate.storage.port import (
     CLIENT_WEBHOOK,
     PARTNER_WEBHOOK,
     UPSTREAM_SEND,
 )
-from mmgate.storage.sqlite.directory import DirectoryQueries
 from mmgate.storage.sqlite.engine import Engine
 from mmgate.storage.sqlite.hub import HubQueries
 from mmgate.storage.sqlite.outbox import DeliveryLogQueries, OutboxQueries
-from mmgate.storage.sqlite.prices import PriceQueries
 from mmgate.storage.sqlite.sending import SendingQueries
+from mmgate.storage.store import SqlStore
 
 __all__ = ["CLIENT_WEBHOOK", "PARTNER_WEBHOOK", "UPSTREAM_SEND", "SqliteStore"]
 
 
-class SqliteStore(
-    DirectoryQueries, SendingQueries, OutboxQueries, DeliveryLogQueries, HubQueries, PriceQueries
-):
+class SqliteStore(SendingQueries, OutboxQueries, DeliveryLogQueries, HubQueries, SqlStore):
     def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
         self.engine = Engine(path, synchronous=synchronous)
+        self.connector = SqliteConnector(self.engine)
 
     async def start(self) -> None:
         self._migrate()
