@@ -49,6 +49,7 @@ from mmgate.storage.port import (
 )
 from mmgate.ui import hub
 from mmgate.upstream.graph import GraphClient
+from mmgate.web import surfaces
 from mmgate.workspace import provision, spec
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,11 @@ class MmgateApp:
             )
         self.gateway = self._build_gateway()
         self.messaging = MessagingEndpoint(self.gateway.accepter, settings.max_body_bytes)
-        self.starlette = Starlette(routes=self._routes(), lifespan=self._lifespan)
+        self.starlette = Starlette(
+            routes=self._routes(),
+            lifespan=self._lifespan,
+            exception_handlers=surfaces.exception_handlers(),
+        )
         self.starlette.state.gateway = self.gateway
         self.starlette.state.emulator = self.emulator
         self.direct = DirectRoutes(self.starlette, self._direct_routes())

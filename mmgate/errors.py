@@ -242,6 +242,18 @@ class GraphError(Exception):
         }
 
 
+class Refusal(Exception):
+    """A request refused with an HTTP status and a message but no catalogue code (a wrong
+    partner key, an unknown id, a body too large): each surface renders it in its own shape
+    (mmgate/web/surfaces.py)."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers
+
+
 def parse_graph_error(body: Any, http_status: int) -> GraphError:
     """Read Meta's error object tolerantly: unknown codes keep their own text."""
     error = body.get("error") if isinstance(body, dict) else None

@@ -27,6 +27,7 @@ from mmgate.clock import Clock, SandboxClock
 from mmgate.emulator import routes as emulator_routes
 from mmgate.emulator.state import Emulator
 from mmgate.httpclient import NetworkClient
+from mmgate.web import surfaces
 from mmgate.workspace import provision, spec
 
 WORLD_FILE = "emulator.json"
@@ -51,7 +52,11 @@ class StandaloneEmulator:
         self.http = NetworkClient(timeout=10.0)
         self.emulator = Emulator(clock, data_dir / WORLD_FILE, self.http)
         routes = [Route("/healthz", _healthz), *emulator_routes.routes()]
-        self.starlette = Starlette(routes=routes, lifespan=self._lifespan)
+        self.starlette = Starlette(
+            routes=routes,
+            lifespan=self._lifespan,
+            exception_handlers=surfaces.exception_handlers(),
+        )
         self.starlette.state.emulator = self.emulator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -12,10 +12,11 @@ from starlette.routing import Route
 from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.domain.webhook_headers import HeaderRefused, check_headers
 from mmgate.errors import GraphError
-from mmgate.gateway.bodies import BodyRefused, json_body
-from mmgate.gateway.responses import channel_or_401, d360_error, json_response, refused_error
+from mmgate.gateway.bodies import decode_json, json_body
+from mmgate.gateway.responses import authorised_channel
 from mmgate.gateway.services import gateway_of
 from mmgate.storage.port import Chaos
+from mmgate.web.responses import json_response
 
 
 class ChaosConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -40,25 +41,14 @@ def _check(config: WebhookConfig) -> None:
 
 
 async def webhook(request: Request) -> Response:
-    channel = await channel_or_401(request)
-    if isinstance(channel, Response):
-        return channel
+    channel = await authorised_channel(request)
     gateway = gateway_of(request)
     if request.method == "POST":
-        try:
-            raw = await json_body(request, gateway.settings.max_body_bytes)
-            config = msgspec.json.decode(raw, type=WebhookConfig)
-            _check(config)
-            if config.url is not None:
-                await check_webhook_url(config.url, allow_private=gateway.private_webhooks_allowed)
-        except msgspec.ValidationError as exc:
-            return d360_error(GraphError(100, str(exc)))
-        except msgspec.DecodeError:
-            return d360_error(GraphError(100, "The request body is not valid JSON."))
-        except GraphError as error:
-            return d360_error(error)
-        except BodyRefused as refused:
-            return d360_error(refused_error(refused))
+        raw = await json_body(request, gateway.settings.max_body_bytes)
+        config = decode_json(raw, WebhookConfig)
+        _check(config)
+        if config.url is not None:
+            await check_webhook_url(config.url, allow_private=gateway.private_webhooks_allowed)
         chaos = Chaos(config.chaos.duplicates, config.chaos.out_of_order) if config.chaos else None
         await gateway.store.set_channel_webhook(channel.id, config.url, config.headers, chaos)
         gateway.channels.invalidate(channel.id)
@@ -76,14 +66,10 @@ async def webhook(request: Request) -> Response:
 
 async def message_status(request: Request) -> Response:
     """mmgate's own read API for one message: status, route requested and taken, timeline."""
-    channel = await channel_or_401(request)
-    if isinstance(channel, Response):
-        return channel
+    channel = await authorised_channel(request)
     record = await gateway_of(request).store.message(channel.id, request.path_params["wamid"])
     if record is None:
-        return d360_error(
-            GraphError(100, "No message with this id on this channel.", http_status=404)
-        )
+        raise GraphError(100, "No message with this id on this channel.", http_status=404)
     body = {
         "wamid": record.wamid,
         "recipient": record.recipient,

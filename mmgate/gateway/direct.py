@@ -12,14 +12,12 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
-import msgspec
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from mmgate.errors import GraphError
-from mmgate.gateway.asgi import respond
+from mmgate.web.surfaces import error_response
 
 log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -52,10 +50,8 @@ class DirectRoutes:
         scope = {**scope, "app": self._app, "path_params": params}
         try:
             response = await endpoint(Request(scope, receive))
-        except Exception:  # what Starlette's error middleware would do, in the API's shape
-            log.exception("%s failed unexpectedly", scope["path"])
-            await respond(send, 500, msgspec.json.encode(GraphError(131000).graph_body()))
-            return
+        except Exception as exc:  # what the app's exception handlers would do
+            response = error_response(scope["path"], exc)
         await response(scope, receive, send)
 
 

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from mmgate.delivery import url_guard
 from mmgate.delivery.url_guard import check_webhook_url
-from mmgate.errors import GraphError
+from mmgate.errors import GraphError, Refusal
 from mmgate.gateway import partner_keys
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
 from mmgate.gateway.services import gateway_of
@@ -51,19 +51,15 @@ def partner_data(request: Request, partner: Partner) -> dict[str, Any]:
 
 async def partner_resource(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     if request.method == "PATCH":
         patch = await decode_body(request, PartnerPatch)
-        if isinstance(patch, Response):
-            return patch
         url = patch.webhook_url
         gateway = gateway_of(request)
         if url is not None:
             try:
                 await check_webhook_url(url, allow_private=gateway.private_webhooks_allowed)
             except GraphError as error:
-                return envelope({}, 400, f"webhook_url: {error.details}")
+                raise Refusal(400, f"webhook_url: {error.details}") from None
         await gateway.store.update_partner(partner.id, webhook_url=url)
         gateway.partners.invalidate(partner.id)
         updated = await gateway.store.partner(partner.id)
@@ -74,20 +70,14 @@ async def partner_resource(request: Request) -> Response:
 
 async def settings(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     return envelope({"marketing_templates_routing": {"enabled": partner.marketing_routing}})
 
 
 async def marketing_templates_routing(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     if request.method == "GET":
         return envelope({"enabled": partner.marketing_routing})
     setting = await decode_body(request, RoutingSetting)
-    if isinstance(setting, Response):
-        return setting
     gateway = gateway_of(request)
     await gateway.store.update_partner(partner.id, marketing_routing=setting.enabled)
     gateway.partners.invalidate(partner.id)  # the next send in this process sees it
@@ -96,15 +86,11 @@ async def marketing_templates_routing(request: Request) -> Response:
 
 async def link(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     return envelope({"url": onboarding_link(request, partner)})
 
 
 async def clients(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     found = await gateway_of(request).store.clients(partner.id)
     data = [
         {
@@ -122,8 +108,6 @@ async def clients(request: Request) -> Response:
 
 async def channels(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     found = await gateway_of(request).store.channels(partner.id)
     data = [
         {

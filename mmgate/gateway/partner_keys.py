@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mmgate.errors import Refusal
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
 from mmgate.gateway.services import Gateway, gateway_of
 from mmgate.ids import key_hash, new_secret
@@ -32,17 +33,16 @@ class Rotation(msgspec.Struct, forbid_unknown_fields=True):
     label: str | None = None
 
 
-async def _rotation(request: Request) -> Rotation | Response:
+async def _rotation(request: Request) -> Rotation:
     if not (await request.body()).strip():
         return Rotation()  # 360dialog's call has no body
-    rotation: Rotation | Response = await decode_body(request, Rotation)
-    if isinstance(rotation, Rotation):
-        if rotation.overlap_seconds is not None and not (
-            0.0 <= rotation.overlap_seconds <= MAX_OVERLAP_SECONDS
-        ):
-            return envelope({}, 400, f"overlap_seconds must be 0 to {MAX_OVERLAP_SECONDS:.0f}.")
-        if rotation.label is not None and len(rotation.label) > MAX_LABEL:
-            return envelope({}, 400, f"label: at most {MAX_LABEL} characters.")
+    rotation = await decode_body(request, Rotation)
+    if rotation.overlap_seconds is not None and not (
+        0.0 <= rotation.overlap_seconds <= MAX_OVERLAP_SECONDS
+    ):
+        raise Refusal(400, f"overlap_seconds must be 0 to {MAX_OVERLAP_SECONDS:.0f}.")
+    if rotation.label is not None and len(rotation.label) > MAX_LABEL:
+        raise Refusal(400, f"label: at most {MAX_LABEL} characters.")
     return rotation
 
 
@@ -66,21 +66,19 @@ def _key_data(key: ApiKeyRecord, now: float) -> dict[str, Any]:
     }
 
 
-def _not_found() -> Response:
-    return envelope({}, 404, "No such channel for this partner.")
+def _not_found() -> Refusal:
+    return Refusal(404, "No such channel for this partner.")
 
 
 async def channel_keys(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     gateway = gateway_of(request)
     channel_id = request.path_params["channel_id"]
     if request.method == "POST":
         return await _rotate_channel_key(request, gateway, partner.id, channel_id)
     found = await gateway.store.channel_keys(partner.id, channel_id)
     if found is None:
-        return _not_found()
+        raise _not_found()
     now = gateway.clock.now()
     return envelope({"count": len(found), "api_keys": [_key_data(k, now) for k in found]})
 
@@ -89,8 +87,6 @@ async def _rotate_channel_key(
     request: Request, gateway: Gateway, partner_id: str, channel_id: str
 ) -> Response:
     rotation = await _rotation(request)
-    if isinstance(rotation, Response):
-        return rotation
     key = new_secret()
     now = gateway.clock.now()
     record = ApiKeyRecord(
@@ -98,7 +94,7 @@ async def _rotate_channel_key(
     )
     until = _until(gateway, rotation)
     if not await gateway.store.rotate_channel_key(partner_id, channel_id, record, until):
-        return _not_found()
+        raise _not_found()
     gateway.channels_by_key.invalidate()  # the old keys' new end shows here at once
     data = {
         "address": str(request.base_url).rstrip("/"),
@@ -112,25 +108,19 @@ async def _rotate_channel_key(
 
 async def revoke_channel_key(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     gateway = gateway_of(request)
     channel_id, hashed = request.path_params["channel_id"], request.path_params["key_id"]
     if not await gateway.store.revoke_channel_key(
         partner.id, channel_id, hashed, gateway.clock.now()
     ):
-        return envelope({}, 404, "No active key with this id on this channel.")
+        raise Refusal(404, "No active key with this id on this channel.")
     gateway.channels_by_key.invalidate(hashed)
     return envelope({"revoked": hashed})
 
 
 async def rotate_partner_key(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     rotation = await _rotation(request)
-    if isinstance(rotation, Response):
-        return rotation
     gateway = gateway_of(request)
     key = new_secret()
     until = _until(gateway, rotation)

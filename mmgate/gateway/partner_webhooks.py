@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mmgate.errors import Refusal
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
 from mmgate.gateway.services import gateway_of
 from mmgate.ids import new_secret
@@ -45,17 +46,15 @@ def _delivery(d: WebhookDelivery) -> dict[str, Any]:
 
 async def deliveries(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     q = request.query_params
     state = q.get("state")
     if state is not None and state not in STATES:
-        return envelope({}, 400, f"state must be one of {sorted(STATES)}")
+        raise Refusal(400, f"state must be one of {sorted(STATES)}")
     try:
         since = float(q["since"]) if "since" in q else None
         limit = max(0, min(int(q.get("limit", "100")), 1000))
     except ValueError:
-        return envelope({}, 400, "since must be a unix time and limit an integer")
+        raise Refusal(400, "since must be a unix time and limit an integer") from None
     found = await gateway_of(request).store.webhook_deliveries(
         partner.id, state=state, channel_id=q.get("channel_id"), since=since, limit=limit
     )
@@ -64,15 +63,13 @@ async def deliveries(request: Request) -> Response:
 
 async def attempts(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     job_id: int = request.path_params["delivery_id"]
     gateway = gateway_of(request)
     delivery = (
         await gateway.store.webhook_delivery(partner.id, job_id) if job_id <= MAX_ID else None
     )
     if delivery is None:
-        return envelope({}, 404, "No such delivery for this partner.")
+        raise Refusal(404, "No such delivery for this partner.")
     found = await gateway.store.attempts(job_id)
     return envelope(
         {
@@ -102,14 +99,12 @@ async def _partner_urls(request: Request, partner: Partner) -> set[str]:
 
 async def replay_one(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     gateway = gateway_of(request)
     job_id: int = request.path_params["delivery_id"]
     if job_id > MAX_ID or not await gateway.store.replay_delivery(
         partner.id, job_id, gateway.clock.now()
     ):
-        return envelope({}, 404, "No finished delivery with this id for this partner.")
+        raise Refusal(404, "No finished delivery with this id for this partner.")
     gateway.endpoints.resume(await _partner_urls(request, partner))
     gateway.wake_relay()
     return envelope({"replayed": 1})
@@ -117,11 +112,7 @@ async def replay_one(request: Request) -> Response:
 
 async def replay_failed(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     body = await decode_body(request, ReplayFailed)
-    if isinstance(body, Response):
-        return body
     gateway = gateway_of(request)
     count = await gateway.store.replay_failed(
         partner.id, channel_id=body.channel_id, since=body.since, now=gateway.clock.now()
@@ -133,8 +124,6 @@ async def replay_failed(request: Request) -> Response:
 
 async def endpoints(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     gateway = gateway_of(request)
     urls = await _partner_urls(request, partner)
     now = gateway.clock.now()
@@ -144,11 +133,7 @@ async def endpoints(request: Request) -> Response:
 
 async def rotate_secret(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     rotation = await decode_body(request, Rotation)
-    if isinstance(rotation, Response):
-        return rotation
     gateway = gateway_of(request)
     until = gateway.clock.now() + max(0.0, rotation.overlap_seconds)
     secret = new_secret()

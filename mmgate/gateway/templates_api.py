@@ -2,41 +2,33 @@
 
 from __future__ import annotations
 
-import msgspec
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.errors import GraphError
-from mmgate.gateway.bodies import BodyRefused, json_body
-from mmgate.gateway.responses import channel_or_401, d360_error, json_response, refused_error
+from mmgate.gateway.bodies import decode_json, json_body
+from mmgate.gateway.responses import authorised_channel
 from mmgate.gateway.services import gateway_of
 from mmgate.upstream.graph import UpstreamUnavailable
+from mmgate.web.responses import json_response
 
 
 async def templates(request: Request) -> Response:
-    channel = await channel_or_401(request)
-    if isinstance(channel, Response):
-        return channel
+    channel = await authorised_channel(request)
     gateway = gateway_of(request)
     graph = gateway.graph
     try:
         if request.method == "POST":
-            try:
-                body = await json_body(request, gateway.settings.max_body_bytes)
-            except BodyRefused as refused:
-                raise refused_error(refused) from None
-            try:
-                msgspec.json.decode(body)
-            except msgspec.DecodeError:
-                raise GraphError(100, "The request body is not valid JSON.") from None
+            body = await json_body(request, gateway.settings.max_body_bytes)
+            decode_json(body, dict[str, Any])
             created = await graph.create_template(channel.waba_id, body)
             return json_response(created)
         found = await graph.message_templates(channel.waba_id, request.query_params.get("name"))
-    except GraphError as error:
-        return d360_error(error)
     except UpstreamUnavailable as exc:
-        return d360_error(GraphError(1360001, str(exc)))
+        raise GraphError(1360001, str(exc)) from None
     return json_response(
         {
             "count": len(found),
