@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 from mmgate.domain.templates import TemplateInfo
 from mmgate.storage.connectors import Connector, Row, execute
+from mmgate.storage.hub import Hub
 from mmgate.storage.port import (
     UNSET,
     ApiKeyRecord,
@@ -28,7 +29,7 @@ from mmgate.storage.port import (
 )
 
 
-class SqlStore:
+class SqlStore(Hub):
     connector: Connector
 
     # -- provisioning ---------------------------------------------------------------

@@ -6,14 +6,13 @@ from __future__ import annotations
 from mmgate.storage.connectors.postgres import PostgresConnector
 from mmgate.storage.postgres.delivery_log import DeliveryLog
 from mmgate.storage.postgres.engine import Database
-from mmgate.storage.postgres.hub import Hub
 from mmgate.storage.postgres.lifecycle import Lifecycle
 from mmgate.storage.postgres.outbox import Outbox
 from mmgate.storage.postgres.send_path import SendPath
 from mmgate.storage.store import SqlStore
 
 
-class PostgresStore(SendPath, Outbox, Lifecycle, DeliveryLog, Hub, SqlStore):
+class PostgresStore(SendPath, Outbox, Lifecycle, DeliveryLog, SqlStore):
     """`server_settings` go to every connection (tests set `search_path` to a schema)."""
 
     def __init__(
