@@ -39,6 +39,13 @@ def template_options(command: click.decorators.FC) -> click.decorators.FC:
                 default=None,
                 help="What Meta does when the WABA is not onboarded to MM API.",
             ),
+            click.option(
+                "--bid-multiplier",
+                type=click.FloatRange(min=0, min_open=True, max=100),
+                default=None,
+                help="Max price: bid_spec.per_message_bid_multiplier, times the template's "
+                "bid_amount (MM API; docs/max-price.md).",
+            ),
         ]
     ):
         command = option(command)
@@ -61,6 +68,7 @@ def send(
     via: str | None,
     ttl: int | None,
     product_policy: str | None,
+    bid_multiplier: float | None,
     params: tuple[str, ...],
     url_suffix: str | None,
     callback_data: str | None,
@@ -83,6 +91,7 @@ def send(
         biz_opaque_callback_data=callback_data,
         product_policy=product_policy,
         message_send_ttl_seconds=ttl,
+        bid_multiplier=bid_multiplier,
     )
     with connection.client() as client:
         if via == "messages":

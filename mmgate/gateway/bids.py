@@ -10,13 +10,15 @@ priced from the rate card when read (docs/max-price.md).
 
 from __future__ import annotations
 
+from typing import Any
+
 from mmgate.domain import bids
 from mmgate.domain.payloads import EntryPoint, ValidSend
-from mmgate.domain.pricing import CURRENCY, country_of, list_price
+from mmgate.domain.pricing import CURRENCY, country_of, list_price, major_units
 from mmgate.domain.routing import RouteDecision, UpstreamEndpoint
 from mmgate.domain.templates import TemplateInfo
 from mmgate.errors import GraphError
-from mmgate.storage.port import MessagePrice, Store
+from mmgate.storage.port import MessagePrice, MessageRecord, Store
 
 
 async def price_send(
@@ -56,3 +58,36 @@ async def price_send(
             created_at=now,
         )
     )
+
+
+def _pricing_category(record: MessageRecord) -> str:
+    if record.type != "template" or not record.category:
+        return "service"  # non-template messages are free
+    route = record.route_taken or record.route_requested
+    if record.category == "MARKETING" and route == "mm_api":
+        return "marketing_lite"
+    return record.category.lower()
+
+
+async def message_price(store: Store, record: MessageRecord) -> dict[str, Any]:
+    """A message's price as mmgate knows it (docs/max-price.md): the list price of its
+    category in its market, and for a send with a max price the cap it was sent with.
+    `charge_at_most` (currency units) is 0 until delivered: Meta charges deliveries,
+    and only Meta's analytics say what a max-price delivery actually cost."""
+    stored = await store.message_price(record.wamid)
+    country = stored.country if stored is not None else country_of(record.recipient)
+    category = _pricing_category(record)
+    listed = list_price(category, country)
+    cap = stored.max_price if stored is not None else None
+    reached = {record.status, *(status for status, _, _ in record.events)}
+    delivered = bool(reached & {"delivered", "read"})
+    return {
+        "currency": CURRENCY,
+        "country": country,
+        "pricing_category": category,
+        "list_price": listed,
+        "bid_amount": stored.bid_amount if stored is not None else None,
+        "bid_multiplier": stored.bid_multiplier if stored is not None else None,
+        "max_price": cap,
+        "charge_at_most": major_units(cap if cap is not None else listed) if delivered else 0.0,
+    }

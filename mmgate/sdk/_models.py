@@ -45,6 +45,12 @@ class Template(msgspec.Struct, omit_defaults=True):
     components: list[Component] = []
 
 
+class BidSpec(msgspec.Struct, omit_defaults=True):
+    """Max price for one send: the template's `bid_amount` times this (default 1)."""
+
+    per_message_bid_multiplier: float
+
+
 class TemplateMessage(
     msgspec.Struct, tag="template", tag_field="type", omit_defaults=True, kw_only=True
 ):
@@ -56,6 +62,7 @@ class TemplateMessage(
     message_activity_sharing: bool | None = None
     product_policy: str | None = None  # CLOUD_API_FALLBACK (default) or STRICT
     message_send_ttl_seconds: int | None = None
+    bid_spec: BidSpec | None = None  # max price multiplier (MM API only)
 
     @classmethod
     def build(
@@ -69,6 +76,7 @@ class TemplateMessage(
         biz_opaque_callback_data: str | None = None,
         product_policy: str | None = None,
         message_send_ttl_seconds: int | None = None,
+        bid_multiplier: float | None = None,
     ) -> TemplateMessage:
         """The common case in one call: body parameters and one URL button suffix."""
         components = [Component.body(*body)] if body else []
@@ -80,6 +88,7 @@ class TemplateMessage(
             biz_opaque_callback_data=biz_opaque_callback_data,
             product_policy=product_policy,
             message_send_ttl_seconds=message_send_ttl_seconds,
+            bid_spec=None if bid_multiplier is None else BidSpec(bid_multiplier),
         )
 
 
@@ -131,6 +140,20 @@ class MessageEvent(msgspec.Struct):
     detail: str | None = None
 
 
+class MessagePrice(msgspec.Struct):
+    """A message's price (docs/max-price.md): per 1,000 deliveries in the currency's
+    smallest unit, and `charge_at_most` for this message in currency units."""
+
+    currency: str
+    country: str
+    pricing_category: str
+    list_price: int
+    bid_amount: int | None = None
+    bid_multiplier: float | None = None
+    max_price: int | None = None
+    charge_at_most: float = 0.0
+
+
 class MessageInfo(msgspec.Struct):
     """mmgate's view of one message (`GET /v1/messages/{wamid}`): status, routes, timeline."""
 
@@ -148,6 +171,7 @@ class MessageInfo(msgspec.Struct):
     error: Any = None
     created_at: float | None = None
     events: list[MessageEvent] = []
+    price: MessagePrice | None = None
 
     @property
     def statuses_reached(self) -> frozenset[str]:

@@ -118,6 +118,14 @@ def get_partner(config: Config) -> Flow[Partner]:
     return convert(unwrap_partner(body), Partner)
 
 
+def get_spend(config: Config, days: int = 30) -> Flow[dict[str, Any]]:
+    """`GET /api/v2/partners/{partner_id}/spend`: each client's spend as Meta reports it
+    (MM API and Cloud API: sent, delivered, clicks, spend, cost per delivered/click)."""
+    body = yield from partner_request(config, "GET", "spend", params={"days": str(days)})
+    data = unwrap_partner(body)
+    return data if isinstance(data, dict) else {}
+
+
 def set_marketing_templates_routing(
     config: Config, enabled: bool
 ) -> Flow[MarketingTemplatesRouting]:

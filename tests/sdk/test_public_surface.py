@@ -13,6 +13,7 @@ PUBLIC = [
     "ApiError",
     "AsyncClient",
     "AuthenticationError",
+    "BidSpec",
     "ClickComponent",
     "ClickEvent",
     "Client",
@@ -24,6 +25,7 @@ PUBLIC = [
     "MarketingTemplatesRouting",
     "MessageEvent",
     "MessageInfo",
+    "MessagePrice",
     "MessageStatus",
     "MmgateError",
     "NotFound",
@@ -58,6 +60,7 @@ PUBLIC = [
 OPERATIONS = [
     "get_message",
     "get_partner",
+    "get_spend",
     "get_webhook",
     "partner_request",
     "sandbox_clock",

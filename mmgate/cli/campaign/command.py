@@ -59,6 +59,7 @@ def campaign(
     via: str | None,
     ttl: int | None,
     product_policy: str | None,
+    bid_multiplier: float | None,
     rate: float,
     wait: float,
     state_path: Path | None,
@@ -83,6 +84,7 @@ def campaign(
         "via": via,
         "ttl": ttl,
         "product_policy": product_policy,
+        "bid_multiplier": bid_multiplier,
     }
     try:
         rows = read_rows(csv_path)

@@ -51,6 +51,10 @@ class Funnel:
     )
     settled: int = 0
     unreadable: int = 0  # accepted, but the server no longer knows the wamid
+    # What the delivered messages cost at most: their max price, or the list price of a
+    # message without one (docs/max-price.md); Meta's own charge is in Hub > Spend.
+    spend_at_most: float = 0.0
+    currency: str = "USD"
 
     @property
     def clicks_known(self) -> bool:
@@ -74,6 +78,9 @@ class Funnel:
             for stage in stages_of(info):
                 funnel.counts[stage][route] += 1
             funnel.settled += info.status in SETTLED
+            if info.price is not None:
+                funnel.spend_at_most += info.price.charge_at_most
+                funnel.currency = info.price.currency
         return funnel
 
     @property

@@ -31,6 +31,7 @@ class CampaignSpec:
     via: str = "marketing_messages"
     ttl: int | None = None
     product_policy: str | None = None
+    bid_multiplier: float | None = None  # max price: bid_spec.per_message_bid_multiplier
 
     @classmethod
     def from_options(
@@ -40,10 +41,18 @@ class CampaignSpec:
         via: str | None,
         ttl: int | None,
         product_policy: str | None,
+        bid_multiplier: float | None = None,
     ) -> CampaignSpec:
         if not template:
             raise PlanError("--template is required to start a campaign")
-        return cls(template, language or "en", via or "marketing_messages", ttl, product_policy)
+        return cls(
+            template,
+            language or "en",
+            via or "marketing_messages",
+            ttl,
+            product_policy,
+            bid_multiplier,
+        )
 
     def conflict_with(self, given: dict[str, object]) -> str | None:
         """The first option given on a resumed run that differs from the campaign's."""
@@ -104,4 +113,5 @@ def message_for(spec: CampaignSpec, row: Row) -> TemplateMessage:
         url_suffix=row.url_suffix,
         product_policy=spec.product_policy,
         message_send_ttl_seconds=spec.ttl,
+        bid_multiplier=spec.bid_multiplier,
     )

@@ -33,6 +33,10 @@ def funnel_table(funnel: Funnel, title: str, campaign_id: str) -> Table:
         f"{funnel.not_sent} not sent yet; {funnel.settled} of {accepted} settled "
         "(read, failed or expired)"
     )
+    table.caption += (
+        f"\nspend: at most {funnel.currency} {funnel.spend_at_most:.4f} for the delivered "
+        "messages (max price, or the list price without one); Meta's charge: Hub > Spend"
+    )
     if not funnel.clicks_known:
         table.caption += (
             "\nclicked n/a: Meta's click webhooks name no message (see `mmgate webhooks tail`)"
@@ -50,6 +54,8 @@ def funnel_json(funnel: Funnel, campaign_id: str, state_file: str) -> dict[str, 
         "rejected": funnel.rejected,
         "not_sent": funnel.not_sent,
         "settled": funnel.settled,
+        "spend_at_most": round(funnel.spend_at_most, 6),
+        "currency": funnel.currency,
         "funnel": {
             stage: {
                 "total": sum(funnel.counts[stage].values()),
