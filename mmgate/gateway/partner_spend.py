@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mmgate.errors import Refusal
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, envelope
 from mmgate.gateway.services import gateway_of
 from mmgate.gateway.spend import DAY, Usage, spend_report
@@ -35,11 +36,9 @@ def _round(value: float | None) -> float | None:
 
 async def spend(request: Request) -> Response:
     partner = await authorised_partner(request)
-    if isinstance(partner, Response):
-        return partner
     raw = request.query_params.get("days", "30")
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_DAYS:
-        return envelope(None, 400, f"days must be 1..{MAX_DAYS}.")
+        raise Refusal(400, f"days must be 1..{MAX_DAYS}.")
     gateway = gateway_of(request)
     until = (gateway.clock.now() // DAY + 1) * DAY
     since = until - int(raw) * DAY
