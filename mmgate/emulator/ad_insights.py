@@ -21,12 +21,13 @@ from starlette.routing import Route
 from mmgate.domain.pricing import CURRENCY, major_units
 from mmgate.domain.routing import Route as MessageRoute
 from mmgate.emulator.benchmarks import benchmarks
-from mmgate.emulator.graph_api import authorise, graph_error_response, graph_version, json_response
+from mmgate.emulator.graph_api import authorise, graph_version
 from mmgate.emulator.spend import DAY, Totals, day_start, totals_of
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.template_bids import find_template
 from mmgate.emulator.world import Waba
 from mmgate.errors import GraphError
+from mmgate.web.responses import json_response
 
 PRESETS = {"today": 1, "last_7d": 7, "last_14d": 14, "last_28d": 28, "last_30d": 30, "last_90d": 90}
 DEFAULT_FIELDS = "marketing_messages_sent,marketing_messages_delivered,marketing_messages_spend"
@@ -105,31 +106,28 @@ def _period(request: Request, now: float) -> tuple[float, float]:
 
 async def insights(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    try:
-        graph_version(request)
-        authorise(emulator, request)
-        waba, templates = _resolve(emulator, request.path_params["object_id"])
-        fields = [f.strip() for f in request.query_params.get("fields", DEFAULT_FIELDS).split(",")]
-        unknown = [f for f in fields if f and f not in FIELDS and f not in BENCHMARKS]
-        if unknown:
-            raise GraphError(
-                100,
-                message=f"(#100) {unknown[0]} is not valid for fields param.",
-                with_error_data=False,
-            )
-        since, until = _period(request, emulator.clock.now())
-        selected = emulator.spend.select(
-            since=since,
-            until=until,
-            waba_id=waba.id,
-            template_ids=templates,
-            route=MessageRoute.MM_API,
+    graph_version(request)
+    authorise(emulator, request)
+    waba, templates = _resolve(emulator, request.path_params["object_id"])
+    fields = [f.strip() for f in request.query_params.get("fields", DEFAULT_FIELDS).split(",")]
+    unknown = [f for f in fields if f and f not in FIELDS and f not in BENCHMARKS]
+    if unknown:
+        raise GraphError(
+            100,
+            message=f"(#100) {unknown[0]} is not valid for fields param.",
+            with_error_data=False,
         )
-        row = _row(emulator, waba, fields, totals_of(selected))
-        row["date_start"] = _day(since)
-        row["date_stop"] = _day(until - DAY)
-    except GraphError as error:
-        return graph_error_response(error)
+    since, until = _period(request, emulator.clock.now())
+    selected = emulator.spend.select(
+        since=since,
+        until=until,
+        waba_id=waba.id,
+        template_ids=templates,
+        route=MessageRoute.MM_API,
+    )
+    row = _row(emulator, waba, fields, totals_of(selected))
+    row["date_start"] = _day(since)
+    row["date_stop"] = _day(until - DAY)
     return json_response(
         {"data": [row], "paging": {"cursors": {"before": "MAZDZD", "after": "MAZDZD"}}}
     )

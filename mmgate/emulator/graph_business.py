@@ -13,12 +13,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.domain.onboarding import lite_api_status
-from mmgate.emulator.graph_api import authorise, graph_error_response, graph_version, json_response
+from mmgate.emulator.graph_api import authorise, graph_version
 from mmgate.emulator.insights import render_analytics, split_analytics
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.template_bids import find_template, template_node
 from mmgate.emulator.world import Business, Waba, WorldStore, terms_state
 from mmgate.errors import GraphError
+from mmgate.web.responses import json_response
 
 WabaField = Callable[[WorldStore, Waba], Any]
 BusinessField = Callable[[WorldStore, Business], Any]
@@ -112,42 +113,36 @@ def _unknown_object(object_id: str, method: str) -> GraphError:
 async def object_fields(request: Request) -> Response:
     """`GET /{object_id}?fields=…` for a WABA or a business portfolio."""
     emulator: Emulator = request.app.state.emulator
-    try:
-        graph_version(request)
-        authorise(emulator, request)
-        object_id = request.path_params["object_id"]
-        raw = request.query_params.get("fields")
-        worlds = emulator.worlds
-        waba = worlds.waba(object_id)
-        if waba is not None:
-            raw, analytics = split_analytics(raw)  # template/pricing analytics (insights.py)
-            fields = requested_fields(raw, ("id", "name"))
-            body = _render(fields, "WhatsAppBusinessAccount", WABA_FIELDS, worlds, waba)
-            return json_response({**body, **render_analytics(emulator, waba, analytics)})
-        found = find_template(worlds, object_id)
-        if found is not None:  # a template node: max price readable back (template_bids.py)
-            fields = requested_fields(raw, ("id", "name", "status", "category"))
-            return json_response(template_node(worlds, *found, fields))
-        business = worlds.business(object_id)
-        if business is not None:
-            fields = requested_fields(raw, ("id", "name"))
-            return json_response(_render(fields, "Business", BUSINESS_FIELDS, worlds, business))
-        raise _unknown_object(object_id, "get")
-    except GraphError as error:
-        return graph_error_response(error)
+    graph_version(request)
+    authorise(emulator, request)
+    object_id = request.path_params["object_id"]
+    raw = request.query_params.get("fields")
+    worlds = emulator.worlds
+    waba = worlds.waba(object_id)
+    if waba is not None:
+        raw, analytics = split_analytics(raw)  # template/pricing analytics (insights.py)
+        fields = requested_fields(raw, ("id", "name"))
+        body = _render(fields, "WhatsAppBusinessAccount", WABA_FIELDS, worlds, waba)
+        return json_response({**body, **render_analytics(emulator, waba, analytics)})
+    found = find_template(worlds, object_id)
+    if found is not None:  # a template node: max price readable back (template_bids.py)
+        fields = requested_fields(raw, ("id", "name", "status", "category"))
+        return json_response(template_node(worlds, *found, fields))
+    business = worlds.business(object_id)
+    if business is not None:
+        fields = requested_fields(raw, ("id", "name"))
+        return json_response(_render(fields, "Business", BUSINESS_FIELDS, worlds, business))
+    raise _unknown_object(object_id, "get")
 
 
 async def onboard_partners_to_mm_lite(request: Request) -> Response:
     """The intent API; an optional `solution_id` (body or query) is accepted and kept
     out of the model: the emulator has one solution provider."""
     emulator: Emulator = request.app.state.emulator
-    try:
-        graph_version(request)
-        authorise(emulator, request)
-        created = emulator.onboarding.request_terms(request.path_params["business_id"])
-        return json_response({"request_id": created.id})
-    except GraphError as error:
-        return graph_error_response(error)
+    graph_version(request)
+    authorise(emulator, request)
+    created = emulator.onboarding.request_terms(request.path_params["business_id"])
+    return json_response({"request_id": created.id})
 
 
 class Filter(msgspec.Struct, forbid_unknown_fields=True):
@@ -181,29 +176,26 @@ def _matches(worlds: WorldStore, waba: Waba, item: Filter) -> bool:
 async def client_whatsapp_business_accounts(request: Request) -> Response:
     """The WABAs clients share with the solution provider (`business_id` is its own)."""
     emulator: Emulator = request.app.state.emulator
-    try:
-        graph_version(request)
-        authorise(emulator, request)
-        worlds = emulator.worlds
-        business_id = request.path_params["business_id"]
-        if worlds.business(business_id) is None:
-            raise _unknown_object(business_id, "get")
-        filters = _parse_filtering(request.query_params.get("filtering"))
-        fields = requested_fields(request.query_params.get("fields"), CLIENT_WABA_DEFAULT_FIELDS)
-        app = worlds.world.app
-        shared = (
-            [w for w in worlds.world.wabas if w.business_id != business_id]
-            if app is not None and app.business_id == business_id
-            else []
-        )
-        data = [
-            _render(fields, "WhatsAppBusinessAccount", WABA_FIELDS, worlds, waba)
-            for waba in shared
-            if all(_matches(worlds, waba, f) for f in filters)
-        ]
-        return json_response({"data": data, "paging": {"cursors": {"before": "", "after": ""}}})
-    except GraphError as error:
-        return graph_error_response(error)
+    graph_version(request)
+    authorise(emulator, request)
+    worlds = emulator.worlds
+    business_id = request.path_params["business_id"]
+    if worlds.business(business_id) is None:
+        raise _unknown_object(business_id, "get")
+    filters = _parse_filtering(request.query_params.get("filtering"))
+    fields = requested_fields(request.query_params.get("fields"), CLIENT_WABA_DEFAULT_FIELDS)
+    app = worlds.world.app
+    shared = (
+        [w for w in worlds.world.wabas if w.business_id != business_id]
+        if app is not None and app.business_id == business_id
+        else []
+    )
+    data = [
+        _render(fields, "WhatsAppBusinessAccount", WABA_FIELDS, worlds, waba)
+        for waba in shared
+        if all(_matches(worlds, waba, f) for f in filters)
+    ]
+    return json_response({"data": data, "paging": {"cursors": {"before": "", "after": ""}}})
 
 
 routes = [

@@ -12,14 +12,13 @@ from starlette.routing import Route
 
 from mmgate.emulator.graph_api import (
     authorise,
-    graph_error_response,
     graph_version,
-    json_response,
 )
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.template_bids import edit, find_template
 from mmgate.emulator.world import TemplateRecord, Waba
 from mmgate.errors import GraphError
+from mmgate.web.responses import json_response
 
 
 async def _waba_request(request: Request) -> tuple[Emulator, Any, dict[str, Any]]:
@@ -39,11 +38,8 @@ async def _waba_request(request: Request) -> tuple[Emulator, Any, dict[str, Any]
 
 
 async def create_template(request: Request) -> Response:
-    try:
-        emulator, waba, body = await _waba_request(request)
-        template = emulator.templates.create(waba, body)
-    except GraphError as error:
-        return graph_error_response(error)
+    emulator, waba, body = await _waba_request(request)
+    template = emulator.templates.create(waba, body)
     return json_response(
         {"id": template.id, "status": template.status, "category": template.category}
     )
@@ -53,32 +49,26 @@ async def update_waba(request: Request) -> Response:
     found = find_template(request.app.state.emulator.worlds, request.path_params["object_id"])
     if found is not None:  # `POST /{template_id}`: a max price edit (template_bids.py)
         return await edit_template(request, *found)
-    try:
-        emulator, waba, body = await _waba_request(request)
-        flag = body.get("disable_marketing_messages_on_cloud_api")
-        if not isinstance(flag, bool):
-            raise GraphError(100, "disable_marketing_messages_on_cloud_api must be a boolean.")
-        waba.disable_marketing_messages_on_cloud_api = flag
-        emulator.worlds.save()
-    except GraphError as error:
-        return graph_error_response(error)
+    emulator, waba, body = await _waba_request(request)
+    flag = body.get("disable_marketing_messages_on_cloud_api")
+    if not isinstance(flag, bool):
+        raise GraphError(100, "disable_marketing_messages_on_cloud_api must be a boolean.")
+    waba.disable_marketing_messages_on_cloud_api = flag
+    emulator.worlds.save()
     return json_response({"id": waba.id})
 
 
 async def edit_template(request: Request, waba: Waba, template: TemplateRecord) -> Response:
     emulator: Emulator = request.app.state.emulator
+    graph_version(request)
+    authorise(emulator, request)
     try:
-        graph_version(request)
-        authorise(emulator, request)
-        try:
-            body = msgspec.json.decode(await request.body())
-        except msgspec.DecodeError:
-            raise GraphError(100, "The request body is not valid JSON.") from None
-        if not isinstance(body, dict):
-            raise GraphError(100, "A JSON object is expected.")
-        edit(emulator.worlds, waba, template, body, emulator.clock.now())
-    except GraphError as error:
-        return graph_error_response(error)
+        body = msgspec.json.decode(await request.body())
+    except msgspec.DecodeError:
+        raise GraphError(100, "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise GraphError(100, "A JSON object is expected.")
+    edit(emulator.worlds, waba, template, body, emulator.clock.now())
     return json_response({"success": True})
 
 

@@ -22,13 +22,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mmgate.emulator.graph_api import authorise, graph_error_response, graph_version, json_response
+from mmgate.emulator.graph_api import authorise, graph_version
 from mmgate.emulator.graph_business import object_fields
 from mmgate.emulator.graph_templates import update_waba
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.subscriptions import check_callback_url, verify_callback
 from mmgate.emulator.world import MetaApp, PhoneNumber, Waba
 from mmgate.errors import GraphError
+from mmgate.web.responses import json_response
 
 OBJECT = "whatsapp_business_account"
 DEFAULT_FIELDS = ("messages",)
@@ -80,39 +81,31 @@ def _authorise_app(emulator: Emulator, request: Request, app: MetaApp) -> None:
 
 
 async def access_token(request: Request) -> Response:
-    try:
-        emulator = _emulator(request)
-        app = emulator.worlds.world.app
-        q = request.query_params
-        if q.get("grant_type") != "client_credentials" or app is None:
-            raise GraphError(100, "grant_type must be client_credentials.")
-        secret_ok = hmac.compare_digest(
-            q.get("client_secret", "").encode(), app.app_secret.encode()
+    emulator = _emulator(request)
+    app = emulator.worlds.world.app
+    q = request.query_params
+    if q.get("grant_type") != "client_credentials" or app is None:
+        raise GraphError(100, "grant_type must be client_credentials.")
+    secret_ok = hmac.compare_digest(q.get("client_secret", "").encode(), app.app_secret.encode())
+    if q.get("client_id") != app.id or not secret_ok:
+        raise GraphError(
+            101, "Error validating client secret.", message="Error validating client secret."
         )
-        if q.get("client_id") != app.id or not secret_ok:
-            raise GraphError(
-                101, "Error validating client secret.", message="Error validating client secret."
-            )
-        return json_response({"access_token": f"{app.id}|{app.app_secret}", "token_type": "bearer"})
-    except GraphError as error:
-        return graph_error_response(error)
+    return json_response({"access_token": f"{app.id}|{app.app_secret}", "token_type": "bearer"})
 
 
 async def app_subscriptions(request: Request) -> Response:
-    try:
-        emulator = _emulator(request)
-        app = _app(emulator, request.path_params["object_id"])
-        _authorise_app(emulator, request, app)
-        if request.method == "GET":
-            return json_response({"data": _subscription_list(app, request)})
-        if request.method == "DELETE":
-            app.webhook_url, app.verify_token, app.webhook_fields = None, "", []
-        else:
-            await _subscribe_app(emulator, app, await _params(request))
-        emulator.worlds.save()
-        return json_response(SUCCESS)
-    except GraphError as error:
-        return graph_error_response(error)
+    emulator = _emulator(request)
+    app = _app(emulator, request.path_params["object_id"])
+    _authorise_app(emulator, request, app)
+    if request.method == "GET":
+        return json_response({"data": _subscription_list(app, request)})
+    if request.method == "DELETE":
+        app.webhook_url, app.verify_token, app.webhook_fields = None, "", []
+    else:
+        await _subscribe_app(emulator, app, await _params(request))
+    emulator.worlds.save()
+    return json_response(SUCCESS)
 
 
 async def _subscribe_app(emulator: Emulator, app: MetaApp, params: dict[str, Any]) -> None:
@@ -152,23 +145,20 @@ def _subscription_list(app: MetaApp, request: Request) -> list[dict[str, Any]]:
 
 
 async def subscribed_apps(request: Request) -> Response:
-    try:
-        emulator = _emulator(request)
-        authorise(emulator, request)
-        waba = emulator.worlds.waba(request.path_params["object_id"])
-        if waba is None:
-            raise GraphError(100, "Unsupported request: no such WhatsApp Business Account.")
-        if request.method == "GET":
-            return json_response({"data": _waba_apps(emulator, waba)})
-        if request.method == "DELETE":
-            waba.app_subscribed = False
-            waba.override_callback_uri, waba.override_verify_token = None, ""
-        else:
-            await _subscribe_waba(emulator, waba, await _params(request))
-        emulator.worlds.save()
-        return json_response(SUCCESS)
-    except GraphError as error:
-        return graph_error_response(error)
+    emulator = _emulator(request)
+    authorise(emulator, request)
+    waba = emulator.worlds.waba(request.path_params["object_id"])
+    if waba is None:
+        raise GraphError(100, "Unsupported request: no such WhatsApp Business Account.")
+    if request.method == "GET":
+        return json_response({"data": _waba_apps(emulator, waba)})
+    if request.method == "DELETE":
+        waba.app_subscribed = False
+        waba.override_callback_uri, waba.override_verify_token = None, ""
+    else:
+        await _subscribe_waba(emulator, waba, await _params(request))
+    emulator.worlds.save()
+    return json_response(SUCCESS)
 
 
 async def _subscribe_waba(emulator: Emulator, waba: Waba, params: dict[str, Any]) -> None:
@@ -208,17 +198,14 @@ async def graph_object(request: Request) -> Response:
     found = emulator.worlds.number(request.path_params["object_id"])
     if found is None:
         return await (object_fields if request.method == "GET" else update_waba)(request)
-    try:
-        graph_version(request)
-        authorise(emulator, request)
-        phone, waba = found
-        if request.method == "GET":
-            return json_response(_phone_fields(emulator, phone, waba, request))
-        await _configure_phone(emulator, phone, await _params(request))
-        emulator.worlds.save()
-        return json_response(SUCCESS)
-    except GraphError as error:
-        return graph_error_response(error)
+    graph_version(request)
+    authorise(emulator, request)
+    phone, waba = found
+    if request.method == "GET":
+        return json_response(_phone_fields(emulator, phone, waba, request))
+    await _configure_phone(emulator, phone, await _params(request))
+    emulator.worlds.save()
+    return json_response(SUCCESS)
 
 
 async def _configure_phone(emulator: Emulator, phone: PhoneNumber, params: dict[str, Any]) -> None:

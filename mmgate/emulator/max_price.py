@@ -18,12 +18,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mmgate.emulator.graph_api import authorise, graph_error_response, graph_version, json_response
+from mmgate.emulator.graph_api import authorise, graph_version
 from mmgate.emulator.max_price_rules import enrolment
 from mmgate.emulator.max_price_world import EndBusiness, MaxPriceEnrolment
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.world import Business, WorldStore
 from mmgate.errors import GraphError
+from mmgate.web.responses import json_response
 
 RESEND_COOLDOWN = 300.0  # "5-minute cooldown" between agreement emails
 ALLOWLIST_CAP = 15
@@ -75,8 +76,6 @@ async def agreements(request: Request) -> Response:
         response = json_response(body, 429)
         response.headers["Retry-After"] = str(later.seconds)
         return response
-    except GraphError as error:
-        return graph_error_response(error)
 
 
 class RetryLater(Exception):
@@ -114,25 +113,20 @@ def _end_business_ids(body: dict[str, Any]) -> list[str]:
 
 async def end_businesses(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    try:
-        partner = _business(emulator, request)
-        state = enrolment(partner)
-        if request.method == "GET":
-            return json_response(
-                {"data": [_listed(emulator.worlds, e) for e in state.end_businesses]}
-            )
-        ids = _end_business_ids(await _body(request))
-        if state.status != "accepted":
-            raise GraphError(10)
-        results = (
-            [_enrol(emulator, partner, state, i) for i in ids]
-            if request.method == "POST"
-            else [_remove(state, i) for i in ids]
-        )
-        emulator.worlds.save()
-        return json_response({"results": results})
-    except GraphError as error:
-        return graph_error_response(error)
+    partner = _business(emulator, request)
+    state = enrolment(partner)
+    if request.method == "GET":
+        return json_response({"data": [_listed(emulator.worlds, e) for e in state.end_businesses]})
+    ids = _end_business_ids(await _body(request))
+    if state.status != "accepted":
+        raise GraphError(10)
+    results = (
+        [_enrol(emulator, partner, state, i) for i in ids]
+        if request.method == "POST"
+        else [_remove(state, i) for i in ids]
+    )
+    emulator.worlds.save()
+    return json_response({"results": results})
 
 
 def _listed(worlds: WorldStore, entry: EndBusiness) -> dict[str, Any]:

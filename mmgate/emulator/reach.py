@@ -21,11 +21,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.domain.pricing import CURRENCY
-from mmgate.emulator.graph_api import authorise, graph_error_response, graph_version, json_response
+from mmgate.emulator.graph_api import authorise, graph_version
 from mmgate.emulator.market import Market
 from mmgate.emulator.max_price_rules import require_enrolled
 from mmgate.emulator.state import Emulator
 from mmgate.errors import GraphError
+from mmgate.web.responses import json_response
 
 INTERVALS = {"L1D": 1, "L7D": 7, "L14D": 14, "L28D": 28}
 LADDER = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)  # max prices as shares of the published rate
@@ -71,20 +72,17 @@ def estimates(market: Market, country: str, now: float, days: int) -> list[dict[
 
 async def reachestimate(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    try:
-        graph_version(request)
-        authorise(emulator, request)
-        waba = emulator.worlds.waba(request.path_params["object_id"])
-        if waba is None:
-            raise GraphError(100, "Unsupported get request.")
-        interval = request.query_params.get("date_interval", "")
-        if interval not in INTERVALS:
-            raise GraphError(100, "date_interval must be one of L1D, L7D, L14D, L28D.")
-        country = _country(request.query_params.get("targeting_spec"))
-        require_enrolled(emulator.worlds, waba)
-        rows = estimates(emulator.market, country, emulator.clock.now(), INTERVALS[interval])
-    except GraphError as error:
-        return graph_error_response(error)
+    graph_version(request)
+    authorise(emulator, request)
+    waba = emulator.worlds.waba(request.path_params["object_id"])
+    if waba is None:
+        raise GraphError(100, "Unsupported get request.")
+    interval = request.query_params.get("date_interval", "")
+    if interval not in INTERVALS:
+        raise GraphError(100, "date_interval must be one of L1D, L7D, L14D, L28D.")
+    country = _country(request.query_params.get("targeting_spec"))
+    require_enrolled(emulator.worlds, waba)
+    rows = estimates(emulator.market, country, emulator.clock.now(), INTERVALS[interval])
     return json_response({"waba_currency": CURRENCY, "estimates": rows})
 
 

@@ -14,7 +14,9 @@ from starlette.routing import Route
 from mmgate.domain.onboarding import ineligibility
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.world import Waba
+from mmgate.errors import Refusal
 from mmgate.ids import key_hash
+from mmgate.web.responses import json_response
 
 SANDBOX_KEY_HEADER = "x-sandbox-key"
 
@@ -33,14 +35,6 @@ class OnboardingSettings(msgspec.Struct, forbid_unknown_fields=True):
     mm_setup_delay_seconds: float | None = None
 
 
-def _json(body: object, status: int = 200) -> Response:
-    return Response(msgspec.json.encode(body), status, media_type="application/json")
-
-
-def _problem(status: int, message: str) -> Response:
-    return _json({"error": {"message": message, "code": status}}, status)
-
-
 def _allowed(emulator: Emulator, request: Request) -> bool:
     expected = emulator.worlds.world.sandbox_key_hash
     given = request.headers.get(SANDBOX_KEY_HEADER, "")
@@ -57,22 +51,22 @@ def _apply(waba: Waba, change: WabaChange) -> None:
 async def put_waba(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
     if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+        raise Refusal(401, "A valid X-Sandbox-Key header is required.")
     try:
         change = msgspec.json.decode(await request.body(), type=WabaChange)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        return _problem(400, f"Invalid WABA change: {exc}")
+        raise Refusal(400, f"Invalid WABA change: {exc}") from None
     worlds = emulator.worlds
     waba_id = request.path_params["waba_id"]
     waba = worlds.waba(waba_id)
     created = waba is None
     if waba is None:
         if change.business_id is None or worlds.business(change.business_id) is None:
-            return _problem(400, "A new WABA needs the business_id of a known business.")
+            raise Refusal(400, "A new WABA needs the business_id of a known business.")
         waba = Waba(waba_id, change.name or waba_id, change.business_id)
         worlds.world.wabas.append(waba)
     elif change.business_id not in (None, waba.business_id):
-        return _problem(400, "A WABA cannot move to another business.")
+        raise Refusal(400, "A WABA cannot move to another business.")
     was_eligible = not created and ineligibility(worlds.eligibility(waba)) is None
     _apply(waba, change)
     worlds.save()
@@ -82,23 +76,23 @@ async def put_waba(request: Request) -> Response:
         "business_id": waba.business_id,
         "marketing_messages_onboarding_status": worlds.mm_status(waba).value,
     }
-    return _json(body, 201 if created else 200)
+    return json_response(body, 201 if created else 200)
 
 
 async def onboarding_settings(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
     if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+        raise Refusal(401, "A valid X-Sandbox-Key header is required.")
     world = emulator.worlds.world
     if request.method == "POST":
         try:
             settings = msgspec.json.decode(await request.body(), type=OnboardingSettings)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            return _problem(400, f"Invalid settings: {exc}")
+            raise Refusal(400, f"Invalid settings: {exc}") from None
         if settings.mm_setup_delay_seconds is not None:
             world.mm_setup_delay_seconds = max(0.0, settings.mm_setup_delay_seconds)
             emulator.worlds.save()
-    return _json({"mm_setup_delay_seconds": world.mm_setup_delay_seconds})
+    return json_response({"mm_setup_delay_seconds": world.mm_setup_delay_seconds})
 
 
 routes = [

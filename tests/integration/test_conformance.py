@@ -17,6 +17,7 @@ from mmgate.emulator import graph_api
 from mmgate.emulator.state import Emulator
 from mmgate.httpclient import NetworkClient
 from mmgate.signing import verify
+from mmgate.web import surfaces
 from mmgate.workspace import spec
 from mmgate.workspace.provision import provision_emulator
 from tests.support import seed
@@ -52,7 +53,7 @@ async def standalone_emulator(
         emulator = Emulator(clock, None, http)
         workspace = spec.load(seed.write_seed(tmp_path))
         provision_emulator(emulator.worlds, workspace, receiver.url, clock.now())
-        app = Starlette(routes=graph_api.routes)
+        app = Starlette(routes=graph_api.routes, exception_handlers=surfaces.exception_handlers())
         app.state.emulator = emulator
         emulator.start()
         async with httpx.AsyncClient(

@@ -12,6 +12,7 @@ from mmgate.clock import SandboxClock
 from mmgate.emulator import routes as emulator_routes
 from mmgate.emulator.state import Emulator
 from mmgate.httpclient import HttpClient, NetworkClient
+from mmgate.web import surfaces
 from mmgate.workspace import spec
 from mmgate.workspace.provision import provision_emulator
 from tests.onboarding import workspace
@@ -52,7 +53,9 @@ async def start_meta(
     emulator = Emulator(clock, world_path, http)
     workspace_spec = spec.load(workspace.write(world_path.parent))
     provision_emulator(emulator.worlds, workspace_spec, receiver.url, clock.now())
-    app = Starlette(routes=emulator_routes.routes())
+    app = Starlette(
+        routes=emulator_routes.routes(), exception_handlers=surfaces.exception_handlers()
+    )
     app.state.emulator = emulator
     if run:
         emulator.start()
