@@ -5,6 +5,12 @@ the server is idle, so the figures do not depend on when a sample was taken.
 Durable write items = rows inserted, updated or deleted, as SQLite itself counts
 them per connection (`total_changes`). Files named `emulator*` are Meta's (the
 emulator's own store), not the gateway's, and are reported apart.
+
+On PostgreSQL the same count comes from the server's statistics for the run's own
+database (`pg_stat_database`: tup_inserted + tup_updated + tup_deleted, and
+xact_commit for transactions). A backend that goes idle reports its counts only
+after PostgreSQL's idle interval (10 s in PostgreSQL 15), so a PostgreSQL snapshot
+is taken PG_STATS_DELAY seconds after the work stopped.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +28,34 @@ from bench import proctree
 SITE_DIR = Path(__file__).resolve().parent / "sqlite_changes"
 QUIET_SECONDS = 0.3  # longer than the reporter's 50 ms period
 SETTLE_LIMIT = 15.0
+PG_STATS_DELAY = 11.0  # PGSTAT_IDLE_INTERVAL (10 s) + 1 s
+PG_PREFIX = "PostgreSQL "
+PG_XACTS = "PostgreSQL transactions"
+
+
+@dataclass(frozen=True)
+class Postgres:
+    """Where to read the statistics of the database a server under test uses."""
+
+    admin_url: str
+    database: str
+
+    def read(self) -> dict[str, int]:
+        sql = (
+            "SELECT tup_inserted + tup_updated + tup_deleted, xact_commit "
+            f"FROM pg_stat_database WHERE datname = '{self.database}'"
+        )
+        done = subprocess.run(
+            ["psql", self.admin_url, "-qAt", "-c", sql],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        rows, _, commits = done.stdout.strip().partition("|")
+        if not commits:
+            return {}
+        return {f"{PG_PREFIX}{self.database}": int(rows), PG_XACTS: int(commits)}
 
 
 def server_env(changes_dir: Path) -> dict[str, str]:
@@ -57,13 +92,20 @@ class Snapshot:
     changes: dict[str, int] = field(default_factory=dict)
 
 
-def snapshot(pid: int, changes_dir: Path | None) -> Snapshot:
-    return Snapshot(proctree.usage(pid), read_changes(changes_dir) if changes_dir else {})
+def snapshot(pid: int, changes_dir: Path | None, pg: Postgres | None = None) -> Snapshot:
+    changes = read_changes(changes_dir) if changes_dir else {}
+    if pg is not None:
+        changes.update(pg.read())
+    return Snapshot(proctree.usage(pid), changes)
 
 
-async def settled(pid: int, changes_dir: Path | None) -> Snapshot:
+async def settled(pid: int, changes_dir: Path | None, pg: Postgres | None = None) -> Snapshot:
     """A snapshot once the row counts stopped moving for QUIET_SECONDS (the server
-    finished writing what the last webhooks caused), or after SETTLE_LIMIT."""
+    finished writing what the last webhooks caused), or after SETTLE_LIMIT; on
+    PostgreSQL first wait until idle backends reported their counts."""
+    if pg is not None:
+        await asyncio.sleep(PG_STATS_DELAY)
+        return snapshot(pid, changes_dir, pg)
     last = snapshot(pid, changes_dir)
     for _ in range(int(SETTLE_LIMIT / QUIET_SECONDS)):
         await asyncio.sleep(QUIET_SECONDS)
@@ -82,12 +124,14 @@ def per_message(start: Snapshot, end: Snapshot, messages: int) -> dict[str, Any]
         for name in sorted(end.changes)
         if end.changes.get(name, 0) != start.changes.get(name, 0)
     }
+    xacts = rows.pop(PG_XACTS, None)
     per = max(1, messages)
     return {
         "messages": messages,
         "cpu_ms": spent.cpu_seconds * 1000 / per,
         "write_rows": sum(n for name, n in rows.items() if is_gateway(name)) / per,
         "rows_by_file": {name: n / per for name, n in rows.items()},
+        "transactions": None if xacts is None else xacts / per,
         "counted": bool(end.changes),
         "write_bytes": spent.write_bytes / per,
         "processes": spent.processes,
