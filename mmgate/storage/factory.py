@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from mmgate.storage.migrate import apply_postgres, apply_sqlite
 from mmgate.storage.port import Store
 from mmgate.storage.sqlite.store import SqliteStore
 
@@ -11,25 +13,49 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_SCHEME = "sqlite:///"
 
 
-def create_store(url_or_path: str | Path, *, sqlite_synchronous: str = "FULL") -> Store:
-    """`postgresql://…` → PostgreSQL; `sqlite:///path` or a plain path → SQLite.
+def database(url_or_path: str | Path) -> Path | str:
+    """The SQLite file (a Path) or the PostgreSQL URL (a str) that is meant.
 
+    `postgresql://…` → PostgreSQL; `sqlite:///path` or a plain path → SQLite:
     `sqlite:///relative.db` and `sqlite:////absolute/path.db`, as SQLAlchemy spells them.
     """
     if isinstance(url_or_path, Path):
-        return SqliteStore(url_or_path, synchronous=sqlite_synchronous)
+        return url_or_path
     if url_or_path.startswith(POSTGRES_SCHEMES):
-        # Imported here so SQLite users need not install the `postgres` extra.
-        from mmgate.storage.postgres.store import PostgresStore
-
-        return PostgresStore(url_or_path)
+        return url_or_path
     if url_or_path.startswith(SQLITE_SCHEME):
-        return SqliteStore(
-            Path(url_or_path.removeprefix(SQLITE_SCHEME)), synchronous=sqlite_synchronous
-        )
+        return Path(url_or_path.removeprefix(SQLITE_SCHEME))
     if "://" in url_or_path:
         scheme = url_or_path.split("://", 1)[0]
         raise ValueError(
             f"unsupported database URL scheme {scheme!r}: use postgresql:// or sqlite:///"
         )
-    return SqliteStore(Path(url_or_path), synchronous=sqlite_synchronous)
+    return Path(url_or_path)
+
+
+def create_store(url_or_path: str | Path, *, sqlite_synchronous: str = "FULL") -> Store:
+    target = database(url_or_path)
+    if isinstance(target, Path):
+        return SqliteStore(target, synchronous=sqlite_synchronous)
+    # Imported here so SQLite users need not install the `postgres` extra.
+    from mmgate.storage.postgres.store import PostgresStore
+
+    return PostgresStore(target)
+
+
+async def migrate_database(url_or_path: str | Path) -> list[str]:
+    """Apply the missing migrations without starting a store; the versions applied."""
+    target = database(url_or_path)
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return await asyncio.to_thread(apply_sqlite, target)
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(target)
+    except asyncpg.PostgresError as exc:  # refused: no such database, role or password
+        raise ConnectionError(str(exc)) from exc
+    try:
+        return await apply_postgres(conn)
+    finally:
+        await conn.close()

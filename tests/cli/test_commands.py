@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import asyncpg
 import pytest
 from click.testing import CliRunner
 
 from mmgate.cli.main import cli
+from mmgate.storage.migrate import migration_files
 from tests.cli.support import mmgate
 from tests.sdk.gateway_db import accepted_per_recipient
+from tests.storage.backends import POSTGRES_URL, isolated_schema
 from tests.support import seed
 from tests.support.server import ServerProcess, free_port
 
@@ -158,6 +162,37 @@ def test_db_migrate_takes_an_explicit_database_path(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert path.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.anyio
+async def test_db_migrate_brings_a_postgresql_database_up_to_date() -> None:
+    async with isolated_schema() as settings:
+        url = f"{POSTGRES_URL}?search_path={settings['search_path']}"
+        args = ["db", "migrate", "--database-url", url]
+
+        first = await asyncio.to_thread(CliRunner().invoke, cli, args)
+        second = await asyncio.to_thread(CliRunner().invoke, cli, args)
+
+        conn = await asyncpg.connect(url)
+        try:
+            versions = [r[0] for r in await conn.fetch("SELECT version FROM schema_migrations")]
+            tables = {r[0] for r in await conn.fetch("SELECT tablename FROM pg_tables")}
+        finally:
+            await conn.close()
+    expected = [version for version, _ in migration_files("postgres")]
+    assert first.exit_code == 0, first.output
+    assert f"applied now: {', '.join(expected)}" in first.output
+    assert second.exit_code == 0 and "applied now" not in second.output, second.output
+    assert sorted(versions) == expected
+    assert {"messages", "jobs", "idempotency_keys"} <= tables
+
+
+def test_db_migrate_refuses_an_unknown_database_url(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["db", "migrate", "--database-url", "mysql://u@db/mm"])
+
+    assert result.exit_code == 2
+    assert "unsupported database URL scheme 'mysql'" in result.output
 
 
 def test_workspace_prints_the_servers_credentials(server: ServerProcess) -> None:

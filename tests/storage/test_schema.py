@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import asyncpg
 import pytest
 
-from mmgate.storage.migrate import migration_files
+from mmgate.storage.migrate import apply_sqlite, apply_sqlite_migration, migration_files
 from mmgate.storage.postgres.store import PostgresStore
 from mmgate.storage.sqlite.store import SqliteStore
 from tests.storage.backends import POSTGRES_URL, isolated_schema, started
@@ -175,6 +175,28 @@ async def test_sqlite_migrations_apply_once(tmp_path: Path) -> None:
     finally:
         conn.close()
     assert sorted(versions) == [v for v, _ in migration_files("sqlite")]
+
+
+async def test_a_sqlite_migration_applied_meanwhile_by_another_process_is_skipped(
+    tmp_path: Path,
+) -> None:
+    """`mmgate db migrate` beside a starting server, say: the one that comes second to a
+    migration finds its version taken, rolls back, and goes on."""
+    path = tmp_path / "gateway.db"
+    assert apply_sqlite(path) == [v for v, _ in migration_files("sqlite")]
+    version, sql = migration_files("sqlite")[0]
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert apply_sqlite_migration(conn, version, sql) is False  # no "table exists"
+        assert not conn.in_transaction
+        with pytest.raises(sqlite3.OperationalError, match="no such table: nowhere"):
+            apply_sqlite_migration(conn, "9999_broken", "UPDATE nowhere SET x = 1;")
+        assert not conn.in_transaction
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+    finally:
+        conn.close()
+    assert "9999_broken" not in versions  # its claim was rolled back with it
+    assert apply_sqlite(path) == []
 
 
 @pytest.mark.postgres

@@ -3,11 +3,10 @@ path's own modules (accepts, the outbox, statuses), which come first."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from mmgate.storage.connectors.sqlite import SqliteConnector
-from mmgate.storage.migrate import migration_files
+from mmgate.storage.migrate import apply_sqlite
 from mmgate.storage.port import (
     CLIENT_WEBHOOK,
     PARTNER_WEBHOOK,
@@ -27,24 +26,8 @@ class SqliteStore(SendingQueries, OutboxQueries, DeliveryLogQueries, SqlStore):
         self.connector = SqliteConnector(self.engine)
 
     async def start(self) -> None:
-        self._migrate()
+        apply_sqlite(self.engine.path)  # before the writer thread opens the file
         self.engine.start()
 
     async def close(self) -> None:
         await self.engine.close()
-
-    def _migrate(self) -> None:
-        self.engine.run_script(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)"
-        )
-        conn = sqlite3.connect(self.engine.path)
-        try:
-            done = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
-        finally:
-            conn.close()
-        for version, sql in migration_files("sqlite"):
-            if version not in done:
-                script = (
-                    f"BEGIN;\n{sql}\nINSERT INTO schema_migrations VALUES ('{version}');\nCOMMIT;"
-                )
-                self.engine.run_script(script)
