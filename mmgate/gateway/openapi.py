@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mmgate.gateway import openapi_spend
 from mmgate.gateway.openapi_schemas import STRING, Schema, ref, schemas
 
 PARTNER = "/api/v2/partners/{partner_id}"
@@ -167,6 +168,21 @@ def _partner_paths() -> dict[str, Schema]:
             "get": _partner_op("The MM onboarding link", "OnboardingLink")
         },
         PARTNER + "/clients": {"get": _partner_op("Clients and their WABAs", "Clients")},
+        PARTNER + "/spend": {
+            "get": {
+                **_partner_op(
+                    "Each client's spend, as Meta reports it (mmgate)", "Spend", errors=(400,)
+                ),
+                "parameters": [
+                    {
+                        "name": "days",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 90},
+                    }
+                ],
+            }
+        },
         PARTNER + "/channels": {"get": _partner_op("Channels (phone numbers)", "Channels")},
         PARTNER + "/channels/{channel_id}/api_keys": {
             "parameters": [channel_id],
@@ -304,7 +320,7 @@ def document() -> dict[str, Any]:
         },
         "paths": {**_messaging_paths(), **_partner_paths(), **_service_paths()},
         "components": {
-            "schemas": schemas(),
+            "schemas": openapi_spend.add_to(schemas()),
             "securitySchemes": {
                 "ChannelKey": {"type": "apiKey", "in": "header", "name": "D360-API-KEY"},
                 "PartnerKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},

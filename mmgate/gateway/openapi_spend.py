@@ -1,0 +1,74 @@
+"""OpenAPI pieces for max price and spend (docs/max-price.md): the send's `bid_spec`,
+a message's `price`, and the Partner API's spend report."""
+
+from __future__ import annotations
+
+from mmgate.gateway.openapi_schemas import INTEGER, NUMBER, STRING, Schema, nullable, obj, ref
+
+
+def bid_spec() -> Schema:
+    positive = {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 100}
+    multiplier = {"oneOf": [positive, STRING]}
+    return obj([], per_message_bid_multiplier=multiplier)
+
+
+def message_price() -> Schema:
+    return obj(
+        ["currency", "country", "pricing_category", "list_price", "charge_at_most"],
+        currency=STRING,
+        country=STRING,
+        pricing_category=STRING,
+        list_price=INTEGER,
+        bid_amount=nullable(INTEGER),
+        bid_multiplier=nullable(NUMBER),
+        max_price=nullable(INTEGER),
+        charge_at_most=NUMBER,
+    )
+
+
+def _usage() -> Schema:
+    return obj(
+        ["sent", "delivered", "read", "clicks", "spend"],
+        sent=INTEGER,
+        delivered=INTEGER,
+        read=INTEGER,
+        clicks=INTEGER,
+        spend=NUMBER,
+        cost_per_delivered=nullable(NUMBER),
+        cost_per_click=nullable(NUMBER),
+    )
+
+
+def spend() -> Schema:
+    client = obj(
+        ["business_id", "name", "currency", "total", "mm_api", "cloud_api", "errors"],
+        business_id=STRING,
+        name=STRING,
+        currency=STRING,
+        total=ref("SpendUsage"),
+        mm_api=ref("SpendUsage"),
+        cloud_api=ref("SpendUsage"),
+        errors={"type": "array", "items": STRING},
+    )
+    return obj(
+        ["since", "until", "count", "clients"],
+        since=NUMBER,
+        until=NUMBER,
+        count=INTEGER,
+        clients={"type": "array", "items": client},
+    )
+
+
+def add_to(components: dict[str, Schema]) -> dict[str, Schema]:
+    """The spend schemas, and `bid_spec` on a send and `price` on a message."""
+    components["SendRequest"]["properties"]["bid_spec"] = ref("BidSpec")
+    status = components["MessageStatus"]
+    status["properties"]["price"] = ref("MessagePrice")
+    status["required"] = [*status["required"], "price"]
+    return {
+        **components,
+        "BidSpec": bid_spec(),
+        "MessagePrice": message_price(),
+        "SpendUsage": _usage(),
+        "Spend": spend(),
+    }
