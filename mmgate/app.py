@@ -19,7 +19,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mmgate.cache import TtlCache
-from mmgate.clock import Clock, SandboxClock, SystemClock, Waker
+from mmgate.clock import Clock, SandboxClock, SystemClock, Waker, persisted_sandbox_clock
 from mmgate.delivery.outbox import OutboxWorker
 from mmgate.delivery.upstream_dispatch import UpstreamDispatcher
 from mmgate.delivery.webhooks import WebhookDeliverer
@@ -61,11 +61,11 @@ EXPIRY_SWEEP_SECONDS = 5.0  # longer than any HTTP timeout a job can take
 def make_clock(settings: Settings) -> Clock:
     if settings.clock == "system":
         return SystemClock()
-    if settings.clock == "frozen":
-        import time
-
-        return SandboxClock(frozen_at=float(int(time.time())))
-    return SandboxClock()
+    # Persisted in the data dir: the sandbox clock resumes where it was after a restart.
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return persisted_sandbox_clock(
+        settings.data_dir / "clock.json", frozen=settings.clock == "frozen"
+    )
 
 
 class MmgateApp:

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Protocol
+
+# One move of the sandbox clock is at most ~10 years, and the clock never passes the
+# year 3000: dates past that broke formatting and SQL until a restart (1e300 s did).
+MAX_STEP_SECONDS = 10 * 366 * 86_400.0
+MAX_INSTANT = 32_503_680_000.0  # 3000-01-01T00:00:00Z
 
 
 class Clock(Protocol):
@@ -35,9 +43,12 @@ class SystemClock:
 class SandboxClock:
     """Wall time shifted by an offset, or frozen; `advance` moves it forward."""
 
-    def __init__(self, *, frozen_at: float | None = None) -> None:
+    def __init__(
+        self, *, frozen_at: float | None = None, offset: float = 0.0, path: Path | None = None
+    ) -> None:
         self._frozen_at = frozen_at
-        self._offset = 0.0
+        self._offset = offset
+        self._path = path
         self._listeners: list[Callable[[], None]] = []
         self._settlers: list[Callable[[float], Awaitable[None]]] = []
 
@@ -51,9 +62,15 @@ class SandboxClock:
         return time.time() + self._offset
 
     def advance(self, seconds: float) -> float:
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
+        if not 0 <= seconds <= MAX_STEP_SECONDS:  # also refuses NaN
+            raise ValueError(
+                f"the clock only moves forward, at most {MAX_STEP_SECONDS:.0f} s at a time"
+            )
+        if self.now() + seconds > MAX_INSTANT:
+            raise ValueError("the clock cannot move past the year 3000")
         self._offset += seconds
+        if self._path is not None:
+            _save(self._path, self._offset, self.now())
         for listener in list(self._listeners):
             listener()
         return self.now()
@@ -70,6 +87,38 @@ class SandboxClock:
         overtakes work that was due before it: a simulation stays deterministic."""
         for settler in self._settlers:
             await settler(limit_seconds)
+
+
+def persisted_sandbox_clock(path: Path, *, frozen: bool) -> SandboxClock:
+    """A sandbox clock that resumes where it was: every jump is saved to `path`, and on
+    start the clock is never earlier than the last saved instant (the wall clock may have
+    gone back), so time only moves forward across restarts too."""
+    wall = time.time()
+    saved = _load(path)
+    if saved is None:
+        if frozen:
+            return SandboxClock(frozen_at=float(int(wall)), path=path)
+        return SandboxClock(path=path)
+    offset, last_now = saved
+    if frozen:
+        return SandboxClock(frozen_at=last_now, path=path)
+    return SandboxClock(offset=max(offset, last_now - wall), path=path)
+
+
+def _save(path: Path, offset: float, now: float) -> None:
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps({"offset_seconds": offset, "now": now}))
+    os.replace(partial, path)  # whole or not at all, also under kill -9
+
+
+def _load(path: Path) -> tuple[float, float] | None:
+    try:
+        data = json.loads(path.read_text())
+        return float(data["offset_seconds"]), float(data["now"])
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path} is not a saved sandbox clock: {exc}") from None
 
 
 class Waker:

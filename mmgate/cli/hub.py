@@ -46,7 +46,7 @@ def add_user(data_dir: Path, partner_id: str, email: str, password: str) -> None
 
 
 async def _add_user(settings: Settings, partner_id: str, email: str, password: str) -> None:
-    store = create_store(settings.sqlite_path)
+    store = create_store(settings.database_url or settings.sqlite_path)  # PostgreSQL too
     hub = as_hub_store(store)
     if hub is None:
         raise AccountError("this storage backend has no Partner Hub tables yet")

@@ -15,6 +15,7 @@ from mmgate.clock import Clock
 from mmgate.delivery.endpoints import EndpointBook, EndpointHealth
 from mmgate.delivery.retry import RetryPolicy
 from mmgate.delivery.url_guard import check_webhook_url
+from mmgate.domain.digits import ascii_digits
 from mmgate.errors import GraphError
 from mmgate.httpclient import HttpClient, RequestFailed
 from mmgate.signing import MMGATE_SIGNATURE_HEADER, MMGATE_TIMESTAMP_HEADER, sign_delivery
@@ -178,7 +179,7 @@ def _retry_after(value: str | None, now: float) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
     if not value:
         return None
-    if value.strip().isdigit():
+    if ascii_digits(value.strip()):
         return float(value.strip())
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now)

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from mmgate.domain.bids import BidSpec
+from mmgate.domain.digits import ascii_digits
 from mmgate.domain.json_limits import MAX_DEPTH, too_deep
 from mmgate.errors import GraphError
 
@@ -132,7 +133,7 @@ def normalise_phone(to: str) -> str:
     digits = _PHONE_SEPARATORS.sub("", to.strip())
     if digits.startswith("+"):
         digits = digits[1:]
-    if not digits.isdigit() or not 7 <= len(digits) <= 15 or digits.startswith("0"):
+    if not ascii_digits(digits) or not 7 <= len(digits) <= 15 or digits.startswith("0"):
         raise GraphError(
             100,
             f"Invalid parameter 'to': '{to}' is not a phone number in international format "
@@ -197,11 +198,24 @@ def _validate_template(template: Template) -> None:
             raise GraphError(100, f"Unknown template component type '{component.type}'.")
         if component.type == "button" and (component.sub_type is None or component.index is None):
             raise GraphError(100, "A button component needs 'sub_type' and 'index'.")
-        if isinstance(component.index, str) and not component.index.isdigit():
+        if isinstance(component.index, str) and not (
+            ascii_digits(component.index) and len(component.index) <= 3
+        ):
             raise GraphError(100, "A button component's 'index' must be a number.")
         for parameter in component.parameters:
             if not isinstance(parameter.get("type"), str):
                 raise GraphError(100, f"Every {component.type} parameter needs a 'type'.")
+            _check_text_parameter(parameter)
+
+
+def _check_text_parameter(parameter: dict[str, Any]) -> None:
+    """A text parameter must say something: an empty one rendered "Hi , …" (Meta refuses it
+    with 131009 as well)."""
+    if parameter.get("type") != "text":
+        return
+    text = parameter.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise GraphError(131009, "A text parameter's 'text' must be a non-empty string.")
 
 
 def _product_policy(value: str | None) -> ProductPolicy:
@@ -219,9 +233,10 @@ def _ttl(value: int | str | None) -> int | None:
         return None
     if isinstance(value, str):
         # Meta's own example sends it as a string ("120").
-        if not value.strip().lstrip("-").isdigit():
+        text = value.strip()
+        if not ascii_digits(text.removeprefix("-")) or len(text) > 20:
             raise GraphError(100, "message_send_ttl_seconds must be an integer number of seconds.")
-        return int(value)
+        return int(text)
     return value
 
 

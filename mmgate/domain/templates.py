@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mmgate.domain.digits import ascii_digits
 from mmgate.domain.payloads import Template, body_parameter_count, button_parameters
 from mmgate.errors import GraphError
 
@@ -96,7 +97,7 @@ def info_from_graph(template: dict[str, object]) -> TemplateInfo | None:
         body_params=body_params,
         url_button_params=tuple(url_buttons),
         ttl_seconds=int(ttl)
-        if isinstance(ttl, int | str) and str(ttl).lstrip("-").isdigit()
+        if isinstance(ttl, int | str) and ascii_digits(str(ttl).removeprefix("-"))
         else None,
         bid_amount=int(bid) if isinstance(bid, int | str) and str(bid).isdigit() else None,
     )

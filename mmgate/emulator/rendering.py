@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from mmgate.domain.digits import ascii_digits
 from mmgate.domain.payloads import Component, Template
 from mmgate.emulator.messages import SimMessage
 
@@ -91,7 +92,7 @@ def _fill(text: str, component: Component | None) -> str:
 
     def value(match: re.Match[str]) -> str:
         key = match.group(1)
-        if key.isdigit():
+        if ascii_digits(key):
             index = int(key) - 1
             parameter = parameters[index] if 0 <= index < len(parameters) else None
         else:

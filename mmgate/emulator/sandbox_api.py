@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.clock import SandboxClock
+from mmgate.domain.digits import ascii_digits
 from mmgate.emulator.clicks import TapRefused
 from mmgate.emulator.population import Kind, Population
 from mmgate.emulator.state import Emulator
@@ -63,7 +64,7 @@ async def recipient(request: Request) -> Response:
     if not _allowed(emulator, request):
         return _problem(401, "A valid X-Sandbox-Key header is required.")
     number = request.path_params["number"].lstrip("+")
-    if not number.isdigit():
+    if not ascii_digits(number) or len(number) > 20:
         return _problem(400, "The number must be digits in international format.")
     if request.method == "PUT":
         try:

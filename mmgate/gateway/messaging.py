@@ -27,6 +27,19 @@ SEND_PATHS = {
 }
 
 
+# Stripe's bound; a longer key also overflowed PostgreSQL's btree index (a 500).
+MAX_IDEMPOTENCY_KEY = 255
+
+
+def _idempotency_key(scope: Scope) -> str | None:
+    key = header(scope, b"idempotency-key")
+    if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
+        raise GraphError(
+            100, f"The Idempotency-Key header must be at most {MAX_IDEMPOTENCY_KEY} characters."
+        )
+    return key
+
+
 class MessagingEndpoint:
     def __init__(self, accepter: Accepter, max_body_bytes: int) -> None:
         self._accepter = accepter
@@ -44,7 +57,7 @@ class MessagingEndpoint:
         try:
             body = await read_body(receive, self._max_body)
             answer = await self._accepter.accept(
-                channel, entry_point, body, header(scope, b"idempotency-key")
+                channel, entry_point, body, _idempotency_key(scope)
             )
         except (GraphError, Refusal) as refused:
             await error_response(scope["path"], refused)(scope, receive, send)

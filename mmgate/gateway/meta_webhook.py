@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from mmgate.domain.meta_envelope import shape_problem
 from mmgate.gateway import inbound
 from mmgate.gateway.services import gateway_of
 from mmgate.signing import META_SIGNATURE_HEADER, verify
@@ -48,6 +49,9 @@ async def receive(request: Request) -> Response:
         payload = msgspec.json.decode(raw)
     except msgspec.DecodeError:
         return PlainTextResponse("invalid JSON", status_code=400)
+    problem = shape_problem(payload)
+    if problem is not None:
+        return PlainTextResponse(f"not a webhook: {problem}", status_code=400)
     await inbound.process(gateway, payload)
     return PlainTextResponse("ok")
 

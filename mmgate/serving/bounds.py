@@ -34,6 +34,16 @@ class BodyBounds:
     timeout_seconds: float
 
 
+NUL_REFUSED = "NUL characters are not allowed in a request."
+# A NUL as a raw byte, as JSON's escape, or percent-encoded (query strings and forms).
+_JSON_NUL = b"\\u0000"
+_FORM_NUL = b"%00"
+
+
+def _has_nul(data: bytes, *, form: bool) -> bool:
+    return b"\x00" in data or _JSON_NUL in data or (form and _FORM_NUL in data)
+
+
 class BoundedBodies:
     def __init__(self, app: ASGIApp, bounds: BodyBounds) -> None:
         self.app = app
@@ -46,6 +56,14 @@ class BoundedBodies:
         declared = _content_length(scope)
         if declared is not None and declared > self.bounds.max_bytes:
             await _refuse(send, scope["path"], 413, self._too_large())
+            return
+        if "\x00" in scope["path"]:  # no resource is named with a NUL
+            await _refuse(send, scope["path"], 404, "Not found.")
+            return
+        if _has_nul(scope["query_string"], form=True):
+            # The Meta handshake answers a bad verification with 403, as Meta expects.
+            status = 403 if scope["path"] == "/meta/webhook" else 400
+            await _refuse(send, scope["path"], status, NUL_REFUSED)
             return
         await _Exchange(self, scope, receive, send).run()
 
@@ -66,6 +84,9 @@ class _Exchange:
         self.started = False
         self.refused: tuple[int, str] | None = None
         self.deadline = time.monotonic() + guard.bounds.timeout_seconds
+        # Text columns (PostgreSQL's above all) cannot hold NUL: no body carrying one gets in.
+        self.form = _header(scope, b"content-type").startswith(b"application/x-www-form")
+        self.tail = b""  # the end of the previous chunk, for a NUL escape split across two
 
     async def run(self) -> None:
         try:
@@ -96,7 +117,14 @@ class _Exchange:
                 self.refused = (413, self.guard._too_large())
                 raise BodyCut
             self.body_done = not message.get("more_body", False)
+            self._check_nul(message.get("body", b""))
         return message
+
+    def _check_nul(self, chunk: bytes) -> None:
+        if _has_nul(self.tail + chunk, form=self.form):
+            self.refused = (400, NUL_REFUSED)
+            raise BodyCut
+        self.tail = chunk[-5:]
 
     async def send(self, message: Message) -> None:
         if self.refused is not None and not self.started:
@@ -118,11 +146,13 @@ async def _refuse(send: Send, path: str, status: int, message: str) -> None:
         await send({"type": "http.response.body", "body": body})
 
 
+def _header(scope: Scope, name: bytes) -> bytes:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).lower()
+    return b""
+
+
 def _content_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+    value = _header(scope, b"content-length")
+    return int(value) if value.isdigit() else None

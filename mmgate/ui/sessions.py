@@ -14,6 +14,8 @@ import json
 import secrets
 from dataclasses import dataclass
 
+from mmgate.domain.digits import ascii_digits
+
 SESSION_COOKIE = "mmgate_hub_session"
 LOGIN_COOKIE = "mmgate_hub_login"  # carries the login form's CSRF nonce before a session exists
 LIFETIME_SECONDS = 12 * 3600.0
@@ -42,7 +44,7 @@ def decode(secret: bytes, cookie: str, now: float) -> Session | None:
     if not value or not hmac.compare_digest(signature, _sign(secret, "session", value)):
         return None
     parts = value.split(".")
-    if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+    if len(parts) != 4 or not all(ascii_digits(p) for p in parts[:3]):
         return None
     session = Session(int(parts[0]), int(parts[1]), int(parts[2]), parts[3])
     return session if session.expires_at > now else None

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mmgate.domain.digits import ascii_digits
 from mmgate.emulator.clicks import Tap, TapRefused
 from mmgate.emulator.messages import SimMessage
 from mmgate.emulator.network import Network
@@ -76,7 +77,7 @@ def _csrf(emulator: Emulator, request: Request) -> str:
 
 def _number(request: Request) -> str | None:
     number = str(request.path_params["number"]).lstrip("+")
-    return number if number.isdigit() and len(number) <= 20 else None
+    return number if ascii_digits(number) and len(number) <= 20 else None
 
 
 def _bubble(message: SimMessage, now: float) -> Bubble:

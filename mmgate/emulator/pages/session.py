@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mmgate.domain.digits import ascii_digits
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.world import MetaUser, WorldStore
 
@@ -51,7 +52,7 @@ def current_user(request: Request) -> MetaUser | None:
     worlds = _worlds(request)
     user_id, _, rest = request.cookies.get(COOKIE, "").partition(".")
     expires, _, signature = rest.partition(".")
-    if not user_id or not expires.isdigit():
+    if not user_id or not ascii_digits(expires):
         return None
     if not hmac.compare_digest(signature, _sign(worlds, f"{user_id}.{expires}")):
         return None

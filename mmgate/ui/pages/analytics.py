@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from mmgate.domain.digits import ascii_int
 from mmgate.ui import analytics, charts
 from mmgate.ui.context import Hub, login_required
 
@@ -14,7 +15,8 @@ PERIODS = (7, 30, 90)
 @login_required
 async def analytics_page(hub: Hub) -> Response:
     q = hub.request.query_params
-    days = int(q["days"]) if q.get("days", "").isdigit() and int(q["days"]) in PERIODS else 7
+    days = ascii_int(q.get("days", "")) or 7
+    days = days if days in PERIODS else 7
     template = q.get("template") or None
     span = analytics.period(hub.now, days)
     rows = await hub.store.hub_funnel(hub.partner.id, span.since, span.until)

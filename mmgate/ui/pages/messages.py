@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from mmgate.domain.digits import ascii_int
 from mmgate.storage.port import MessageFilter
 from mmgate.ui import deliveries
 from mmgate.ui.context import Hub, login_required
@@ -12,6 +13,7 @@ from mmgate.ui.render import parse_time
 from mmgate.ui.timeline import steps
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # past it the offset means nothing, and must stay within SQL integers
 STATUSES = [
     "accepted",
     "sent_upstream",
@@ -38,7 +40,7 @@ async def message_log(hub: Hub) -> Response:
         since=parse_time(q.get("since")),
         until=parse_time(q.get("until")),
     )
-    page_number = max(int(q["page"]), 1) if q.get("page", "").isdigit() else 1
+    page_number = ascii_int(q.get("page", ""), low=1, high=MAX_PAGE) or 1
     found = await hub.store.hub_messages(
         hub.partner.id, filters, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1
     )

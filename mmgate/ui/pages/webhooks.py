@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from mmgate.domain.digits import MAX_SQL_INT as MAX_ID
 from mmgate.storage.port import WebhookDelivery
 from mmgate.ui import deliveries
 from mmgate.ui.context import Hub, login_required
@@ -68,7 +69,9 @@ async def webhook_detail(hub: Hub) -> Response:
 @login_required
 async def replay_one(hub: Hub) -> Response:
     job_id = int(hub.request.path_params["delivery_id"])
-    if not await hub.gateway.store.replay_delivery(hub.partner.id, job_id, hub.now):
+    if job_id > MAX_ID or not await hub.gateway.store.replay_delivery(
+        hub.partner.id, job_id, hub.now
+    ):
         return _not_found(hub)
     await _resume(hub)
     back = local_path(hub.form.get("next")) or f"/hub/webhooks/{job_id}"
@@ -94,6 +97,8 @@ async def replay_failed(hub: Hub) -> Response:
 
 async def _delivery(hub: Hub) -> WebhookDelivery | None:
     job_id = int(hub.request.path_params["delivery_id"])
+    if job_id > MAX_ID:  # past SQL's integers: no such delivery
+        return None
     return await hub.gateway.store.webhook_delivery(hub.partner.id, job_id)
 
 
