@@ -15,7 +15,7 @@ from typing import Any
 from mmgate.domain import bids
 from mmgate.domain.payloads import EntryPoint, ValidSend
 from mmgate.domain.pricing import CURRENCY, country_of, list_price, major_units
-from mmgate.domain.routing import RouteDecision, UpstreamEndpoint
+from mmgate.domain.routing import Route, RouteDecision, UpstreamEndpoint
 from mmgate.domain.templates import TemplateInfo
 from mmgate.errors import GraphError
 from mmgate.storage.port import MessagePrice, MessageRecord, Store
@@ -42,8 +42,8 @@ async def price_send(
     )
     if bid is None:
         return
-    if decision.endpoint is UpstreamEndpoint.MESSAGES:
-        raise GraphError(131061)
+    if decision.endpoint is UpstreamEndpoint.MESSAGES or decision.requested is not Route.MM_API:
+        raise GraphError(131061)  # it would reach Cloud API (e.g. the WABA is not onboarded)
     country = country_of(valid.wa_id)
     await store.record_price(
         MessagePrice(
