@@ -57,6 +57,19 @@ class Postgres:
             return {}
         return {f"{PG_PREFIX}{self.database}": int(rows), PG_XACTS: int(commits)}
 
+    def backends(self) -> list[int]:
+        """Process ids of the PostgreSQL backends connected to the database (the
+        server is local: their CPU is in /proc)."""
+        sql = f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.database}'"
+        done = subprocess.run(
+            ["psql", self.admin_url, "-qAt", "-c", sql],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return [int(line) for line in done.stdout.split() if line.isdigit()]
+
 
 def server_env(changes_dir: Path) -> dict[str, str]:
     """Environment that makes a server's Python processes report their row counts."""
@@ -90,13 +103,16 @@ def is_gateway(name: str) -> bool:
 class Snapshot:
     usage: proctree.Usage
     changes: dict[str, int] = field(default_factory=dict)
+    database_ticks: dict[int, int] = field(default_factory=dict)  # PostgreSQL backend: CPU
 
 
 def snapshot(pid: int, changes_dir: Path | None, pg: Postgres | None = None) -> Snapshot:
     changes = read_changes(changes_dir) if changes_dir else {}
+    backends: dict[int, int] = {}
     if pg is not None:
         changes.update(pg.read())
-    return Snapshot(proctree.usage(pid), changes)
+        backends = proctree.ticks_of(pg.backends())
+    return Snapshot(proctree.usage(pid), changes, backends)
 
 
 async def settled(pid: int, changes_dir: Path | None, pg: Postgres | None = None) -> Snapshot:
@@ -125,10 +141,18 @@ def per_message(start: Snapshot, end: Snapshot, messages: int) -> dict[str, Any]
         if end.changes.get(name, 0) != start.changes.get(name, 0)
     }
     xacts = rows.pop(PG_XACTS, None)
+    # A backend that started during the stretch counts from its start; one that
+    # ended during it is missed (mmgate's pools keep theirs open).
+    database_ticks = sum(
+        ticks - start.database_ticks.get(pid, 0) for pid, ticks in end.database_ticks.items()
+    )
+    database_seconds = database_ticks / proctree.TICKS
     per = max(1, messages)
     return {
         "messages": messages,
-        "cpu_ms": spent.cpu_seconds * 1000 / per,
+        "cpu_ms": (spent.cpu_seconds + database_seconds) * 1000 / per,
+        "database_cpu_ms": database_seconds * 1000 / per,
+        "database_backends": len(end.database_ticks),
         "write_rows": sum(n for name, n in rows.items() if is_gateway(name)) / per,
         "rows_by_file": {name: n / per for name, n in rows.items()},
         "transactions": None if xacts is None else xacts / per,

@@ -63,6 +63,19 @@ def tree(root: int, stats: dict[int, tuple[int, list[str]]]) -> list[int]:
     return found
 
 
+def ticks_of(pids: list[int]) -> dict[int, int]:
+    """utime + stime of each given process (not its children); gone ones left out."""
+    ticks = {}
+    for pid in pids:
+        try:
+            ticks[pid] = cpu_ticks(
+                parse_stat((PROC / str(pid) / "stat").read_text())[1], with_children=False
+            )
+        except (OSError, ValueError, IndexError):
+            continue
+    return ticks
+
+
 @dataclass(frozen=True)
 class Usage:
     cpu_seconds: float

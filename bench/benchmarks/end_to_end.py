@@ -100,6 +100,13 @@ def campaign(
         return result
 
 
+def _database_share(costs: list[dict[str, Any]]) -> str:
+    if not costs[0].get("database_backends"):
+        return ""
+    share = median([c["database_cpu_ms"] for c in costs])
+    return f" + its {costs[0]['database_backends']} PostgreSQL backends ({share:.2f} ms)"
+
+
 def cost_rows(
     label: str, bare: list[BareRun], results: list[dict[str, Any]], suffix: str = ""
 ) -> list[Row]:
@@ -117,8 +124,8 @@ def cost_rows(
             [c["cpu_ms"] for c in costs],
             [b.cpu_ms * WIRE_EXCHANGES for b in bare],
             f"bare ASGI x {WIRE_EXCHANGES} exchanges",
-            f"utime+stime of the server's process tree ({costs[0]['processes']} process(es)) "
-            f"/ messages completed; it wrote {kb} to disk per message",
+            f"utime+stime of the server's process tree ({costs[0]['processes']} process(es))"
+            f"{_database_share(costs)} / messages completed; it wrote {kb} to disk per message",
         )
     ]
     counted = [c for c in costs if c["counted"]]

@@ -95,3 +95,21 @@ def test_settled_waits_until_the_counts_stop_moving(tmp_path: Path) -> None:
     snap = asyncio.run(counters.settled(os.getpid(), tmp_path))
     assert snap.changes == {"gateway.db": 3}
     assert time.monotonic() - started < counters.SETTLE_LIMIT
+
+
+def test_postgres_backends_cpu_is_added_and_shown_apart() -> None:
+    ticks = proctree.TICKS
+    start = counters.Snapshot(proctree.Usage(1.0, 0, 1), {"PostgreSQL db": 10}, {7: ticks, 8: 0})
+    end = counters.Snapshot(
+        proctree.Usage(2.0, 0, 1), {"PostgreSQL db": 110}, {7: 2 * ticks, 8: ticks, 9: ticks}
+    )
+    cost = counters.per_message(start, end, 10)
+    assert cost["database_cpu_ms"] == 300.0  # 1 s each from 7, 8 and the new backend 9
+    assert cost["cpu_ms"] == 400.0
+    assert cost["database_backends"] == 3
+    assert cost["write_rows"] == 10.0
+
+
+def test_the_cpu_of_given_processes_is_read_without_their_children() -> None:
+    ticks = proctree.ticks_of([os.getpid(), 999_999_999])
+    assert list(ticks) == [os.getpid()]  # a pid that does not exist is left out
