@@ -31,12 +31,12 @@ from mmgate.gateway import meta_webhook
 from mmgate.gateway import routes as gateway_routes
 from mmgate.gateway.accept import Accepter
 from mmgate.gateway.direct import DirectRoutes, Endpoint
-from mmgate.gateway.keys import key_in_force
 from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
 from mmgate.gateway.services import Gateway
-from mmgate.gateway.templates import TemplateCatalog
-from mmgate.gateway.wabas import WabaCatalog
 from mmgate.httpclient import InProcessClient, NetworkClient, RoutingClient
+from mmgate.services.keys import key_in_force
+from mmgate.services.templates import TemplateCatalog
+from mmgate.services.wabas import WabaCatalog
 from mmgate.settings import INTERNAL_ORIGIN, Settings
 from mmgate.storage.factory import create_store
 from mmgate.storage.port import (

@@ -27,9 +27,9 @@ from mmgate.domain.throughput import ThroughputLimiter
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.errors import GraphError
 from mmgate.gateway.bids import price_send
-from mmgate.gateway.templates import TemplateCatalog
-from mmgate.gateway.wabas import WabaCatalog
 from mmgate.ids import key_hash, new_wamid
+from mmgate.services.templates import TemplateCatalog
+from mmgate.services.wabas import WabaCatalog
 from mmgate.storage.port import Channel, IdempotencyClaim, NewMessage, Partner, Store
 from mmgate.upstream.graph import UpstreamUnavailable
 

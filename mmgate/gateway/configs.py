@@ -51,9 +51,7 @@ async def webhook(request: Request) -> Response:
         if config.url is not None:
             await check_webhook_url(config.url, allow_private=gateway.private_webhooks_allowed)
         chaos = Chaos(config.chaos.duplicates, config.chaos.out_of_order) if config.chaos else None
-        await gateway.store.set_channel_webhook(channel.id, config.url, config.headers, chaos)
-        gateway.channels.invalidate(channel.id)
-        gateway.channels_by_key.invalidate()
+        await gateway.directory.set_channel_webhook(channel.id, config.url, config.headers, chaos)
     current = await gateway.store.channel_by_id(channel.id)
     assert current is not None
     body: dict[str, object] = {"url": current.webhook_url, "headers": current.webhook_headers}

@@ -60,8 +60,7 @@ async def partner_resource(request: Request) -> Response:
                 await check_webhook_url(url, allow_private=gateway.private_webhooks_allowed)
             except GraphError as error:
                 raise Refusal(400, f"webhook_url: {error.details}") from None
-        await gateway.store.update_partner(partner.id, webhook_url=url)
-        gateway.partners.invalidate(partner.id)
+        await gateway.directory.update_partner(partner.id, webhook_url=url)
         updated = await gateway.store.partner(partner.id)
         assert updated is not None
         return envelope(partner_data(request, updated))
@@ -79,8 +78,7 @@ async def marketing_templates_routing(request: Request) -> Response:
         return envelope({"enabled": partner.marketing_routing})
     setting = await decode_body(request, RoutingSetting)
     gateway = gateway_of(request)
-    await gateway.store.update_partner(partner.id, marketing_routing=setting.enabled)
-    gateway.partners.invalidate(partner.id)  # the next send in this process sees it
+    await gateway.directory.update_partner(partner.id, marketing_routing=setting.enabled)
     return envelope({"enabled": setting.enabled})
 
 

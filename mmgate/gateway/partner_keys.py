@@ -93,9 +93,8 @@ async def _rotate_channel_key(
         key_hash(key), channel_id, rotation.label or "Partner API key", key[-HINT_CHARS:], now, None
     )
     until = _until(gateway, rotation)
-    if not await gateway.store.rotate_channel_key(partner_id, channel_id, record, until):
+    if not await gateway.directory.rotate_channel_key(partner_id, channel_id, record, until):
         raise _not_found()
-    gateway.channels_by_key.invalidate()  # the old keys' new end shows here at once
     data = {
         "address": str(request.base_url).rstrip("/"),
         "api_key": key,
@@ -110,11 +109,10 @@ async def revoke_channel_key(request: Request) -> Response:
     partner = await authorised_partner(request)
     gateway = gateway_of(request)
     channel_id, hashed = request.path_params["channel_id"], request.path_params["key_id"]
-    if not await gateway.store.revoke_channel_key(
+    if not await gateway.directory.revoke_channel_key(
         partner.id, channel_id, hashed, gateway.clock.now()
     ):
         raise Refusal(404, "No active key with this id on this channel.")
-    gateway.channels_by_key.invalidate(hashed)
     return envelope({"revoked": hashed})
 
 

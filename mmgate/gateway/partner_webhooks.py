@@ -137,8 +137,7 @@ async def rotate_secret(request: Request) -> Response:
     gateway = gateway_of(request)
     until = gateway.clock.now() + max(0.0, rotation.overlap_seconds)
     secret = new_secret()
-    await gateway.store.rotate_webhook_secret(partner.id, secret, until)
-    gateway.partners.invalidate(partner.id)
+    await gateway.directory.rotate_webhook_secret(partner.id, secret, until)
     return envelope({"webhook_secret": secret, "previous_secret_valid_until": until})
 
 

@@ -12,8 +12,9 @@ from mmgate.clock import Clock
 from mmgate.delivery.endpoints import EndpointBook
 from mmgate.gateway.accept import Accepter
 from mmgate.gateway.ratelimit import PartnerApiGuard
-from mmgate.gateway.templates import TemplateCatalog
-from mmgate.gateway.wabas import WabaCatalog
+from mmgate.services.directory import Directory
+from mmgate.services.templates import TemplateCatalog
+from mmgate.services.wabas import WabaCatalog
 from mmgate.settings import Settings
 from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
 from mmgate.upstream.graph import GraphClient
@@ -37,9 +38,12 @@ class Gateway:
     # The security limits read these (rate limits, key rotation).
     settings: Settings = field(default_factory=Settings)
     partner_guard: PartnerApiGuard = field(init=False)
+    # Directory writes go through here: each clears the caches above that it makes stale.
+    directory: Directory = field(init=False)
 
     def __post_init__(self) -> None:
         self.partner_guard = PartnerApiGuard(self.settings)
+        self.directory = Directory(self.store, self.channels, self.channels_by_key, self.partners)
 
 
 def gateway_of(request: Request) -> Gateway:

@@ -87,7 +87,7 @@ class Channel:
     webhook_headers: dict[str, str] = field(default_factory=dict)
     chaos: Chaos = field(default_factory=lambda: Chaos())
     # Set when looked up by API key: the key's end of validity after a rotation (None:
-    # no end). Checked against the clock when the key is used (mmgate/gateway/keys.py).
+    # no end). Checked against the clock when the key is used (mmgate/services/keys.py).
     key_valid_until: float | None = None
 
 

@@ -71,10 +71,9 @@ class Hub:
         webhook_url: str | Unset | None = UNSET,
         marketing_routing: bool | Unset = UNSET,
     ) -> None:
-        await self.gateway.store.update_partner(
+        await self.gateway.directory.update_partner(
             self.partner.id, webhook_url=webhook_url, marketing_routing=marketing_routing
         )
-        self.gateway.partners.invalidate(self.partner.id)  # the next send here sees it
 
     def page(self, template: str, status: int = 200, /, **context: object) -> Response:
         context.setdefault("active", "")

@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from mmgate.domain.pricing import major_units
-from mmgate.gateway.spend import Usage
+from mmgate.services.spend import Usage
 from mmgate.ui.analytics import ROUTES
 from mmgate.ui.charts import COLORS, _legend, _rect, _shows_label, _svg, _text, _y_grid
 from mmgate.ui.render import day_label, route_label

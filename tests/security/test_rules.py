@@ -11,7 +11,7 @@ import pytest
 from mmgate.domain.json_limits import MAX_DEPTH, too_deep
 from mmgate.domain.rate_limits import FailureWindow, TokenBucket
 from mmgate.emulator.world import WorldStore
-from mmgate.gateway.keys import key_in_force
+from mmgate.services.keys import key_in_force
 from mmgate.storage.port import Channel
 
 

@@ -84,7 +84,9 @@ def _unseal(hub: Hub, sealed: str) -> dict[str, str] | None:
 @login_required
 async def revoke_key(hub: Hub) -> Response:
     hashed = hub.form.get("key_hash", "")
-    channel_id = await hub.store.hub_revoke_api_key(hub.partner.id, hashed, hub.now)
+    channel_id = await hub.gateway.directory.revoke_key_in_hub(
+        hub.store, hub.partner.id, hashed, hub.now
+    )
     if channel_id is None:
         return hub.page(
             "notice.html",
@@ -92,5 +94,4 @@ async def revoke_key(hub: Hub) -> Response:
             title="No such key",
             message="This key does not exist, is already revoked, or is not yours.",
         )
-    hub.gateway.channels_by_key.invalidate(hashed)
     return redirect(with_query("/hub/channels", revoked=channel_id))

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from mmgate.domain import bids
 from mmgate.errors import GraphError
-from mmgate.gateway.spend import DAY, spend_report
+from mmgate.services.spend import DAY, spend_report
 from mmgate.ui import spend_charts
 from mmgate.ui.analytics import ROUTES
 from mmgate.ui.context import Hub, login_required
