@@ -154,6 +154,7 @@ def _accept(
         activity_sharing=request.message_activity_sharing,
         country=country_of(valid.wa_id),
         bid=bid,
+        business_id=waba.business_id,
     )
     emulator.spend.record(sim)
     emulator.network.deliver(sim)

@@ -41,6 +41,7 @@ class SimMessage:
     charge: int | None = None  # what Meta charged at delivery, same unit
     delivered_at: float | None = None
     read_at: float | None = None
+    business_id: str = ""  # the WABA's business portfolio (business-scoped user ids)
     # Mutable state of the message at Meta.
     status: str = "accepted"
     failure: str | None = None  # "(#131049) title" when it failed

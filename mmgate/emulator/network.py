@@ -20,8 +20,10 @@ from mmgate.domain.ttl import THIRTY_DAYS
 from mmgate.domain.webhooks import status_object, status_value
 from mmgate.emulator.chats import ChatBook
 from mmgate.emulator.clicks import Clicker, Tap, TapRefused
+from mmgate.emulator.conversations import Conversations
 from mmgate.emulator.messages import SimMessage
 from mmgate.emulator.population import Population
+from mmgate.emulator.replies import ActionRefused, Replies, business_of
 from mmgate.emulator.scheduler import Scheduler
 from mmgate.emulator.users import Behaviour, behaviour_for, display_name
 from mmgate.emulator.webhook_sender import WebhookSender
@@ -48,6 +50,8 @@ class Network:
         # statuses for spend and insights (emulator/market_gate.py).
         self.delivery_gate: Callable[[SimMessage, float], float | None] | None = None
         self.on_status: Callable[[SimMessage, str, float], None] | None = None
+        self.conversations = Conversations()
+        self.replies = Replies(sender, self.chats, self.conversations)
 
     def behaviour(self, wa_id: str) -> Behaviour:
         return behaviour_for(wa_id, self.overrides, self.population)
@@ -88,15 +92,23 @@ class Network:
         if behaviour.taps_cta:
             due = read_at + behaviour.tap_delay_seconds
             self._scheduler.at(due, partial(self._auto_tap, message), self)
+        if behaviour.answers is not None:
+            due = read_at + behaviour.answer_delay_seconds
+            self._scheduler.at(due, partial(self._auto_answer, message, behaviour.answers), self)
 
-    @staticmethod
-    def _failure(message: SimMessage, behaviour: Behaviour) -> GraphError | None:
+    def _failure(self, message: SimMessage, behaviour: Behaviour) -> GraphError | None:
         if not behaviour.on_whatsapp:
             return GraphError(131026)
+        wa_id, at = message.wa_id, message.sent_at
+        if message.template is None and not self.conversations.window_open(
+            message.phone.id, wa_id, at
+        ):
+            return GraphError(131047)  # free-form outside the customer service window
         if message.is_marketing:
-            if is_us_number(message.wa_id) or behaviour.at_marketing_limit:
+            if is_us_number(wa_id) or behaviour.at_marketing_limit:
                 return GraphError(131049)
-            if behaviour.opted_out_of_marketing:
+            stopped = self.conversations.marketing_stopped(message.waba_id, wa_id)
+            if behaviour.opted_out_of_marketing or stopped:
                 return GraphError(131050)
         return None
 
@@ -146,6 +158,18 @@ class Network:
             with contextlib.suppress(TapRefused):
                 self.clicker.tap(message, "cta", now)
 
+    def _auto_answer(self, message: SimMessage, answer: str, now: float) -> None:
+        """A scripted user answers what they read: `quick_reply:<i>`, `stop_marketing`,
+        or any other text, sent as a reply to the message."""
+        to = business_of(message)
+        with contextlib.suppress(ActionRefused):  # e.g. a template without quick replies
+            if answer.startswith("quick_reply:"):
+                self.replies.quick_reply(message, int(answer.split(":", 1)[1]), to, now)
+            elif answer == "stop_marketing":
+                self.replies.set_marketing(message.wa_id, to, "stop", now)
+            else:
+                self.replies.text(message.wa_id, to, answer, now, reply_to=message)
+
     # -- the user's own actions (phone page, sandbox) ----------------------------------
 
     def open_chat(self, wa_id: str, now: float) -> int:
@@ -183,6 +207,7 @@ class Network:
         self.overrides.clear()
         self.population = Population()
         self.chats.clear()
+        self.conversations.clear()
         self.offline.clear()
         self._held.clear()
         self.clicker.reported = 0

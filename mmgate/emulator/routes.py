@@ -15,6 +15,7 @@ from mmgate.emulator import (
     reach,
     sandbox_api,
     sandbox_market,
+    sandbox_users,
     sandbox_wabas,
 )
 
@@ -30,6 +31,7 @@ def routes() -> list[BaseRoute]:
         *graph_templates.routes,
         *graph_business.routes,
         *sandbox_api.routes,
+        *sandbox_users.routes,
         *sandbox_wabas.routes,
         *pages.routes(),
     ]

@@ -30,6 +30,10 @@ class Behaviour(msgspec.Struct, omit_defaults=True):
     at_marketing_limit: bool = False
     name: str | None = None
     mm_extra_delay_seconds: float | None = None  # None: the network's fixed MM extra
+    # What the user does after reading a message (network._auto_answer): a text sent
+    # as a reply, `quick_reply:<index>` (taps that template button) or `stop_marketing`.
+    answers: str | None = None
+    answer_delay_seconds: float = 5.0  # after the read
 
 
 # Suffix -> behaviour: exact, whatever the population (docs/test-numbers.md).
@@ -41,7 +45,11 @@ TEST_NUMBERS: dict[str, Behaviour] = {
     "0004": Behaviour(opted_out_of_marketing=True),
     "0005": Behaviour(at_marketing_limit=True),
     "0006": Behaviour(),  # the happy path, also in the realistic population
+    "0007": Behaviour(answers="STOP"),  # replies "STOP" to what it reads
+    "0008": Behaviour(answers="quick_reply:0"),  # taps the template's first button
     "0009": Behaviour(online_after_seconds=None),
+    "0010": Behaviour(answers="stop_marketing"),  # stops marketing after reading one
+    "0011": Behaviour(answers="Hi! Tell me more"),  # writes back: opens the 24 h window
 }
 
 

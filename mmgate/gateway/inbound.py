@@ -1,8 +1,17 @@
 """What the gateway does with each Meta webhook field it receives.
 
+Everything Meta sends for a number reaches that number's channel, as 360dialog
+forwards it, through the same durable client-webhook jobs (signed, retried, ordered
+by key) as statuses:
+
 - `messages` statuses: mapped to our wamid and relayed to the channel (relay.py);
+  statuses of messages sent another way are relayed as Meta sent them;
   `messages` click events (`user_actions`) carry no wamid: relayed to the channel
-  that owns the phone number, as-is.
+  that owns the phone number, as-is;
+- `messages` from users (`messages[]`: text, button, reaction, ...) and
+  `user_preferences`: relayed to the channel, with the wamids they name (`context.id`,
+  `reaction.message_id`) mapped to ours when the message went through this gateway,
+  ordered after that message's statuses (else per user).
 - `account_update`: MM_LITE_TERMS_SIGNED marks the WABA onboarded; relayed to the
   partner as-is (as 360dialog does).
 - `message_template_status_update` / `template_category_update`: the template
@@ -21,7 +30,7 @@ import msgspec
 from mmgate.domain.templates import SYNC_SECONDS, Category
 from mmgate.domain.webhooks import envelope
 from mmgate.errors import GraphError
-from mmgate.gateway.relay import status_updates
+from mmgate.gateway.relay import status_relays
 from mmgate.gateway.services import Gateway
 from mmgate.sdk.webhooks import changes
 from mmgate.upstream.graph import UpstreamUnavailable
@@ -29,6 +38,7 @@ from mmgate.upstream.graph import UpstreamUnavailable
 log = logging.getLogger(__name__)
 _json = msgspec.json.Encoder()
 TEMPLATE_FIELDS = ("message_template_status_update", "template_category_update")
+USER_FIELDS = ("messages", "user_preferences")  # what users send or decide
 
 
 def _single(entry: dict[str, Any], field: str, value: dict[str, Any]) -> bytes:
@@ -40,15 +50,19 @@ def _single(entry: dict[str, Any], field: str, value: dict[str, Any]) -> bytes:
 
 async def process(gateway: Gateway, payload: Any) -> None:
     now = gateway.clock.now()
-    updates = await status_updates(payload, gateway.store.wamid_for_meta)
+    relays = await status_relays(payload, gateway.store.wamid_for_meta)
     queued = False
-    if updates:
-        await gateway.store.record_statuses(updates, now)
+    if relays.updates:
+        await gateway.store.record_statuses(relays.updates, now)
         queued = True
+    for phone_number_id, body in relays.foreign:
+        queued |= await _to_number(gateway, phone_number_id, body, now)
     for change in changes(payload):
         entry, field, value = change.entry, change.field or "", change.value
         if field == "messages" and value.get("user_actions"):
             queued |= await _relay_click(gateway, entry, value, now)
+        elif field in USER_FIELDS and (field != "messages" or value.get("messages")):
+            queued |= await _relay_user_event(gateway, entry, field, value, now)
         elif field == "account_update":
             queued |= await _account_update(gateway, entry, value, now)
         elif field in TEMPLATE_FIELDS:
@@ -71,6 +85,70 @@ async def _relay_click(
     return await gateway.store.record_channel_event(
         channel.id, _single(entry, "messages", clicks), now
     )
+
+
+async def _relay_user_event(
+    gateway: Gateway, entry: dict[str, Any], field: str, value: dict[str, Any], now: float
+) -> bool:
+    answered: str | None = None
+    relayed = dict(value)
+    if field == "messages":
+        messages = [m for m in value.get("messages") or [] if isinstance(m, dict)]
+        mapped = [await _map_wamids(gateway, m) for m in messages]
+        relayed["messages"] = [m for m, _ in mapped]
+        answered = next((ours for _, ours in mapped if ours is not None), None)
+    key = answered or _user_key(value)
+    return await _to_number(
+        gateway, _phone_number_id(value), _single(entry, field, relayed), now, key
+    )
+
+
+async def _map_wamids(
+    gateway: Gateway, message: dict[str, Any]
+) -> tuple[dict[str, Any], str | None]:
+    """The message with Meta's wamids it names replaced by ours, and our wamid of the
+    message it answers (None when it answers none sent through this gateway)."""
+    mapped, ours = dict(message), None
+    context = message.get("context")
+    if isinstance(context, dict) and isinstance(context.get("id"), str):
+        ours = await gateway.store.wamid_for_meta(context["id"])
+        if ours is not None:
+            mapped["context"] = dict(context, id=ours)
+    reaction = message.get("reaction")
+    if isinstance(reaction, dict) and isinstance(reaction.get("message_id"), str):
+        reacted = await gateway.store.wamid_for_meta(reaction["message_id"])
+        if reacted is not None:
+            mapped["reaction"] = dict(reaction, message_id=reacted)
+            ours = ours or reacted
+    return mapped, ours
+
+
+def _user_key(value: dict[str, Any]) -> str | None:
+    """Events of one user to one number are delivered in order."""
+    contacts = value.get("contacts")
+    contact = contacts[0] if isinstance(contacts, list) and contacts else None
+    if not isinstance(contact, dict):
+        return None
+    user = contact.get("wa_id") or contact.get("user_id")
+    return f"user:{_phone_number_id(value)}:{user}" if isinstance(user, str) else None
+
+
+def _phone_number_id(value: dict[str, Any]) -> str:
+    metadata = value.get("metadata")
+    found = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
+    return found if isinstance(found, str) else ""
+
+
+async def _to_number(
+    gateway: Gateway, phone_number_id: str, body: bytes, now: float, key: str | None = None
+) -> bool:
+    """A client-webhook job for the channel of `phone_number_id`, if it has a URL."""
+    if not phone_number_id:
+        return False
+    channel = await gateway.store.channel_for_phone_number(phone_number_id)
+    if channel is None:
+        return False
+    return await gateway.store.record_channel_event(channel.id, body, now, key)
 
 
 async def _account_update(

@@ -7,6 +7,7 @@ The client sees one id in the send response and in every webhook, and its own
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -34,38 +35,67 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-async def status_updates(payload: Any, lookup_meta_wamid: LookupFn) -> list[StatusUpdate]:
-    updates: list[StatusUpdate] = []
+@dataclass(frozen=True, slots=True)
+class StatusRelays:
+    """What a webhook's statuses become: updates of our messages, and the statuses of
+    messages sent another way (same number, not through this gateway), relayed to the
+    number's channel as Meta sent them, as 360dialog forwards everything."""
+
+    updates: list[StatusUpdate] = field(default_factory=list)
+    foreign: list[tuple[str, bytes]] = field(default_factory=list)  # (phone_number_id, body)
+
+
+async def status_relays(payload: Any, lookup_meta_wamid: LookupFn) -> StatusRelays:
+    relays = StatusRelays()
     for entry_id, value, status in _statuses(payload):
         ours, client_value = correlation.split(status.get("biz_opaque_callback_data"))
         if ours is None:
             ours = await lookup_meta_wamid(status["id"])
         if ours is None:
-            continue  # not a message sent through this gateway
+            foreign = _value_for(value, status)
+            relays.foreign.append((_phone_number_id(value), _body(entry_id, foreign)))
+            continue
         relayed = dict(status, id=ours)
         relayed.pop("biz_opaque_callback_data", None)
         if client_value is not None:
             relayed["biz_opaque_callback_data"] = client_value
-        recipient = status.get("recipient_id")
-        contacts = [c for c in _dicts(value.get("contacts")) if c.get("wa_id") == recipient]
-        relayed_value = {k: v for k, v in value.items() if k not in ("statuses", "contacts")}
-        if contacts:
-            relayed_value["contacts"] = contacts
-        relayed_value["statuses"] = [relayed]
         pricing = status.get("pricing")
         category = pricing.get("category") if isinstance(pricing, dict) else None
         route = route_from_pricing(category if isinstance(category, str) else None)
-        updates.append(
+        relays.updates.append(
             StatusUpdate(
                 wamid=ours,
                 status=str(status.get("status", "unknown")),
                 at=_timestamp(status.get("timestamp")),
                 route_taken=route.value if route else None,
-                relay_body=_json.encode(envelope(entry_id, "messages", [relayed_value])),
+                relay_body=_body(entry_id, _value_for(value, relayed)),
                 error=_error_text(status.get("errors")),
             )
         )
-    return updates
+    return relays
+
+
+def _value_for(value: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+    """The webhook's value narrowed to one status and its recipient's contact."""
+    recipient = status.get("recipient_id")
+    contacts = [
+        c for c in _dicts(value.get("contacts")) if recipient is None or c.get("wa_id") == recipient
+    ]
+    narrowed = {k: v for k, v in value.items() if k not in ("statuses", "contacts")}
+    if contacts:
+        narrowed["contacts"] = contacts
+    narrowed["statuses"] = [status]
+    return narrowed
+
+
+def _body(entry_id: str, value: dict[str, Any]) -> bytes:
+    return _json.encode(envelope(entry_id, "messages", [value]))
+
+
+def _phone_number_id(value: dict[str, Any]) -> str:
+    metadata = value.get("metadata")
+    found = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
+    return found if isinstance(found, str) else ""
 
 
 def _timestamp(value: Any) -> float:

@@ -267,9 +267,15 @@ class SqlStore(Hub):
         )
         return queued > 0
 
-    async def record_channel_event(self, channel_id: str, body: bytes, now: float) -> bool:
+    async def record_channel_event(
+        self, channel_id: str, body: bytes, now: float, ordering_key: str | None = None
+    ) -> bool:
         queued = await self.connector.execute(
-            "record_channel_event", channel_id=channel_id, body=body, now=now
+            "record_channel_event",
+            channel_id=channel_id,
+            body=body,
+            ordering_key=ordering_key,
+            now=now,
         )
         return queued > 0
 

@@ -66,10 +66,33 @@ class EmulatorProcess:
     def send_template(self, to: str, name: str = "marketing_text_no_param") -> str:
         body = {**seed.SEED_EXAMPLE, "to": to}
         body["template"] = {"name": name, "language": {"code": "en"}}
+        return self.send(body)
+
+    def send(self, body: dict[str, Any]) -> str:
         answer = self.graph("POST", f"{seed.PHONE_NUMBER_ID}/messages", json=body)
         assert answer.status_code == 200, answer.text
         wamid: str = answer.json()["messages"][0]["id"]
         return wamid
+
+    def subscribe_app(self, url: str, verify_token: str, fields: str = "messages") -> None:
+        """As pywa does it: the app access token, then `POST /{app_id}/subscriptions`."""
+        token = self.http.get(
+            "/v23.0/oauth/access_token",
+            params={
+                "grant_type": "client_credentials",
+                "client_id": self.app_id,
+                "client_secret": seed.APP_SECRET,
+            },
+        ).json()["access_token"]
+        params = {
+            "object": "whatsapp_business_account",
+            "callback_url": url,
+            "verify_token": verify_token,
+            "fields": fields,
+            "access_token": token,
+        }
+        answer = self.http.post(f"/v23.0/{self.app_id}/subscriptions", params=params)
+        assert answer.json() == {"success": True}, answer.text
 
     def stop(self) -> None:
         self.http.close()

@@ -71,6 +71,12 @@ def test_plain_messages_endpoint_routes_marketing_via_mm_and_text_via_cloud(
 ) -> None:
     server.set_webhook(receiver.url)
     marketing = server.send(seed.SEED_EXAMPLE, path="/messages").json()["messages"][0]["id"]
+    # Free-form text needs the customer service window: the user writes first.
+    server.http.post(
+        "/sandbox/users/441234567891/messages",
+        json={"text": "hi", "phone_number_id": seed.PHONE_NUMBER_ID},
+        headers={"X-Sandbox-Key": seed.SANDBOX_KEY},
+    ).raise_for_status()
     text = server.send(
         {
             "messaging_product": "whatsapp",

@@ -20,29 +20,46 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.domain.digits import ascii_digits
+from mmgate.emulator import user_actions
 from mmgate.emulator.clicks import Tap, TapRefused
+from mmgate.emulator.conversations import UserMessage
 from mmgate.emulator.messages import SimMessage
 from mmgate.emulator.network import Network
 from mmgate.emulator.pages.render import emulator_of, form, page, redirect, with_query
 from mmgate.emulator.rendering import Rendered, render
+from mmgate.emulator.replies import ActionRefused
 from mmgate.emulator.state import Emulator
+from mmgate.emulator.user_actions import UserAction
 from mmgate.ids import key_hash
 
 COOKIE = "mmgate_sandbox_phone"
 COOKIE_PATH = "/sandbox/phone"
 HEADER = "x-sandbox-key"
 ACTIONS = frozenset({"open", "tap", "offline", "online", "opt_out", "opt_in"})
+USER_ACTIONS = frozenset({"write", "quick_reply", "react"})  # the user writes (replies.py)
 
 
 @dataclass(frozen=True, slots=True)
 class Bubble:
     """One message in the chat, ready for the template."""
 
-    message: SimMessage
+    message: SimMessage | None  # None for the user's own messages
     view: Rendered
     state: str  # sent | delivered | read | failed | expired | pending
     error: str | None
     body_link: bool
+    at: float = 0.0
+    written: UserMessage | None = None  # the user's own message
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The customer service window with one business number."""
+
+    display_phone_number: str
+    closes_at: float | None
+    open: bool
+    marketing_stopped: bool
 
 
 def _mac(emulator: Emulator, message: str) -> str | None:
@@ -85,7 +102,8 @@ def _bubble(message: SimMessage, now: float) -> Bubble:
     state = message.status if message.status != "accepted" else "pending"
     if state in ("pending", "sent") and now > message.expires_at:
         state = "expired"  # never delivered within its TTL: Meta dropped it
-    return Bubble(message, view, state, message.failure, view.link("body") is not None)
+    link = view.link("body") is not None
+    return Bubble(message, view, state, message.failure, link, at=message.sent_at)
 
 
 async def phone(request: Request) -> Response:
@@ -96,12 +114,19 @@ async def phone(request: Request) -> Response:
     if not (_by_header(emulator, request) or _by_cookie(emulator, request)):
         return page(request, "phone_unlock.html", 401, number=number, error=None)
     network, now = emulator.network, emulator.clock.now()
+    chat = network.chats.chat(number)
+    bubbles = [_bubble(m, now) for m in chat]
+    bubbles += [_mine(w) for w in network.conversations.written_by(number)]
+    bubbles.sort(key=lambda b: b.at)
     return page(
         request,
         "phone.html",
         number=number,
         now=now,
-        bubbles=[_bubble(m, now) for m in network.chats.chat(number)],
+        bubbles=bubbles,
+        windows=_windows(network, number, chat, now),
+        # The stop/resume button acts on the business that wrote last (user_actions.py).
+        stopped=bool(chat) and network.conversations.marketing_stopped(chat[-1].waba_id, number),
         offline=number in network.offline,
         behaviour=network.behaviour(number),
         phone_csrf=_csrf(emulator, request),
@@ -109,11 +134,62 @@ async def phone(request: Request) -> Response:
     )
 
 
+def _mine(written: UserMessage) -> Bubble:
+    view = Rendered(body=written.shown)
+    return Bubble(None, view, "sent", None, False, at=written.sent_at, written=written)
+
+
+def _windows(network: Network, number: str, chat: list[SimMessage], now: float) -> list[Window]:
+    seen: dict[str, tuple[str, str]] = {}
+    items: list[SimMessage | UserMessage] = [*chat, *network.conversations.written_by(number)]
+    for item in items:
+        seen[item.phone.id] = (item.phone.display_phone_number, item.waba_id)
+    windows = []
+    for phone_id, (display, waba_id) in seen.items():
+        closes = network.conversations.window_closes_at(phone_id, number)
+        stopped = network.conversations.marketing_stopped(waba_id, number)
+        windows.append(Window(display, closes, closes is not None and now < closes, stopped))
+    return windows
+
+
 def _result(request: Request) -> dict[str, Any] | None:
     q = request.query_params
     if "visited" not in q and "refused" not in q:
         return None
     return {k: q.get(k) for k in ("visited", "click_id", "reported", "reason", "refused")}
+
+
+def _marketing(emulator: Emulator, number: str, stop: bool, phone_number_id: str | None) -> None:
+    """Stop or resume marketing from the business that wrote last (a user_preferences
+    webhook); with no business in the chat yet, from every business (no webhook: Meta
+    has nobody to tell), as the recipient's behaviour."""
+    network = emulator.network
+    try:
+        user_actions.set_marketing(emulator, number, "stop" if stop else "resume", phone_number_id)
+    except ActionRefused:
+        if stop:
+            network.set_marketing_opt_out(number, True)
+    if not stop and network.behaviour(number).opted_out_of_marketing:
+        network.set_marketing_opt_out(number, False)
+
+
+def _user_action(emulator: Emulator, number: str, fields: dict[str, str], here: str) -> str:
+    """Write, tap a quick reply or react, as the sandbox API does (user_actions.py)."""
+    action = fields.get("action", "")
+    wamid = fields.get("wamid") or None
+    try:
+        if action == "write":
+            wanted = UserAction(text=fields.get("text", ""), reply_to=wamid)
+        elif action == "quick_reply":
+            wanted = UserAction(quick_reply=int(fields.get("index", "0")), reply_to=wamid)
+        else:
+            wanted = UserAction(reaction=fields.get("emoji", "👍"), reply_to=wamid)
+        user_actions.perform(emulator, number, wanted)
+    except ValueError:
+        return with_query(here, refused="Not a button.")
+    except ActionRefused as refused:
+        return with_query(here, refused=str(refused))
+    return here
 
 
 async def unlock(request: Request) -> Response:
@@ -142,7 +218,7 @@ async def act(request: Request) -> Response:
     if number is None or not allowed:
         return page(request, "phone_unlock.html", 403, number=number or "", error="Not allowed.")
     action = fields.get("action", "")
-    if action not in ACTIONS:
+    if action not in ACTIONS | USER_ACTIONS:
         return page(request, "phone_unlock.html", 400, number=number, error="Unknown action.")
     here = f"{COOKIE_PATH}/{number}"
     network, now = emulator.network, emulator.clock.now()
@@ -153,7 +229,9 @@ async def act(request: Request) -> Response:
     elif action == "online":
         network.go_online(number, now)
     elif action in ("opt_out", "opt_in"):
-        network.set_marketing_opt_out(number, action == "opt_out")
+        _marketing(emulator, number, action == "opt_out", fields.get("phone_number_id"))
+    elif action in USER_ACTIONS:
+        return redirect(_user_action(emulator, number, fields, here))
     else:
         return redirect(_tap(network, number, fields, now, here))
     return redirect(here)

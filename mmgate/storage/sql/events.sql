@@ -18,6 +18,18 @@ INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at)
 SELECT 'partner_webhook', id, :ordering_key, :now, :body, :now FROM partner;
 
 -- name: record_channel_event
-INSERT INTO jobs (kind, ref, run_at, payload, created_at)
-SELECT 'client_webhook', id, :now, :body, :now
+-- dialect: sqlite
+-- ordering_key: inbound user events are ordered after the message they answer (its
+-- wamid) or per user (helper 15's relay, gateway/inbound.py); NULL for clicks.
+INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at)
+SELECT 'client_webhook', id, :ordering_key, :now, :body, :now
 FROM channels WHERE id = :channel_id AND webhook_url IS NOT NULL;
+
+-- name: record_channel_event
+-- dialect: postgres
+-- As record_partner_event: locking the channel orders ids of one ordering key by commit.
+WITH channel AS (
+    SELECT id FROM channels WHERE id = :channel_id AND webhook_url IS NOT NULL FOR UPDATE
+)
+INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at)
+SELECT 'client_webhook', id, :ordering_key, :now, :body, :now FROM channel;

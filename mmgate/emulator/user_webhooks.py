@@ -1,0 +1,106 @@
+"""The webhooks a user's own actions produce, in Meta's shapes (strict):
+
+- `messages` with `contacts[]` and `messages[]` (text, `button` for a template's
+  quick reply, `reaction`, each with `context` when it answers a message);
+- `user_preferences` (marketing messages stopped or resumed).
+
+`Identity` decides how the user is named: the phone number (`wa_id`, `from`) and,
+with the 2026 shapes switched on in the sandbox, the business-scoped user id
+(`user_id`, `from_user_id`) and `username`; the phone number is then left out when
+the setting hides it, as for a user who adopted a username.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from mmgate.emulator.users import display_name
+from mmgate.emulator.world import PhoneNumber
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    business_scoped_ids: bool = False  # add user_id / username
+    hide_phone_numbers: bool = False  # leave wa_id / from / recipient_id out
+
+    def contact(self, wa_id: str, business_id: str) -> dict[str, Any]:
+        profile: dict[str, Any] = {"name": display_name(wa_id)}
+        contact: dict[str, Any] = {"profile": profile}
+        if not self.hide_phone_numbers or not self.business_scoped_ids:
+            contact["wa_id"] = wa_id
+        if self.business_scoped_ids:
+            profile["username"] = username(wa_id)
+            contact["user_id"] = business_scoped_user_id(wa_id, business_id)
+        return contact
+
+    def sender(self, wa_id: str, business_id: str) -> dict[str, str]:
+        """The `from` / `from_user_id` keys of an inbound message."""
+        found: dict[str, str] = {}
+        if not self.hide_phone_numbers or not self.business_scoped_ids:
+            found["from"] = wa_id
+        if self.business_scoped_ids:
+            found["from_user_id"] = business_scoped_user_id(wa_id, business_id)
+        return found
+
+
+def business_scoped_user_id(wa_id: str, business_id: str) -> str:
+    """Stable per (user, business portfolio), in Meta's `CC.<digits>` form. The
+    country part is `US` for +1, `GB` for +44 and `ZZ` otherwise (a sandbox choice:
+    the emulator keeps no number-to-country table)."""
+    digest = hashlib.blake2b(f"{business_id}:{wa_id}".encode(), digest_size=8).digest()
+    country = "US" if wa_id.startswith("1") else "GB" if wa_id.startswith("44") else "ZZ"
+    return f"{country}.{int.from_bytes(digest, 'big')}"
+
+
+def username(wa_id: str) -> str:
+    return f"@test.user.{wa_id[-4:]}"
+
+
+def metadata(phone: PhoneNumber) -> dict[str, str]:
+    return {"display_phone_number": phone.display_phone_number, "phone_number_id": phone.id}
+
+
+def message_value(
+    phone: PhoneNumber, contact: dict[str, Any], message: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "messaging_product": "whatsapp",
+        "metadata": metadata(phone),
+        "contacts": [contact],
+        "messages": [message],
+    }
+
+
+def context_of(phone: PhoneNumber, meta_wamid: str) -> dict[str, str]:
+    """`context` of a reply: the business number it answers and the message's id."""
+    return {"from": phone.display_phone_number, "id": meta_wamid}
+
+
+def preferences_value(
+    phone: PhoneNumber, contact: dict[str, Any], wa_id: str, value: str, timestamp: float
+) -> dict[str, Any]:
+    detail = {
+        "stop": "User requested to stop marketing messages",
+        "resume": "User requested to resume marketing messages",
+    }[value]
+    preference: dict[str, Any] = {}
+    if "wa_id" in contact:
+        preference["wa_id"] = wa_id
+    if "user_id" in contact:
+        preference["user_id"] = contact["user_id"]
+    preference.update(
+        {
+            "detail": detail,
+            "category": "marketing_messages",
+            "value": value,
+            "timestamp": int(timestamp),
+        }
+    )
+    return {
+        "messaging_product": "whatsapp",
+        "metadata": metadata(phone),
+        "contacts": [contact],
+        "user_preferences": [preference],
+    }
