@@ -45,11 +45,12 @@ TEST_NUMBERS: dict[str, Behaviour] = {
     "0004": Behaviour(opted_out_of_marketing=True),
     "0005": Behaviour(at_marketing_limit=True),
     "0006": Behaviour(),  # the happy path, also in the realistic population
-    "0007": Behaviour(answers="STOP"),  # replies "STOP" to what it reads
-    "0008": Behaviour(answers="quick_reply:0"),  # taps the template's first button
     "0009": Behaviour(online_after_seconds=None),
-    "0010": Behaviour(answers="stop_marketing"),  # stops marketing after reading one
-    "0011": Behaviour(answers="Hi! Tell me more"),  # writes back: opens the 24 h window
+    # Users who answer what they read (docs/test-numbers.md).
+    "0020": Behaviour(answers="STOP"),  # replies "STOP" (text: Meta does not act on it)
+    "0021": Behaviour(answers="quick_reply:0"),  # taps the template's first button
+    "0022": Behaviour(answers="stop_marketing"),  # stops marketing messages (user_preferences)
+    "0023": Behaviour(answers="Hi! Tell me more"),  # writes back: opens the 24 h window
 }
 
 
