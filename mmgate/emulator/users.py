@@ -47,10 +47,10 @@ TEST_NUMBERS: dict[str, Behaviour] = {
     "0006": Behaviour(),  # the happy path, also in the realistic population
     "0009": Behaviour(online_after_seconds=None),
     # Users who answer what they read (docs/test-numbers.md).
-    "0020": Behaviour(answers="STOP"),  # replies "STOP" (text: Meta does not act on it)
-    "0021": Behaviour(answers="quick_reply:0"),  # taps the template's first button
-    "0022": Behaviour(answers="stop_marketing"),  # stops marketing messages (user_preferences)
-    "0023": Behaviour(answers="Hi! Tell me more"),  # writes back: opens the 24 h window
+    "0030": Behaviour(answers="STOP"),  # replies "STOP" (text: Meta does not act on it)
+    "0031": Behaviour(answers="quick_reply:0"),  # taps the template's first button
+    "0032": Behaviour(answers="stop_marketing"),  # stops marketing messages (user_preferences)
+    "0033": Behaviour(answers="Hi! Tell me more"),  # writes back: opens the 24 h window
 }
 
 

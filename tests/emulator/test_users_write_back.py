@@ -145,13 +145,13 @@ def test_scripted_test_numbers_answer_deterministically(
 ) -> None:
     create_quick_reply_template(emulator.http)
     emulator.advance(1)
-    stopper = emulator.send(quick_reply_send("447700900020"))
-    tapper = emulator.send(quick_reply_send("447700900021", payload="YES"))
+    stopper = emulator.send(quick_reply_send("447700900030"))
+    tapper = emulator.send(quick_reply_send("447700900031", payload="YES"))
     emulator.advance(60)
 
     got = _messages(app, 2)
     by_sender = {m["from"]: m for m in user_messages(got)}
-    assert by_sender["447700900020"]["text"] == {"body": "STOP"}
-    assert by_sender["447700900020"]["context"]["id"] == stopper
-    assert by_sender["447700900021"]["button"] == {"payload": "YES", "text": "Tell me more"}
-    assert by_sender["447700900021"]["context"]["id"] == tapper
+    assert by_sender["447700900030"]["text"] == {"body": "STOP"}
+    assert by_sender["447700900030"]["context"]["id"] == stopper
+    assert by_sender["447700900031"]["button"] == {"payload": "YES", "text": "Tell me more"}
+    assert by_sender["447700900031"]["context"]["id"] == tapper
