@@ -160,16 +160,19 @@ class Outbox:
 
         return await self.db.write(run)
 
-    async def record_channel_event(self, channel_id: str, body: bytes, now: float) -> bool:
+    async def record_channel_event(
+        self, channel_id: str, body: bytes, now: float, ordering_key: str | None = None
+    ) -> bool:
         async def run(c: Connection) -> bool:
             job_id = await c.fetchval(
-                "INSERT INTO jobs (kind, ref, run_at, payload, created_at) "
-                "SELECT $1, id, $2, $3, $2 FROM channels "
+                "INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at) "
+                "SELECT $1, id, $5, $2, $3, $2 FROM channels "
                 "WHERE id = $4 AND webhook_url IS NOT NULL RETURNING id",
                 CLIENT_WEBHOOK,
                 now,
                 body,
                 channel_id,
+                ordering_key,
             )
             return job_id is not None
 
