@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mmgate.domain.digits import ascii_digits
 from mmgate.emulator import user_actions
 from mmgate.emulator.conversations import UserMessage
 from mmgate.emulator.messages import SimMessage
@@ -24,7 +25,7 @@ class MarketingChange(msgspec.Struct, forbid_unknown_fields=True):
 
 def _number(request: Request) -> str | None:
     number = str(request.path_params["number"]).lstrip("+")
-    return number if number.isdigit() and len(number) <= 20 else None
+    return number if ascii_digits(number) and len(number) <= 20 else None
 
 
 async def send(request: Request) -> Response:

@@ -181,7 +181,10 @@ def _user_action(emulator: Emulator, number: str, fields: dict[str, str], here: 
         if action == "write":
             wanted = UserAction(text=fields.get("text", ""), reply_to=wamid)
         elif action == "quick_reply":
-            wanted = UserAction(quick_reply=int(fields.get("index", "0")), reply_to=wamid)
+            index = fields.get("index", "0")
+            if not ascii_digits(index) or len(index) > 2:
+                raise ValueError(index)
+            wanted = UserAction(quick_reply=int(index), reply_to=wamid)
         else:
             wanted = UserAction(reaction=fields.get("emoji", "👍"), reply_to=wamid)
         user_actions.perform(emulator, number, wanted)
