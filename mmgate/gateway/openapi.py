@@ -139,6 +139,17 @@ def _messaging_paths() -> dict[str, Schema]:
                 },
             },
         },
+        "/v1/template_analytics": {
+            "get": {
+                **channel,
+                "summary": "Meta's template analytics for the channel's WABA (mmgate)",
+                "parameters": openapi_spend.analytics_parameters(),
+                "responses": {
+                    "200": _json({"type": "object"}, "Meta's answer."),
+                    **_d360(400, 502),
+                },
+            }
+        },
         "/v1/messages/{wamid}": {
             "get": {
                 **channel,

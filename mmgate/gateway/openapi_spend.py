@@ -72,3 +72,17 @@ def add_to(components: dict[str, Schema]) -> dict[str, Schema]:
         "SpendUsage": _usage(),
         "Spend": spend(),
     }
+
+
+def analytics_parameters() -> list[Schema]:
+    def query(name: str, schema: Schema, required: bool = False) -> Schema:
+        return {"name": name, "in": "query", "required": required, "schema": schema}
+
+    seconds = {"type": "string", "pattern": "^[0-9]+$"}
+    product = {"type": "string", "enum": ["CLOUD_API", "MARKETING_MESSAGES_LITE_API"]}
+    return [
+        query("start", seconds, True),
+        query("end", seconds, True),
+        query("template_ids", {"type": "string", "pattern": "^[0-9]+(,[0-9]+){0,9}$"}),
+        query("product_type", product),
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from mmgate.gateway import (
+    analytics_api,
     configs,
     meta_webhook,
     onboarding_page,
@@ -27,6 +28,7 @@ def routes() -> list[BaseRoute]:
         *partner_spend.routes,  # max price: spend per client
         *partner_webhooks.routes,
         *templates_api.routes,
+        *analytics_api.routes,  # max price: Meta's template analytics for the channel
         *onboarding_page.routes,
         *openapi.routes,
     ]

@@ -112,3 +112,26 @@ def test_meta_refusals_are_given_locally(server: ServerProcess) -> None:
     for bad in (0, -2, "many"):
         answer = _send(server, INDIA, bad)
         assert answer.status_code == 400 and answer.json()["detail"]["error"]["code"] == 100
+
+
+def test_template_analytics_on_the_messaging_api(server: ServerProcess) -> None:
+    enrol(server)
+    _create_bid_template(server)
+    market(server, fixed={"IN": 900})
+    assert _send(server, INDIA).status_code == 200
+    now = server.advance(3600)
+    params = {"start": str(int(now - 86400)), "end": str(int(now + 60))}
+    answer = server.http.get(
+        "/v1/template_analytics", params=params, headers={"D360-API-KEY": seed.CHANNEL_KEY}
+    )
+    assert answer.status_code == 200, answer.text
+    block = answer.json()["data"][0]
+    assert block["product_type"] == "MARKETING_MESSAGES_LITE_API"
+    spent = sum(
+        c["value"] for p in block["data_points"] for c in p["cost"] if c["type"] == "amount_spent"
+    )
+    assert spent == pytest.approx(0.009)  # the clearing price, not the 0.01 max price
+    bad = server.http.get(
+        "/v1/template_analytics", params={"start": "x"}, headers={"D360-API-KEY": seed.CHANNEL_KEY}
+    )
+    assert bad.status_code == 400 and bad.json()["detail"]["error"]["code"] == 100
