@@ -20,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from mmgate.cache import TtlCache
 from mmgate.clock import Clock, SandboxClock, SystemClock, Waker, persisted_sandbox_clock
+from mmgate.delivery.expiry_report import report_expiring
 from mmgate.delivery.outbox import OutboxWorker
 from mmgate.delivery.upstream_dispatch import UpstreamDispatcher
 from mmgate.delivery.webhooks import WebhookDeliverer
@@ -279,6 +280,10 @@ class MmgateApp:
             await waker.wait(EXPIRY_SWEEP_SECONDS)
 
     async def _expire_now(self, _limit_seconds: float = 0.0) -> None:
+        # Reported before the sweep below marks them expired without a word, as Meta does.
+        reporting = self.settings.report_expired_as_failed
+        if reporting and await report_expiring(self.store, self.clock.now()):
+            self.gateway.wake_relay()
         while await self.store.expire_overdue(self.clock.now(), 1000) == 1000:
             pass
 

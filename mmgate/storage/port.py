@@ -181,6 +181,16 @@ class StatusUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class ExpiringMessage:
+    wamid: str
+    recipient: str
+    payload: bytes  # the client's send body
+    phone_number_id: str
+    display_phone_number: str
+    waba_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class MessageRecord:
     wamid: str
     channel_id: str
@@ -283,6 +293,10 @@ class Store(Protocol):
     async def due(self, kind: str, now: float) -> bool: ...
     async def expire_overdue(self, now: float, limit: int) -> int:
         """Mark messages not delivered within their TTL `expired` (Meta dropped them)."""
+        ...
+
+    async def expiring_at_meta(self, now: float, limit: int) -> list[ExpiringMessage]:
+        """Messages that reached Meta and are past their TTL, undelivered (not yet expired)."""
         ...
 
     async def upstream_accepted(self, job: Job, meta_wamid: str, now: float) -> None: ...

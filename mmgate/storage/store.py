@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from mmgate.domain import lifecycle
 from mmgate.domain.templates import TemplateInfo
 from mmgate.storage.connectors import Connector, Row, execute
 from mmgate.storage.hub import Hub
@@ -21,6 +22,7 @@ from mmgate.storage.port import (
     Channel,
     Chaos,
     ClientRecord,
+    ExpiringMessage,
     MessagePrice,
     Partner,
     Unset,
@@ -191,6 +193,15 @@ class SqlStore(Hub):
         """The key's channel; `key_valid_until` is when the key ends (after a rotation)."""
         row = await self.connector.fetch_one("channel_for_key", key_hash=key_hash)
         return None if row is None else _channel(row[:-1], key_valid_until=row[-1])
+
+    async def expiring_at_meta(self, now: float, limit: int) -> list[ExpiringMessage]:
+        rows = await self.connector.fetch_all(
+            "expiring_at_meta",
+            delivered_rank=lifecycle.rank(lifecycle.DELIVERED),
+            now=now,
+            limit=limit,
+        )
+        return [ExpiringMessage(r[0], r[1], bytes(r[2]), r[3], r[4], r[5]) for r in rows]
 
     async def channels(self, partner_id: str) -> list[Channel]:
         """By id, bytewise (as on SQLite)."""
