@@ -159,8 +159,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         changes = Path(args.changes_dir) if args.changes_dir else None
         before = await counters.settled(args.server_pid, changes) if args.server_pid else None
         receiver.hooks = Hooks()
+        client_cpu = time.process_time()
         sends = await sender.run(args.seconds, args.rate)
         sending_ended = time.perf_counter()
+        # This process's own CPU share while sending: near 1.0 it was the bottleneck.
+        client_busy = (time.process_time() - client_cpu) / max(1e-9, args.seconds)
         await wait_finished(sends, receiver.hooks, args.lifecycle + args.grace)
         drained = time.perf_counter() - sending_ended
         window = min(10.0, args.seconds / 3)
@@ -176,6 +179,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "grace_s": args.grace,
             "drained_s": drained,
             "warmup_unfinished": warm_unfinished,
+            "client_busy": client_busy,
         }
     finally:
         server.close()

@@ -32,6 +32,7 @@ from bench.table import Row, median
 ACCEPT_P99_TARGET_MS = 20.0
 LAG_P99_TARGET_MS = 1000.0
 CLIENT_SLACK_SECONDS = 120.0
+CLIENT_BUSY_WARNING = 0.8  # of one core
 
 
 def one_run(ctx: Context) -> dict[str, Any]:
@@ -85,6 +86,9 @@ def rows_for(results: list[dict[str, Any]]) -> list[Row]:
         else ""
     )
     errors = f"; {total('send_errors')} sends refused/failed!" if total("send_errors") else ""
+    busy = max(r.get("client_busy", 0.0) for r in results)
+    if busy > CLIENT_BUSY_WARNING:
+        errors += f"; the client itself was {busy:.0%} busy: numbers may be the client's"
     if total("warmup_unfinished"):
         errors += f"; warm-up not drained ({total('warmup_unfinished')} unfinished)"
     grows = [r for r in results if r["backlog_grows"]]
