@@ -26,6 +26,7 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self.answer_status = 200
+        self.answer_headers: dict[str, str] = {}  # e.g. Retry-After
         self.arrived = 0  # requests that reached the handler, answered or not
         self.hang = threading.Event()  # set: requests hang until `release` is set
         self.release = threading.Event()
@@ -58,6 +59,8 @@ class WebhookReceiver:
                     receiver.release.wait(30)  # a receiver that does not answer in time
                 status = receiver.answer_status
                 self.send_response(status)
+                for name, value in receiver.answer_headers.items():
+                    self.send_header(name, value)
                 self.send_header("content-length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")

@@ -1,0 +1,70 @@
+"""The real app in the test's own process and event loop: its lifespan (store, workers, the
+emulator) runs here and requests go through httpx's ASGI transport — no child process, no
+socket for the API, the same code as `mmgate serve`. For tests that do not need a process of
+their own (a crash, several processes, uvicorn's own limits); see tests/support/server.py.
+
+Outbound webhooks still leave through the network client, so the webhook receiver fixture
+(a real HTTP server on 127.0.0.1) receives them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from mmgate.app import MmgateApp, build_app
+from mmgate.settings import Settings
+from mmgate.workspace import spec
+from tests.support import seed
+
+
+class InProcessApp:
+    def __init__(self, app: MmgateApp, http: httpx.AsyncClient) -> None:
+        self.app = app
+        self.http = http
+
+    @property
+    def data_dir(self) -> Path:
+        return self.app.settings.data_dir
+
+    async def send(
+        self, body: Any, *, key: str = seed.CHANNEL_KEY, path: str = "/marketing_messages"
+    ) -> httpx.Response:
+        return await self.http.post(path, json=body, headers={"D360-API-KEY": key})
+
+    async def advance(self, seconds: float) -> float:
+        response = await self.http.post(
+            "/sandbox/clock",
+            json={"advance_seconds": seconds},
+            headers={"X-Sandbox-Key": seed.SANDBOX_KEY},
+        )
+        response.raise_for_status()
+        now: float = response.json()["now"]
+        return now
+
+    async def set_webhook(self, url: str, key: str = seed.CHANNEL_KEY) -> None:
+        response = await self.http.post(
+            "/v1/configs/webhook", json={"url": url, "headers": {}}, headers={"D360-API-KEY": key}
+        )
+        response.raise_for_status()
+
+    async def message(self, wamid: str, key: str = seed.CHANNEL_KEY) -> dict[str, Any]:
+        response = await self.http.get(f"/v1/messages/{wamid}", headers={"D360-API-KEY": key})
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+
+@contextlib.asynccontextmanager
+async def in_process_app(tmp_path: Path, **settings: Any) -> AsyncIterator[InProcessApp]:
+    """The app on a frozen sandbox clock with the test seed; `settings` override Settings."""
+    config = Settings.from_env({}, data_dir=tmp_path / "data", clock="frozen", **settings)
+    app = build_app(config, seed=spec.load(seed.write_seed(tmp_path)))
+    async with app.starlette.router.lifespan_context(app.starlette):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=config.base_url) as http:
+            yield InProcessApp(app, http)
