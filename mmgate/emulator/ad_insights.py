@@ -118,7 +118,7 @@ async def insights(request: Request) -> Response:
             with_error_data=False,
         )
     since, until = _period(request, emulator.clock.now())
-    selected = emulator.spend.select(
+    selected = emulator.spend.rows(
         since=since,
         until=until,
         waba_id=waba.id,

@@ -15,8 +15,7 @@ import math
 
 from mmgate.domain.routing import Route
 from mmgate.domain.templates import Category
-from mmgate.emulator.messages import SimMessage
-from mmgate.emulator.spend import DAY, day_start, totals_of
+from mmgate.emulator.spend import DAY, Totals, day_start
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.world import Waba
 
@@ -59,20 +58,20 @@ def _cohort_rates(
     worlds = emulator.worlds
     owner = worlds.business(waba.business_id)
     country = owner.country if owner is not None else ""
-    by_template: dict[str, list[SimMessage]] = {}
+    by_template: dict[str, Totals] = {}
     same_country: set[str] = set()
-    for m in emulator.spend.select(since=since, until=until, route=Route.MM_API):
-        if m.template is None or m.template.category != Category.MARKETING:
+    for key, counts in emulator.spend.rows(since=since, until=until, route=Route.MM_API):
+        if key.category != Category.MARKETING:
             continue
-        by_template.setdefault(m.template.id, []).append(m)
-        sender = worlds.waba(m.waba_id)
+        by_template.setdefault(key.template_id, Totals()).add(counts)
+        sender = worlds.waba(key.waba_id)
         business = worlds.business(sender.business_id) if sender is not None else None
         if business is not None and business.country == country:
-            same_country.add(m.template.id)
+            same_country.add(key.template_id)
     chosen = same_country if len(same_country) >= MIN_COHORT else set(by_template)
     reads, clicks = [], []
     for template_id in chosen:
-        total = totals_of(by_template[template_id])
+        total = by_template[template_id]
         if total.delivered:
             reads.append(total.read / total.delivered)
             clicks.append(total.clicks / total.delivered)

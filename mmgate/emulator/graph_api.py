@@ -156,7 +156,6 @@ def _accept(
         bid=bid,
         business_id=waba.business_id,
     )
-    emulator.spend.record(sim)
     emulator.network.deliver(sim)
     emulator.accepted += 1
     _count_duplicate(emulator, request.biz_opaque_callback_data)

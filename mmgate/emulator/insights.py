@@ -11,7 +11,7 @@ from typing import Any
 
 from mmgate.domain.pricing import major_units
 from mmgate.domain.routing import Route
-from mmgate.emulator.spend import DAY, day_start, totals_of
+from mmgate.emulator.spend import DAY, Totals, day_start, totals_of
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.world import Waba
 from mmgate.errors import GraphError
@@ -97,7 +97,7 @@ def _template_analytics(emulator: Emulator, waba: Waba, mods: dict[str, str]) ->
     points = []
     for template_id in _template_ids(waba, mods.get("template_ids")):
         for day, next_day in _days(start, end):
-            selected = emulator.spend.select(
+            selected = emulator.spend.rows(
                 since=day,
                 until=next_day,
                 waba_id=waba.id,
@@ -108,7 +108,7 @@ def _template_analytics(emulator: Emulator, waba: Waba, mods: dict[str, str]) ->
     return {"granularity": "DAILY", "product_type": product, "data_points": points}
 
 
-def _template_point(template_id: str, day: float, next_day: float, t: Any) -> dict[str, Any]:
+def _template_point(template_id: str, day: float, next_day: float, t: Totals) -> dict[str, Any]:
     spent = major_units(t.spend)
     cost: list[dict[str, Any]] = [{"type": "amount_spent", "value": round(spent, 6)}]
     if t.delivered:
@@ -133,12 +133,12 @@ def _pricing_analytics(emulator: Emulator, waba: Waba, mods: dict[str, str]) -> 
     start, end = _window(mods)
     points = []
     for day, next_day in _days(start, end):
-        groups: dict[tuple[str, str], list[Any]] = {}
-        for m in emulator.spend.select(since=day, until=next_day, waba_id=waba.id):
-            if m.delivered_at is not None:
-                groups.setdefault((m.country, m.pricing_category.upper()), []).append(m)
-        for (country, category), messages in sorted(groups.items()):
-            total = totals_of(messages)
+        groups: dict[tuple[str, str], Totals] = {}
+        for key, counts in emulator.spend.rows(since=day, until=next_day, waba_id=waba.id):
+            if counts.delivered:
+                group = (key.country, key.pricing_category.upper())
+                groups.setdefault(group, Totals()).add(counts)
+        for (country, category), total in sorted(groups.items()):
             points.append(
                 {
                     "start": int(day),

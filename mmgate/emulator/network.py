@@ -156,7 +156,7 @@ class Network:
         if message.status == "read":
             # A template without a URL button has nothing to tap.
             with contextlib.suppress(TapRefused):
-                self.clicker.tap(message, "cta", now)
+                self._tap_link(message, "cta", now)
 
     def _auto_answer(self, message: SimMessage, answer: str, now: float) -> None:
         """A scripted user answers what they read: `quick_reply:<i>`, `stop_marketing`,
@@ -183,7 +183,13 @@ class Network:
         """A tap opens the chat first (a read, if not read yet), then the link."""
         if message.status == "delivered":
             self._emit(message, "read", None, now)
-        return self.clicker.tap(message, component, now)
+        return self._tap_link(message, component, now)
+
+    def _tap_link(self, message: SimMessage, component: str, now: float) -> Tap:
+        tap = self.clicker.tap(message, component, now)
+        if self.on_status is not None:
+            self.on_status(message, "clicked", now)  # insights count link clicks
+        return tap
 
     def go_offline(self, wa_id: str) -> None:
         self.offline.add(wa_id)

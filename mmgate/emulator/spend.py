@@ -1,10 +1,11 @@
-"""Meta's book of what it delivered and charged: every template message it accepted,
-with its market, max price, delivery and read times and charge. Analytics, insights
-and benchmarks read it (emulator/insights.py); the market decides delivery through
-`gate` (emulator/market.py).
+"""Meta's book of what it delivered and charged: counters per day the message was sent,
+WABA, template, route, market and pricing category, moved by the network's status and
+click events. Analytics, insights and benchmarks read it (emulator/insights.py); the
+market decides delivery through `gate` (emulator/market.py).
 
-Like the network's messages in flight, the book lives in memory: a restart or a
-sandbox reset starts it empty (docs/max-price.md).
+Counters, not messages, so memory stays flat however many messages a campaign sends;
+days older than `KEEP_DAYS` before the newest are dropped. Like the network's messages
+in flight, the book lives in memory: a restart or a sandbox reset empties it.
 """
 
 from __future__ import annotations
@@ -17,9 +18,21 @@ from mmgate.emulator.market import Market
 from mmgate.emulator.messages import SimMessage
 
 DAY = 86400.0
+KEEP_DAYS = 120  # analytics look back 90 days, benchmarks 30 days and 2 more
 
 
 @dataclass(frozen=True, slots=True)
+class Key:
+    day: float  # the UTC day the message was sent
+    waba_id: str
+    template_id: str
+    category: str
+    route: Route
+    country: str
+    pricing_category: str
+
+
+@dataclass(slots=True)
 class Totals:
     sent: int = 0
     delivered: int = 0
@@ -27,38 +40,30 @@ class Totals:
     clicks: int = 0
     spend: int = 0  # per-1,000 smallest units summed: divide by 100,000 for currency
 
-    def __add__(self, other: Totals) -> Totals:
-        return Totals(
-            self.sent + other.sent,
-            self.delivered + other.delivered,
-            self.read + other.read,
-            self.clicks + other.clicks,
-            self.spend + other.spend,
-        )
+    def add(self, other: Totals) -> None:
+        self.sent += other.sent
+        self.delivered += other.delivered
+        self.read += other.read
+        self.clicks += other.clicks
+        self.spend += other.spend
 
 
-def totals_of(messages: Iterable[SimMessage]) -> Totals:
+def totals_of(rows: Iterable[tuple[Key, Totals]]) -> Totals:
     total = Totals()
-    for m in messages:
-        delivered = m.delivered_at is not None
-        total = total + Totals(
-            sent=1 if m.status not in ("failed", "accepted") else 0,
-            delivered=1 if delivered else 0,
-            read=1 if m.read_at is not None else 0,
-            clicks=m.clicks,
-            spend=(m.charge or 0) if delivered else 0,
-        )
+    for _, counts in rows:
+        total.add(counts)
     return total
+
+
+def day_start(at: float) -> float:
+    return (at // DAY) * DAY
 
 
 class SpendBook:
     def __init__(self, market: Market) -> None:
         self.market = market
-        self.messages: list[SimMessage] = []
-
-    def record(self, message: SimMessage) -> None:
-        if message.template is not None:
-            self.messages.append(message)
+        self.book: dict[Key, Totals] = {}
+        self._newest_day = 0.0
 
     def gate(self, message: SimMessage, ready_at: float) -> float | None:
         """The network asks when a message may reach the phone (None: never)."""
@@ -71,15 +76,49 @@ class SpendBook:
         message.charge = price
         return at
 
-    def on_status(self, message: SimMessage, status: str, now: float) -> None:
-        if status == "delivered":
+    def on_status(self, message: SimMessage, event: str, now: float) -> None:
+        """A status the network emitted, or `clicked` for a link tap."""
+        if message.template is None:
+            return  # analytics are per template
+        counts = self._counts(message)
+        if event == "sent":
+            counts.sent += 1
+        elif event == "delivered":
             message.delivered_at = now
             if message.charge is None:
                 message.charge = self.market.fixed_charge(message.pricing_category, message.country)
-        elif status == "read":
+            counts.delivered += 1
+            counts.spend += message.charge
+        elif event == "read":
             message.read_at = now
+            counts.read += 1
+        elif event == "clicked":
+            counts.clicks += 1
 
-    def select(
+    def _counts(self, message: SimMessage) -> Totals:
+        assert message.template is not None
+        key = Key(
+            day=day_start(message.sent_at),
+            waba_id=message.waba_id,
+            template_id=message.template.id,
+            category=message.template.category,
+            route=message.route,
+            country=message.country,
+            pricing_category=message.pricing_category,
+        )
+        counts = self.book.get(key)
+        if counts is None:
+            counts = self.book[key] = Totals()
+            if key.day > self._newest_day:
+                self._newest_day = key.day
+                self._forget_before(key.day - KEEP_DAYS * DAY)
+        return counts
+
+    def _forget_before(self, cutoff: float) -> None:
+        for key in [k for k in self.book if k.day < cutoff]:
+            del self.book[key]
+
+    def rows(
         self,
         *,
         since: float,
@@ -87,21 +126,19 @@ class SpendBook:
         waba_id: str | None = None,
         template_ids: set[str] | None = None,
         route: Route | None = None,
-    ) -> Iterator[SimMessage]:
-        for m in self.messages:
-            if not since <= m.sent_at < until or m.template is None:
+    ) -> Iterator[tuple[Key, Totals]]:
+        """The counters of messages sent in [since, until) matching every filter given."""
+        for key, counts in self.book.items():
+            if not since <= key.day < until:
                 continue
-            if waba_id is not None and m.waba_id != waba_id:
+            if waba_id is not None and key.waba_id != waba_id:
                 continue
-            if template_ids is not None and m.template.id not in template_ids:
+            if template_ids is not None and key.template_id not in template_ids:
                 continue
-            if route is not None and m.route is not route:
+            if route is not None and key.route is not route:
                 continue
-            yield m
+            yield key, counts
 
     def reset(self) -> None:
-        self.messages.clear()
-
-
-def day_start(at: float) -> float:
-    return (at // DAY) * DAY
+        self.book.clear()
+        self._newest_day = 0.0

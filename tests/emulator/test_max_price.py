@@ -258,3 +258,39 @@ def test_insights_fields_and_benchmarks(server: ServerProcess) -> None:
     assert unknown.status_code == 400
     settings = server.http.get("/sandbox/market", headers=SANDBOX).json()
     assert settings["clearing_now"]["IN"] == 600
+
+
+def test_link_clicks_reach_insights_and_analytics(server: ServerProcess) -> None:
+    enrol(server)
+    answer = graph(
+        server,
+        "POST",
+        f"/{seed.WABA_ID}/message_templates",
+        json={
+            "name": "bid_link",
+            "category": "MARKETING",
+            "language": "en",
+            "components": [
+                {"type": "BODY", "text": "Our sale."},
+                {
+                    "type": "BUTTONS",
+                    "buttons": [{"type": "URL", "text": "Shop", "url": "https://shop.example/s"}],
+                },
+            ],
+            "optimization_spec": {"bid_amount": 2000},
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    template_id = answer.json()["id"]
+    server.advance(601)
+    market(server, fixed={"IN": 1000})
+    sent = mm_send(server, INDIA, "bid_link")
+    assert sent.status_code == 200, sent.text
+    server.advance(60)
+    wamid = sent.json()["messages"][0]["id"]
+    click = server.http.post(f"/sandbox/messages/{wamid}/click", json={}, headers=SANDBOX)
+    assert click.status_code == 200, click.text
+    fields = "marketing_messages_link_btn_click,marketing_messages_cost_per_link_btn_click"
+    row = graph(server, "GET", f"/7{template_id}/insights", params={"fields": fields}).json()
+    assert row["data"][0]["marketing_messages_link_btn_click"] == "1"
+    assert row["data"][0]["marketing_messages_cost_per_link_btn_click"] == "0.01"
