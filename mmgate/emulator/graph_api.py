@@ -74,13 +74,13 @@ async def send_message(request: Request) -> Response:
     try:
         version = graph_version(request)
         authorise(emulator, request)
-        return json_response(
-            _accept(
-                emulator, endpoint, version, request.path_params["object_id"], await request.body()
-            )
+        answer = _accept(
+            emulator, endpoint, version, request.path_params["object_id"], await request.body()
         )
     except GraphError as error:
         return graph_error_response(error)
+    await emulator.journal.committed()  # accepted means journaled: Meta does not forget
+    return json_response(answer)
 
 
 def _accept(
@@ -157,6 +157,7 @@ def _accept(
         business_id=waba.business_id,
     )
     emulator.network.deliver(sim)
+    emulator.journal.accepted(sim)  # durable before the answer (emulator/durable.py)
     emulator.accepted += 1
     _count_duplicate(emulator, request.biz_opaque_callback_data)
     message: dict[str, Any] = {"id": meta_wamid}

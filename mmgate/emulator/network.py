@@ -70,6 +70,18 @@ class Network:
             return  # never online: the message expires silently, as on Meta
         self._arrive(message, behaviour, now + behaviour.online_after_seconds)
 
+    def resume(self, message: SimMessage) -> None:
+        """A message Meta had accepted before a restart (emulator/durable.py): its fate
+        was decided when it was accepted, so what is left of its lifecycle is scheduled
+        again from its own times (what is already due fires at once)."""
+        if message.status == "accepted":
+            self.deliver(message)
+            return
+        self.chats.add(message)
+        behaviour = self.behaviour(message.wa_id)
+        if behaviour.online_after_seconds is not None:
+            self._arrive(message, behaviour, message.sent_at + behaviour.online_after_seconds)
+
     def _arrive(self, message: SimMessage, behaviour: Behaviour, online_at: float) -> None:
         """The phone is online at `online_at`: delivery, then what the user does."""
         delay = behaviour.delivery_delay_seconds

@@ -6,6 +6,8 @@ import asyncio
 from pathlib import Path
 
 from mmgate.clock import Clock, SandboxClock
+from mmgate.emulator.durable import FILE_NAME as JOURNAL_FILE
+from mmgate.emulator.durable import MessageJournal, resume_all
 from mmgate.emulator.market import Market
 from mmgate.emulator.network import Network
 from mmgate.emulator.onboarding import Onboarding
@@ -26,6 +28,10 @@ class Emulator:
         self.http = http  # webhooks and the hub.challenge checks of callback URLs
         self.scheduler = Scheduler(clock)
         self.sender = WebhookSender(self.scheduler, self._webhook_target, http)
+        # Messages in flight, journaled beside the world so a restart resumes them.
+        journal_path = world_path.with_name(JOURNAL_FILE) if world_path is not None else None
+        self.journal = MessageJournal(journal_path)
+        self.sender.on_delivered = self._reported
         # Due events wait while webhooks queue up: a clock jump over 100,000 recipients
         # then holds a bounded number of built webhooks, not all of them.
         self.scheduler.limit_by(self.sender.pending)
@@ -72,6 +78,7 @@ class Emulator:
     def reset(self) -> dict[str, int]:
         """The sandbox's users and traffic back to a clean state (docs/emulator.md)."""
         dropped = self.network.reset()
+        self.journal.forget_all()
         self.spend.reset()
         self.accepted = 0
         self.duplicate_sends = 0
@@ -79,8 +86,15 @@ class Emulator:
         self.sender.delivered = 0
         return {"dropped_events": dropped}
 
+    def _reported(self, item: Outgoing) -> None:
+        if item.chain is None or item.field != "messages":
+            return
+        for status in item.value.get("statuses") or ():
+            self.journal.reported(item.chain, str(status.get("status")))
+
     def start(self) -> None:
         self.onboarding.resume()
+        resume_all(self.journal, self.worlds, self.network, self.clock.now())
         self._tasks = [
             asyncio.create_task(self.scheduler.run(), name="emulator-scheduler"),
             asyncio.create_task(self.sender.run(), name="emulator-webhooks"),
@@ -91,3 +105,4 @@ class Emulator:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        await self.journal.close()

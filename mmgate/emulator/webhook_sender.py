@@ -51,6 +51,8 @@ class WebhookSender:
         self._concurrency = concurrency
         self._chains: dict[str, collections.deque[Outgoing]] = {}
         self.delivered = 0
+        # Told of each webhook that went out (the durable journal, emulator/durable.py).
+        self.on_delivered: Callable[[Outgoing], None] | None = None
 
     def emit(
         self,
@@ -106,6 +108,8 @@ class WebhookSender:
                 ok = False
             if ok:
                 self.delivered += 1
+                if self.on_delivered is not None:
+                    self.on_delivered(item)
                 self._next_in_chain(item)
             else:
                 self._retry_later(item)

@@ -1,0 +1,273 @@
+"""Meta does not forget: the emulator's messages in flight survive a crash of its process.
+
+The emulator's schedule (a heap of closures) lives in memory; what makes it durable
+is a journal of the messages it accepted, in its own SQLite file beside its world
+(`emulator-messages.db`; never the gateway's tables). A message is written when the
+Graph API accepts it, its status is written when the webhook that reports it has
+gone out, and it is forgotten when a final status (read, failed) has. On start,
+every message still in the journal is resumed from the last status its subscriber
+got: statuses already due fire at once, the rest when due, so a kill -9 leaves no
+message stuck at sent or delivered. Redelivery is at least once, as Meta's is.
+
+Writes are batched (group commit): every write waits in a buffer, one thread
+commits the whole buffer in one transaction while the next fills, and a send's
+answer waits for the commit that holds its message (~1 ms in WAL mode), so an
+accepted message is never lost and no event costs a commit of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Protocol
+
+import msgspec
+
+from mmgate.domain.payloads import Template
+from mmgate.domain.routing import Route
+from mmgate.emulator.messages import SimMessage
+from mmgate.emulator.world import WorldStore
+
+log = logging.getLogger(__name__)
+FILE_NAME = "emulator-messages.db"
+FINAL = frozenset({"read", "failed", "expired"})
+FORGET_AFTER = 31 * 86_400.0  # past any TTL: a message still journaled then is done
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS messages ("
+    " meta_wamid TEXT PRIMARY KEY, status TEXT NOT NULL, expires_at REAL NOT NULL,"
+    " record BLOB NOT NULL)"
+)
+
+
+class Journaled(msgspec.Struct, array_like=True):
+    """What a message needs to resume: the SimMessage without its shared objects."""
+
+    meta_wamid: str
+    waba_id: str
+    phone_number_id: str
+    wa_id: str
+    pricing_category: str
+    is_marketing: bool
+    route: str
+    callback_data: str | None
+    graph_version: int
+    sent_at: float
+    expires_at: float
+    conversation_id: str
+    template: tuple[str, str] | None  # (name, language) in the world
+    content: Template | None
+    text: str | None
+    activity_sharing: bool | None
+    country: str
+    bid: int | None
+    business_id: str
+
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(Journaled).decode
+
+
+def journaled(message: SimMessage) -> Journaled:
+    m = message
+    template = (m.template.name, m.template.language) if m.template is not None else None
+    return Journaled(
+        m.meta_wamid,
+        m.waba_id,
+        m.phone.id,
+        m.wa_id,
+        m.pricing_category,
+        m.is_marketing,
+        m.route.value,
+        m.callback_data,
+        m.graph_version,
+        m.sent_at,
+        m.expires_at,
+        m.conversation_id,
+        template,
+        m.content,
+        m.text,
+        m.activity_sharing,
+        m.country,
+        m.bid,
+        m.business_id,
+    )
+
+
+def revived(record: Journaled, status: str, worlds: WorldStore) -> SimMessage | None:
+    """The message again, bound to the world's phone and template; None when the world
+    no longer has its number (a sandbox reset or another workspace)."""
+    found = worlds.number(record.phone_number_id)
+    if found is None:
+        return None
+    phone, waba = found
+    template = worlds.template(waba, *record.template) if record.template else None
+    r = record
+    return SimMessage(
+        meta_wamid=r.meta_wamid,
+        waba_id=r.waba_id,
+        phone=phone,
+        wa_id=r.wa_id,
+        pricing_category=r.pricing_category,
+        is_marketing=r.is_marketing,
+        route=Route(r.route),
+        callback_data=r.callback_data,
+        graph_version=r.graph_version,
+        sent_at=r.sent_at,
+        expires_at=r.expires_at,
+        conversation_id=r.conversation_id,
+        template=template,
+        content=r.content,
+        text=r.text,
+        activity_sharing=r.activity_sharing,
+        country=r.country,
+        bid=r.bid,
+        business_id=r.business_id,
+        status=status,
+    )
+
+
+class _Batch:
+    """Writes waiting for the next commit, folded: only a message's latest status is
+    written, and a message accepted and finished within one batch is not written."""
+
+    def __init__(self) -> None:
+        self.reset = False
+        self.accepted: dict[str, tuple[float, bytes]] = {}
+        self.status: dict[str, str] = {}
+
+    def __bool__(self) -> bool:
+        return self.reset or bool(self.accepted) or bool(self.status)
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        final = [w for w, status in self.status.items() if status in FINAL]
+        for wamid in final:
+            if self.accepted.pop(wamid, None) is not None:
+                del self.status[wamid]
+        with conn:  # one transaction per batch
+            conn.execute("BEGIN")
+            if self.reset:
+                conn.execute("DELETE FROM messages")
+            conn.executemany(
+                "INSERT OR REPLACE INTO messages VALUES (?, 'accepted', ?, ?)",
+                [(w, expires, record) for w, (expires, record) in self.accepted.items()],
+            )
+            conn.executemany(
+                "UPDATE messages SET status = ? WHERE meta_wamid = ?",
+                [(st, w) for w, st in self.status.items() if st not in FINAL],
+            )
+            conn.executemany(
+                "DELETE FROM messages WHERE meta_wamid = ?",
+                [(w,) for w, st in self.status.items() if st in FINAL],
+            )
+
+
+class MessageJournal:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._batch = _Batch()
+        self._filled = asyncio.Event()
+        self._commit: asyncio.Future[None] | None = None  # the commit the batch waits for
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    # -- the emulator's events -------------------------------------------------------
+
+    def accepted(self, message: SimMessage) -> None:
+        if self._conn is None:
+            return
+        record = journaled(message)
+        self._batch.accepted[record.meta_wamid] = (record.expires_at, _encode(record))
+        self._filled.set()
+
+    def reported(self, meta_wamid: str, status: str) -> None:
+        """The webhook reporting `status` went out to its subscriber."""
+        if self._conn is None:
+            return
+        self._batch.status[meta_wamid] = status
+        self._filled.set()
+
+    def forget_all(self) -> None:
+        """A sandbox reset: no pending message events any more."""
+        if self._conn is None:
+            return
+        self._batch = _Batch()
+        self._batch.reset = True
+        self._filled.set()
+
+    async def committed(self) -> None:
+        """Wait until every write made so far is committed."""
+        if self._conn is None or not self._batch:
+            return
+        if self._commit is None:
+            self._commit = asyncio.get_running_loop().create_future()
+        await asyncio.shield(self._commit)
+
+    # -- life cycle ------------------------------------------------------------------
+
+    def open(self, now: float) -> list[tuple[Journaled, str]]:
+        """Open the file; the messages to resume (what the last run left in flight)."""
+        if self.path is None:
+            return []
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # A process crash loses nothing committed in WAL mode without fsync; only a
+        # power cut could, and the sandbox does not promise more than that.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(_SCHEMA)
+        conn.execute("DELETE FROM messages WHERE expires_at < ?", (now - FORGET_AFTER,))
+        rows = conn.execute("SELECT record, status FROM messages ORDER BY rowid").fetchall()
+        self._conn = conn
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="emulator-journal")
+        return [(_decode(record), status) for record, status in rows]
+
+    async def close(self) -> None:
+        """Commit what is left, then close (the writer thread is never cut mid-batch)."""
+        if self._task is not None:
+            self._closing = True
+            self._filled.set()
+            await self._task
+            self._task = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    async def _run(self) -> None:
+        while True:
+            await self._filled.wait()
+            batch, done = self._take()
+            try:
+                if batch and self._conn is not None:
+                    await asyncio.to_thread(batch.write, self._conn)
+            except sqlite3.Error:
+                log.exception("the emulator's message journal could not be written")
+            finally:
+                if done is not None and not done.done():
+                    done.set_result(None)
+            if self._closing and not self._batch:
+                return
+
+    def _take(self) -> tuple[_Batch, asyncio.Future[None] | None]:
+        batch, self._batch = self._batch, _Batch()
+        done, self._commit = self._commit, None
+        self._filled.clear()
+        return batch, done
+
+
+class Resumer(Protocol):
+    def resume(self, message: SimMessage) -> None: ...
+
+
+def resume_all(journal: MessageJournal, worlds: WorldStore, network: Resumer, now: float) -> int:
+    """Open the journal and put every message it holds back on the network."""
+    resumed = 0
+    for record, status in journal.open(now):
+        message = revived(record, status, worlds)
+        if message is not None:
+            network.resume(message)
+            resumed += 1
+    if resumed:
+        log.info("resumed %d messages in flight from %s", resumed, journal.path)
+    return resumed
