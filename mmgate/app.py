@@ -31,9 +31,9 @@ from mmgate.emulator.state import Emulator
 from mmgate.gateway import meta_webhook
 from mmgate.gateway import routes as gateway_routes
 from mmgate.gateway.accept import Accepter
+from mmgate.gateway.context import Gateway
 from mmgate.gateway.direct import DirectRoutes, Endpoint
 from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
-from mmgate.gateway.services import Gateway
 from mmgate.httpclient import InProcessClient, NetworkClient, RoutingClient
 from mmgate.services.keys import key_in_force
 from mmgate.services.templates import TemplateCatalog

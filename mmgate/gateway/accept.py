@@ -26,8 +26,8 @@ from mmgate.domain.templates import Category, TemplateInfo, check_against_templa
 from mmgate.domain.throughput import ThroughputLimiter
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.errors import GraphError
-from mmgate.gateway.bids import price_send
 from mmgate.ids import key_hash, new_wamid
+from mmgate.services.bids import price_send
 from mmgate.services.templates import TemplateCatalog
 from mmgate.services.wabas import WabaCatalog
 from mmgate.storage.port import Channel, IdempotencyClaim, NewMessage, Partner, Store
@@ -107,7 +107,7 @@ class Accepter:
             decision.requested,
         )
         wamid = new_wamid(valid.wa_id)
-        # Max price: Meta's refusals, and the price of a send with one (gateway/bids.py).
+        # Max price: Meta's refusals, and the price of a send with one (services/bids.py).
         await price_send(
             self._store,
             entry_point,

@@ -12,10 +12,10 @@ from starlette.routing import Route
 from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.domain.webhook_headers import HeaderRefused, check_headers
 from mmgate.errors import GraphError
-from mmgate.gateway.bids import message_price
 from mmgate.gateway.bodies import decode_json, json_body
+from mmgate.gateway.context import gateway_of
 from mmgate.gateway.responses import authorised_channel
-from mmgate.gateway.services import gateway_of
+from mmgate.services.bids import message_price
 from mmgate.storage.port import Chaos
 from mmgate.web.responses import json_response
 
@@ -84,7 +84,7 @@ async def message_status(request: Request) -> Response:
         "error": record.error,
         "created_at": record.created_at,
         "events": [{"status": s, "at": at, "detail": d} for s, at, d in record.events],
-        "price": await message_price(gateway_of(request).store, record),  # gateway/bids.py
+        "price": await message_price(gateway_of(request).store, record),  # services/bids.py
     }
     return json_response(body)
 

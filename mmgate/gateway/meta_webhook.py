@@ -16,8 +16,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from mmgate.domain.meta_envelope import shape_problem
-from mmgate.gateway import inbound
-from mmgate.gateway.services import gateway_of
+from mmgate.gateway.context import gateway_of
+from mmgate.services import inbound
 from mmgate.signing import META_SIGNATURE_HEADER, verify
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from mmgate.gateway.services import gateway_of
+from mmgate.gateway.context import gateway_of
 from mmgate.storage.port import Partner
 
 # Meta's embedded signup for MM API. With the embedded emulator it is served on this

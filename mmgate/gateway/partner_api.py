@@ -18,8 +18,8 @@ from mmgate.delivery import url_guard
 from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.errors import GraphError, Refusal
 from mmgate.gateway import partner_keys
+from mmgate.gateway.context import gateway_of
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
-from mmgate.gateway.services import gateway_of
 from mmgate.storage.port import Partner
 
 MAX_URL = url_guard.MAX_URL  # also used by the Hub's forms

@@ -16,8 +16,8 @@ from starlette.responses import Response
 
 from mmgate.errors import Refusal
 from mmgate.gateway.bodies import decode_json, json_body
+from mmgate.gateway.context import gateway_of
 from mmgate.gateway.ratelimit import client_address, retry_after_header
-from mmgate.gateway.services import gateway_of
 from mmgate.ids import key_hash
 from mmgate.storage.port import Partner
 from mmgate.web.responses import json_response

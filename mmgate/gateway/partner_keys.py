@@ -18,8 +18,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.errors import Refusal
+from mmgate.gateway.context import Gateway, gateway_of
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
-from mmgate.gateway.services import Gateway, gateway_of
 from mmgate.ids import key_hash, new_secret
 from mmgate.storage.port import ApiKeyRecord
 

@@ -11,8 +11,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.errors import Refusal
+from mmgate.gateway.context import gateway_of
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, envelope
-from mmgate.gateway.services import gateway_of
 from mmgate.services.spend import DAY, Usage, spend_report
 
 MAX_DAYS = 90

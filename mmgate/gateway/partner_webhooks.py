@@ -11,8 +11,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.errors import Refusal
+from mmgate.gateway.context import gateway_of
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
-from mmgate.gateway.services import gateway_of
 from mmgate.ids import new_secret
 from mmgate.storage.port import Partner, WebhookDelivery
 

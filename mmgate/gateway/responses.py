@@ -6,7 +6,7 @@ from starlette.requests import Request
 
 from mmgate.errors import Refusal
 from mmgate.gateway.accept import Unauthorized
-from mmgate.gateway.services import gateway_of
+from mmgate.gateway.context import gateway_of
 from mmgate.storage.port import Channel
 from mmgate.web.surfaces import INVALID_API_TOKEN
 

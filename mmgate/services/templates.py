@@ -49,6 +49,22 @@ class TemplateCatalog:
         if templates:
             await self._store.save_templates(waba_id, templates, self._clock.now())
 
+    async def update(
+        self,
+        waba_id: str,
+        name: str,
+        language: str,
+        *,
+        status: str | None,
+        category: str | None,
+        sync_until: float | None,
+    ) -> None:
+        """Record a template webhook's news; the next send here reads it fresh."""
+        await self._store.update_template(
+            waba_id, name, language, status=status, category=category, sync_until=sync_until
+        )
+        self.forget(waba_id, name)
+
     def forget(self, waba_id: str, name: str) -> None:
         for key in [k for k in self._memory if k[0] == waba_id and k[1] == name]:
             del self._memory[key]

@@ -33,6 +33,11 @@ class WabaCatalog:
     def invalidate(self, waba_id: str) -> None:
         self._cache.invalidate(waba_id)
 
+    async def set_mm_status(self, waba_id: str, status: str) -> None:
+        """Record what Meta said (an `account_update`); the next send here reads it fresh."""
+        await self._store.set_waba_mm_status(waba_id, status)
+        self._cache.invalidate(waba_id)
+
     async def _look_up(self, waba_id: str) -> WabaFacts:
         try:
             fields = await self._graph.object_fields(waba_id, FIELDS)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mmgate.domain.rate_limits import LoginThrottle
-from mmgate.gateway.services import Gateway, gateway_of
+from mmgate.gateway.context import Gateway, gateway_of
 from mmgate.ids import new_secret
 from mmgate.storage.port import UNSET, HubStore, HubUser, Partner, Unset
 from mmgate.ui import sessions

@@ -8,7 +8,7 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mmgate.gateway.services import gateway_of
+from mmgate.gateway.context import gateway_of
 from mmgate.storage.port import HubUser
 from mmgate.ui import passwords, sessions
 from mmgate.ui.context import (

@@ -20,7 +20,7 @@ SELECT 'partner_webhook', id, :ordering_key, :now, :body, :now FROM partner;
 -- name: record_channel_event
 -- dialect: sqlite
 -- ordering_key: inbound user events are ordered after the message they answer (its
--- wamid) or per user (helper 15's relay, gateway/inbound.py); NULL for clicks.
+-- wamid) or per user (helper 15's relay, services/inbound.py); NULL for clicks.
 INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at)
 SELECT 'client_webhook', id, :ordering_key, :now, :body, :now
 FROM channels WHERE id = :channel_id AND webhook_url IS NOT NULL;

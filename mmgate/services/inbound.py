@@ -23,22 +23,41 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import msgspec
 
+from mmgate.clock import Clock
 from mmgate.domain.templates import SYNC_SECONDS, Category
 from mmgate.domain.webhooks import envelope
 from mmgate.errors import GraphError
-from mmgate.gateway.relay import status_relays
-from mmgate.gateway.services import Gateway
 from mmgate.sdk.webhooks import changes
+from mmgate.services.relay import status_relays
+from mmgate.services.templates import TemplateCatalog
+from mmgate.services.wabas import WabaCatalog
+from mmgate.storage.port import Store
 from mmgate.upstream.graph import UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 _json = msgspec.json.Encoder()
 TEMPLATE_FIELDS = ("message_template_status_update", "template_category_update")
 USER_FIELDS = ("messages", "user_preferences")  # what users send or decide
+
+
+class Gateway(Protocol):
+    """What inbound processing uses of the gateway's services (mmgate/gateway/context.py)."""
+
+    @property
+    def store(self) -> Store: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def templates(self) -> TemplateCatalog: ...
+    @property
+    def wabas(self) -> WabaCatalog: ...
+    @property
+    def wake_relay(self) -> Callable[[], None]: ...
 
 
 def _single(entry: dict[str, Any], field: str, value: dict[str, Any]) -> bytes:
@@ -159,8 +178,7 @@ async def _account_update(
     if not isinstance(waba_id, str):
         waba_id = str(entry.get("id", ""))
     if value.get("event") == "MM_LITE_TERMS_SIGNED":
-        await gateway.store.set_waba_mm_status(waba_id, "ONBOARDED")
-        gateway.wabas.invalidate(waba_id)
+        await gateway.wabas.set_mm_status(waba_id, "ONBOARDED")
     partner_id = await gateway.store.waba_partner(waba_id)
     if partner_id is None:
         return False
@@ -184,7 +202,7 @@ async def _template_event(
                 await gateway.templates.refresh(waba_id, name)
             approved_at = entry.get("time")
             sync_until = (approved_at if isinstance(approved_at, int) else now) + SYNC_SECONDS
-        await gateway.store.update_template(
+        await gateway.templates.update(
             waba_id,
             name,
             language,
@@ -192,7 +210,6 @@ async def _template_event(
             category=category if isinstance(category, str) else None,
             sync_until=sync_until,
         )
-        gateway.templates.forget(waba_id, name)
     partner_id = await gateway.store.waba_partner(waba_id)
     if partner_id is None:
         return False
