@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from mmgate.cache import TtlCache
 from mmgate.clock import Clock
 from mmgate.delivery.endpoints import EndpointBook, EndpointHealth
+from mmgate.delivery.failure_log import FailureLog
 from mmgate.delivery.retry import RetryPolicy
 from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.domain.digits import ascii_digits
@@ -73,6 +74,7 @@ class WebhookDeliverer:
         self._allow_private = allow_private
         self._rng = random.Random()
         self.endpoints = EndpointBook()
+        self.failures = FailureLog()  # the error log of failed deliveries (helper 17's hook)
 
     async def _target(self, job: Job) -> Target | None:
         now = self._clock.now()
@@ -115,9 +117,12 @@ class WebhookDeliverer:
                 await self._store.webhook_attempted(job, attempt, done=False, retry_at=None)
                 return
         outcome = await self._deliver(job, target, health)
+        retry_at = self._next_try(job, outcome)
         await self._store.webhook_attempted(
-            job, outcome.attempt, done=outcome.ok, retry_at=self._next_try(job, outcome)
+            job, outcome.attempt, done=outcome.ok, retry_at=retry_at
         )
+        if not outcome.ok:
+            self.failures.failed(job.kind, outcome.attempt, retry_at)
         if outcome.ok and target.chaos.duplicates and self._rng.random() < target.chaos.duplicates:
             duplicate = await self._deliver(job, target, health)  # chaos: the same event again
             await self._store.webhook_attempted(job, duplicate.attempt, done=True, retry_at=None)

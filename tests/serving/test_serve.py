@@ -85,3 +85,24 @@ def test_a_bad_log_level_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError) as refused:
         ServerProcess(tmp_path / "data", None, env={"MMGATE_LOG_LEVEL": "loud"})
     assert "log level must be one of" in str(refused.value)
+
+
+def test_failing_webhook_deliveries_are_logged(tmp_path: Path) -> None:
+    from tests.support.receiver import WebhookReceiver
+
+    receiver = WebhookReceiver().start()
+    receiver.answer_status = 503
+    server = ServerProcess(tmp_path / "data", seed.write_seed(tmp_path))
+    try:
+        server.set_webhook(receiver.url)
+        assert server.send(seed.SEED_EXAMPLE).status_code == 200
+        server.advance(60)
+        receiver.wait_for_attempts(1)
+        server.advance(1)  # settles the attempt, and its log line, before moving
+        server.http.get("/healthz")
+    finally:
+        server.stop()
+        receiver.stop()
+    failures = [line for line in server.log_lines if "webhook delivery to" in line]
+    assert failures and receiver.url in failures[0] and "HTTP 503" in failures[0]
+    assert "WARNING" in failures[0]
