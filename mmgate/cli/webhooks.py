@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
@@ -77,7 +79,8 @@ def tail(
     click.echo(f"Listening on {receiver.url} — signatures {where}. Ctrl-C stops.", err=True)
     previous = _register(connection, receiver.url) if register else None
     try:
-        receiver.serve()
+        with _interrupted_by(signal.SIGTERM, signal.SIGHUP):
+            receiver.serve()
     except KeyboardInterrupt:
         pass
     finally:
@@ -86,6 +89,22 @@ def tail(
             with connection.client() as client:
                 client.set_webhook(previous.url, previous.headers)
     click.echo(f"Stopped after {receiver.events} events.", err=True)
+
+
+@contextlib.contextmanager
+def _interrupted_by(*signals: signal.Signals) -> Iterator[None]:
+    """These signals end the tail as Ctrl-C does, so the `finally` that restores the
+    channel's webhook runs (their default action ends the process on the spot)."""
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _register(connection: Connection, url: str) -> WebhookConfig:

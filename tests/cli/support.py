@@ -75,6 +75,9 @@ class MmgateProcess:
     def interrupt(self) -> None:
         self._proc.send_signal(signal.SIGINT)
 
+    def signal(self, signum: int) -> None:
+        self._proc.send_signal(signum)
+
     def kill(self) -> None:
         if self._proc.poll() is None:
             self._proc.kill()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+
+import pytest
 
 from mmgate.sdk import Client
 from tests.cli.support import MmgateProcess
@@ -74,3 +77,19 @@ def test_tail_prints_readable_lines_by_default(server: ServerProcess) -> None:
 
     (line,) = [text for text in process.lines if sent.wamid in text]
     assert "failed" in line and "error 131026" in line
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_tail_restores_the_webhook_when_it_is_signalled(
+    server: ServerProcess, signum: signal.Signals
+) -> None:
+    with Client.from_workspace(server.data_dir, retry=FAST_RETRY) as client:
+        client.set_webhook("http://127.0.0.1:9/before")
+        process, _ = _tail(server, "--register")
+        try:
+            process.wait_for_line(lambda text: "webhook points here" in text)
+            process.signal(signum)
+            assert process.finish() == 0
+        finally:
+            process.kill()
+        assert client.get_webhook().url == "http://127.0.0.1:9/before"
