@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mmgate.domain.rate_limits import LoginThrottle
+from mmgate.errors import Refusal
 from mmgate.gateway.context import Gateway, gateway_of
 from mmgate.ids import new_secret
 from mmgate.storage.port import UNSET, HubStore, HubUser, Partner, Unset
@@ -85,13 +86,28 @@ class Hub:
 Handler = Callable[[Hub], Awaitable[Response]]
 
 
-def unavailable() -> Response:
+class HubRefusal(Refusal):
+    """A Hub page refused (not yours, not found…): rendered as the notice page, in one place
+    (`login_required`), as the APIs' refusals are rendered by mmgate/web/surfaces.py."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(status, message)
+        self.title = title
+
+
+def notice(refusal: HubRefusal, partner: Partner | None = None) -> Response:
     return page(
-        "notice.html",
-        501,
-        title="The Partner Hub is not available on this storage backend yet",
-        message="Run mmgate with SQLite to use the Hub; the APIs work on every backend.",
-        partner=None,
+        "notice.html", refusal.status, title=refusal.title, message=refusal.message, partner=partner
+    )
+
+
+def unavailable() -> Response:
+    return notice(
+        HubRefusal(
+            501,
+            "The Partner Hub is not available on this storage backend yet",
+            "Run mmgate with SQLite to use the Hub; the APIs work on every backend.",
+        )
     )
 
 
@@ -132,10 +148,13 @@ def login_required(handler: Handler) -> Callable[[Request], Awaitable[Response]]
             hub.form = await read_form(request)
             if not hmac.compare_digest(hub.form.get("csrf_token", ""), hub.csrf):
                 return forbidden("This form has expired or did not come from the Hub.")
-        return await handler(hub)
+        try:
+            return await handler(hub)
+        except HubRefusal as refusal:
+            return notice(refusal)
 
     return endpoint
 
 
 def forbidden(message: str) -> Response:
-    return page("notice.html", 403, title="Request refused", message=message, partner=None)
+    return notice(HubRefusal(403, "Request refused", message))

@@ -15,6 +15,7 @@ from mmgate.ui.context import (
     Hub,
     HubState,
     current,
+    forbidden,
     hub_state,
     hub_store,
     login_required,
@@ -70,13 +71,7 @@ async def login(request: Request) -> Response:
     form = await read_form(request)
     nonce = request.cookies.get(sessions.LOGIN_COOKIE, "")
     if not sessions.csrf_ok(state.secret, "login", nonce, form.get("csrf_token")):
-        return page(
-            "notice.html",
-            403,
-            partner=None,
-            title="Request refused",
-            message="This sign-in form has expired or did not come from the Hub.",
-        )
+        return forbidden("This sign-in form has expired or did not come from the Hub.")
     email = form.get("email", "").strip()
     address = request.client.host if request.client else "unknown"
     wait = state.throttle.retry_after(email, address)

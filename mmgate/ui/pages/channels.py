@@ -9,7 +9,7 @@ from starlette.responses import Response
 from mmgate.ids import key_hash, new_secret
 from mmgate.storage.port import ApiKeyRecord
 from mmgate.ui import sessions
-from mmgate.ui.context import Hub, login_required
+from mmgate.ui.context import Hub, HubRefusal, login_required
 from mmgate.ui.render import redirect, with_query
 
 HINT_CHARS = 4
@@ -56,9 +56,7 @@ async def create_key(hub: Hub) -> Response:
         hub.partner.id, channel_id, key_hash(key), key[-HINT_CHARS:], label, hub.now
     )
     if not created:
-        return hub.page(
-            "notice.html", 404, title="No such channel", message="This channel is not yours."
-        )
+        raise HubRefusal(404, "No such channel", "This channel is not yours.")
     response = redirect(NEW_KEY_PATH)
     new_key = {"channel_id": channel_id, "key": key, "label": label}
     response.set_cookie(
@@ -88,10 +86,7 @@ async def revoke_key(hub: Hub) -> Response:
         hub.store, hub.partner.id, hashed, hub.now
     )
     if channel_id is None:
-        return hub.page(
-            "notice.html",
-            404,
-            title="No such key",
-            message="This key does not exist, is already revoked, or is not yours.",
+        raise HubRefusal(
+            404, "No such key", "This key does not exist, is already revoked, or is not yours."
         )
     return redirect(with_query("/hub/channels", revoked=channel_id))

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from mmgate.domain.digits import ascii_int
 from mmgate.storage.port import MessageFilter
 from mmgate.ui import deliveries
-from mmgate.ui.context import Hub, login_required
+from mmgate.ui.context import Hub, HubRefusal, login_required
 from mmgate.ui.render import parse_time
 from mmgate.ui.timeline import steps
 
@@ -62,11 +62,8 @@ async def message_detail(hub: Hub) -> Response:
     wamid = hub.request.path_params["wamid"]
     message = await hub.store.hub_message(hub.partner.id, wamid)
     if message is None:
-        return hub.page(
-            "notice.html",
-            404,
-            title="Message not found",
-            message="No message with this id was sent through your channels.",
+        raise HubRefusal(
+            404, "Message not found", "No message with this id was sent through your channels."
         )
     relayed = await hub.store.hub_message_deliveries(hub.partner.id, wamid)
     return hub.page(

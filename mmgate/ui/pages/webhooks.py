@@ -8,7 +8,7 @@ from starlette.responses import Response
 from mmgate.domain.digits import MAX_SQL_INT as MAX_ID
 from mmgate.storage.port import WebhookDelivery
 from mmgate.ui import deliveries
-from mmgate.ui.context import Hub, login_required
+from mmgate.ui.context import Hub, HubRefusal, login_required
 from mmgate.ui.render import datetime_local, local_path, parse_time, redirect, with_query
 
 STATES = ["pending", "done", "failed"]
@@ -52,7 +52,7 @@ async def webhook_log(hub: Hub) -> Response:
 async def webhook_detail(hub: Hub) -> Response:
     delivery = await _delivery(hub)
     if delivery is None:
-        return _not_found(hub)
+        raise _not_found()
     return hub.page(
         "webhook.html",
         active="webhooks",
@@ -72,7 +72,7 @@ async def replay_one(hub: Hub) -> Response:
     if job_id > MAX_ID or not await hub.gateway.store.replay_delivery(
         hub.partner.id, job_id, hub.now
     ):
-        return _not_found(hub)
+        raise _not_found()
     await _resume(hub)
     back = local_path(hub.form.get("next")) or f"/hub/webhooks/{job_id}"
     return redirect(with_query(back, replayed="1"))
@@ -85,9 +85,7 @@ async def replay_failed(hub: Hub) -> Response:
     if channel_id is not None and channel_id not in {
         c.id for c in await hub.gateway.store.channels(hub.partner.id)
     }:
-        return hub.page(
-            "notice.html", 404, title="No such channel", message="This channel is not yours."
-        )
+        raise HubRefusal(404, "No such channel", "This channel is not yours.")
     count = await hub.gateway.store.replay_failed(
         hub.partner.id, channel_id=channel_id, since=since, now=hub.now
     )
@@ -102,12 +100,11 @@ async def _delivery(hub: Hub) -> WebhookDelivery | None:
     return await hub.gateway.store.webhook_delivery(hub.partner.id, job_id)
 
 
-def _not_found(hub: Hub) -> Response:
-    return hub.page(
-        "notice.html",
+def _not_found() -> HubRefusal:
+    return HubRefusal(
         404,
-        title="Delivery not found",
-        message="No finished webhook delivery with this id belongs to your account.",
+        "Delivery not found",
+        "No finished webhook delivery with this id belongs to your account.",
     )
 
 
