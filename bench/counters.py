@@ -18,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from bench import proctree
 
@@ -57,6 +59,23 @@ class Postgres:
             return {}
         return {f"{PG_PREFIX}{self.database}": int(rows), PG_XACTS: int(commits)}
 
+    def tables(self) -> dict[str, list[int]]:
+        """Rows inserted, updated and deleted so far, per table of the database."""
+        url = urlunsplit(urlsplit(self.admin_url)._replace(path=f"/{self.database}"))
+        sql = "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables"
+        done = subprocess.run(
+            ["psql", url, "-qAt", "-F", " ", "-c", sql],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        counts = {}
+        for line in done.stdout.splitlines():
+            name, *numbers = line.split()
+            counts[name] = [int(n) for n in numbers]
+        return counts
+
     def backends(self) -> list[int]:
         """Process ids of the PostgreSQL backends connected to the database (the
         server is local: their CPU is in /proc)."""
@@ -69,6 +88,26 @@ class Postgres:
             check=True,
         )
         return [int(line) for line in done.stdout.split() if line.isdigit()]
+
+
+def sqlite_tables(path: Path) -> dict[str, list[int]]:
+    """Rows per table of a SQLite database, read on a read-only connection of our own
+    (WAL: it never blocks the server's writer)."""
+    if not path.exists():
+        return {}
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    try:
+        names = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            name: [conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]] for name in names
+        }
+    finally:
+        conn.close()
 
 
 def server_env(changes_dir: Path) -> dict[str, str]:
@@ -104,18 +143,26 @@ class Snapshot:
     usage: proctree.Usage
     changes: dict[str, int] = field(default_factory=dict)
     database_ticks: dict[int, int] = field(default_factory=dict)  # PostgreSQL backend: CPU
+    # Per table: [rows] (SQLite) or [inserted, updated, deleted] (PostgreSQL).
+    tables: dict[str, list[int]] = field(default_factory=dict)
 
 
-def snapshot(pid: int, changes_dir: Path | None, pg: Postgres | None = None) -> Snapshot:
+def snapshot(
+    pid: int, changes_dir: Path | None, pg: Postgres | None = None, db: Path | None = None
+) -> Snapshot:
     changes = read_changes(changes_dir) if changes_dir else {}
     backends: dict[int, int] = {}
+    tables = sqlite_tables(db) if db else {}
     if pg is not None:
         changes.update(pg.read())
         backends = proctree.ticks_of(pg.backends())
-    return Snapshot(proctree.usage(pid), changes, backends)
+        tables = pg.tables()
+    return Snapshot(proctree.usage(pid), changes, backends, tables)
 
 
-async def settled(pid: int, changes_dir: Path | None, pg: Postgres | None = None) -> Snapshot:
+async def settled(
+    pid: int, changes_dir: Path | None, pg: Postgres | None = None, db: Path | None = None
+) -> Snapshot:
     """A snapshot once the row counts stopped moving for QUIET_SECONDS (the server
     finished writing what the last webhooks caused), or after SETTLE_LIMIT; on
     PostgreSQL first wait until idle backends reported their counts."""
@@ -127,9 +174,9 @@ async def settled(pid: int, changes_dir: Path | None, pg: Postgres | None = None
         await asyncio.sleep(QUIET_SECONDS)
         now = snapshot(pid, changes_dir)
         if now.changes == last.changes:
-            return now
+            break
         last = now
-    return last
+    return snapshot(pid, changes_dir, db=db) if db else last
 
 
 def per_message(start: Snapshot, end: Snapshot, messages: int) -> dict[str, Any]:
@@ -148,7 +195,14 @@ def per_message(start: Snapshot, end: Snapshot, messages: int) -> dict[str, Any]
     )
     database_seconds = database_ticks / proctree.TICKS
     per = max(1, messages)
+    tables = {}
+    for name, counts in sorted(end.tables.items()):
+        earlier = start.tables.get(name, [0] * len(counts))
+        moved = [(n - m) / per for n, m in zip(counts, earlier, strict=False)]
+        if any(moved):
+            tables[name] = moved
     return {
+        "tables": tables,
         "messages": messages,
         "cpu_ms": (spent.cpu_seconds + database_seconds) * 1000 / per,
         "database_cpu_ms": database_seconds * 1000 / per,

@@ -239,13 +239,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         changes = Path(args.changes_dir) if args.changes_dir else None
         pg = counters.Postgres(args.pg_admin_url, args.pg_database) if args.pg_database else None
-        before = await counters.settled(args.server_pid, changes, pg) if args.server_pid else None
+        db = Path(args.sqlite_db) if args.sqlite_db else None
+        before = (
+            await counters.settled(args.server_pid, changes, pg, db) if args.server_pid else None
+        )
         throughput = await campaign_throughput(
             host, port, arrivals, args.seconds, args.connections, args.lifecycle
         )
         cost: dict[str, Any] = {}
         if before is not None:
-            after = await counters.settled(args.server_pid, changes, pg)
+            after = await counters.settled(args.server_pid, changes, pg, db)
             cost = counters.per_message(before, after, int(throughput["completed"]))
         rate = max(10.0, throughput["throughput"] / 2)
         latency = await delivered_latency(host, port, arrivals, args.seconds, rate)
@@ -264,6 +267,7 @@ def main() -> None:
     parser.add_argument("--lifecycle", type=float, default=3.5, help="emulated send->read, s")
     parser.add_argument("--server-pid", type=int, help="measure CPU of this process tree")
     parser.add_argument("--changes-dir", help="where the server reports SQLite rows changed")
+    parser.add_argument("--sqlite-db", help="the server's SQLite database (rows per table)")
     parser.add_argument("--pg-database", help="count rows changed in this PostgreSQL database")
     parser.add_argument("--pg-admin-url", help="where to read its pg_stat_database")
     args = parser.parse_args()

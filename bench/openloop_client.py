@@ -157,7 +157,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await wait_finished(warm, receiver.hooks, args.lifecycle + args.grace)
         warm_unfinished = sum(1 for s in warm if s.wamid and s.wamid not in receiver.hooks.read)
         changes = Path(args.changes_dir) if args.changes_dir else None
-        before = await counters.settled(args.server_pid, changes) if args.server_pid else None
+        db = Path(args.sqlite_db) if args.sqlite_db else None
+        before = (
+            await counters.settled(args.server_pid, changes, db=db) if args.server_pid else None
+        )
         receiver.hooks = Hooks()
         client_cpu = time.process_time()
         sends = await sender.run(args.seconds, args.rate)
@@ -171,7 +174,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.records:
             write_records(Path(args.records), sends, receiver.hooks)
         if before is not None:
-            after = await counters.settled(args.server_pid, changes)
+            after = await counters.settled(args.server_pid, changes, db=db)
             result["cost"] = counters.per_message(before, after, result["finished"])
         return {
             **result,
@@ -196,6 +199,7 @@ def main() -> None:
     parser.add_argument("--lifecycle", type=float, default=3.5, help="emulated send->read, s")
     parser.add_argument("--server-pid", type=int, help="measure CPU of this process tree")
     parser.add_argument("--changes-dir", help="where the server reports SQLite rows changed")
+    parser.add_argument("--sqlite-db", help="the server's SQLite database (rows per table)")
     parser.add_argument("--records", help="write one CSV line per send here")
     args = parser.parse_args()
     import uvloop

@@ -83,6 +83,7 @@ def campaign(
         check()
         command = [sys.executable, "-m", "bench.e2e_client", "--base-url", server.base_url]
         command += ["--server-pid", str(server.process.pid), "--changes-dir", str(changes)]
+        command += ["--sqlite-db", str(data / "gateway.db")]
         command += ["--receiver-port", str(procs.free_port())]
         command += ["--seconds", str(ctx.options.e2e_seconds)]
         command += ["--warmup", str(max(0.5, ctx.options.warmup))]
@@ -136,8 +137,14 @@ def cost_rows(
     if counted[0].get("transactions") is not None:
         source = "pg_stat_database"
         by_file += f"; {median([c['transactions'] for c in counted]):.1f} transactions/msg"
+        by_file += "; inserted/updated/deleted per msg by table: "
     else:
         source = "SQLite total_changes"
+        by_file += "; net new rows per msg by table: "
+    by_file += ", ".join(
+        f"{table} {'/'.join(f'{n:.2g}' for n in moved)}"
+        for table, moved in counted[0].get("tables", {}).items()
+    )
     rows.append(
         Row(
             label,

@@ -53,6 +53,7 @@ def one_run(ctx: Context) -> dict[str, Any]:
         command += ["--warmup", str(max(0.5, o.warmup)), "--grace", str(o.grace)]
         command += ["--lifecycle", str(lifecycle)]
         command += ["--server-pid", str(server.process.pid), "--changes-dir", str(changes)]
+        command += ["--sqlite-db", str(data / "gateway.db")]
         command += ["--records", str(data.parent / f"{data.name}-records.csv")]
         limit = 2 * (o.open_seconds + lifecycle + o.grace) + o.warmup + CLIENT_SLACK_SECONDS
         done = subprocess.run(

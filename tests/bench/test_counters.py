@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -113,3 +114,24 @@ def test_postgres_backends_cpu_is_added_and_shown_apart() -> None:
 def test_the_cpu_of_given_processes_is_read_without_their_children() -> None:
     ticks = proctree.ticks_of([os.getpid(), 999_999_999])
     assert list(ticks) == [os.getpid()]  # a pid that does not exist is left out
+
+
+def test_rows_per_table_are_read_and_diffed_per_message(tmp_path: Path) -> None:
+    database = tmp_path / "gateway.db"
+    conn = sqlite3.connect(database)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY)")
+    conn.execute("CREATE TABLE jobs (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    before = counters.sqlite_tables(database)
+    conn.executemany("INSERT INTO messages VALUES (?)", [(n,) for n in range(10)])
+    conn.executemany("INSERT INTO jobs VALUES (?)", [(n,) for n in range(30)])
+    conn.commit()  # the connection stays open, as the server's does
+    after = counters.sqlite_tables(database)
+    usage = proctree.Usage(0.0, 0, 1)
+    cost = counters.per_message(
+        counters.Snapshot(usage, tables=before), counters.Snapshot(usage, tables=after), 10
+    )
+    assert cost["tables"] == {"jobs": [3.0], "messages": [1.0]}
+    conn.close()
+    assert counters.sqlite_tables(tmp_path / "missing.db") == {}

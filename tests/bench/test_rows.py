@@ -19,6 +19,7 @@ def _cost(cpu_ms: float, rows: float, *, pg: bool = False) -> dict[str, Any]:
         "write_rows": rows,
         "rows_by_file": {name: rows},
         "transactions": 2.5 if pg else None,
+        "tables": {"jobs": [4.0, 8.0, 1.0]} if pg else {"jobs": [3.0], "messages": [1.0]},
         "counted": True,
         "write_bytes": 2048.0,
         "processes": 1,
@@ -38,6 +39,7 @@ def test_cpu_per_message_is_against_bare_asgi_times_four_exchanges() -> None:
         None,
     )
     assert "SQLite total_changes" in writes.note and "gateway.db 24.00" in writes.note
+    assert "net new rows per msg by table: jobs 3, messages 1" in writes.note
 
 
 def test_postgres_write_items_name_their_source_and_transactions() -> None:
@@ -50,6 +52,7 @@ def test_postgres_write_items_name_their_source_and_transactions() -> None:
         "durable write items per message, 1 process",
     ]
     assert "pg_stat_database" in rows[1].note and "2.5 transactions/msg" in rows[1].note
+    assert "inserted/updated/deleted per msg by table: jobs 4/8/1" in rows[1].note
 
 
 def test_cost_rows_are_skipped_when_the_server_was_not_measured() -> None:
