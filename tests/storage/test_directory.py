@@ -9,9 +9,12 @@ import pytest
 from mmgate.domain.templates import TemplateInfo
 from mmgate.storage.port import (
     UNSET,
+    ApiKeyRecord,
+    Channel,
     Chaos,
     ClientRecord,
     MessagePrice,
+    Partner,
     Store,
     UpstreamCredentials,
     WabaRecord,
@@ -208,3 +211,70 @@ async def test_a_templates_bid_and_a_sends_price_are_kept(store: Store) -> None:
     await store.record_price(replace(price, list_price=9_999))  # fixed at acceptance
     assert await store.message_price("wamid.1") == price
     assert await store.message_price("wamid.2") is None
+
+
+async def _other_partners_channel(store: Store) -> Channel:
+    other = Partner("pt_2", "Partner Two", None, "whsec-2", True)
+    channel = Channel("ch_other", other.id, "100002", "200002", "300009", "+44 20 0000 0009", None)
+    await store.save_partner(other, "key-hash-partner-2", NOW)
+    await store.save_client(other.id, channel.business_id, "Client Two")
+    await store.save_waba(channel.business_id, channel.waba_id, "WABA Two")
+    await store.save_channel(channel, NOW)
+    await store.add_api_key(channel.id, "key-hash-other", NOW)
+    return channel
+
+
+async def test_channel_keys_rotate_with_an_overlap_and_revoke_within_the_partner(
+    store: Store,
+) -> None:
+    await provision(store)
+    other = await _other_partners_channel(store)
+    new_key = ApiKeyRecord("key-hash-new", HOOKED.id, "ci", "…new", NOW + 1, None)
+
+    assert await store.rotate_channel_key(PARTNER.id, HOOKED.id, new_key, NOW + 100)
+    keys = await store.channel_keys(PARTNER.id, HOOKED.id)
+    assert keys is not None
+    assert [(k.key_hash, k.expires_at) for k in keys] == [
+        (HOOKED_KEY, NOW + 100),  # the old key works until the overlap ends
+        ("key-hash-new", None),
+    ]
+    # A second rotation never lengthens an overlap already running.
+    newer = ApiKeyRecord("key-hash-newer", HOOKED.id, None, None, NOW + 2, None)
+    assert await store.rotate_channel_key(PARTNER.id, HOOKED.id, newer, NOW + 500)
+    keys = await store.channel_keys(PARTNER.id, HOOKED.id)
+    assert keys is not None
+    assert [k.expires_at for k in keys] == [NOW + 100, NOW + 500, None]
+
+    assert await store.revoke_channel_key(PARTNER.id, HOOKED.id, "key-hash-new", NOW + 3)
+    assert not await store.revoke_channel_key(PARTNER.id, HOOKED.id, "key-hash-new", NOW + 4)
+    assert await store.channel_for_key("key-hash-new") is None
+
+    # Another partner's channel is "not found", and nothing of it changes.
+    assert await store.channel_keys(PARTNER.id, other.id) is None
+    stranger = ApiKeyRecord("key-hash-stranger", other.id, None, None, NOW, None)
+    assert not await store.rotate_channel_key(PARTNER.id, other.id, stranger, NOW + 100)
+    assert not await store.revoke_channel_key(PARTNER.id, other.id, "key-hash-other", NOW)
+    other_keys = await store.channel_keys("pt_2", other.id)
+    assert other_keys is not None
+    assert [(k.key_hash, k.expires_at, k.revoked_at) for k in other_keys] == [
+        ("key-hash-other", None, None)
+    ]
+
+
+async def test_a_channel_without_keys_has_an_empty_list(store: Store) -> None:
+    await provision(store)
+    await store.revoke_channel_key(PARTNER.id, QUIET.id, QUIET_KEY, NOW)
+    keys = await store.channel_keys(PARTNER.id, QUIET.id)
+    assert keys is not None and [k.revoked_at for k in keys] == [NOW]
+
+
+async def test_a_rotation_whose_new_key_collides_changes_nothing(store: Store) -> None:
+    """The rotation's statements are one write: the failed insert takes the shortened
+    overlap of the old keys back with it."""
+    await provision(store)
+    clash = ApiKeyRecord(QUIET_KEY, HOOKED.id, None, None, NOW + 1, None)
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        await store.rotate_channel_key(PARTNER.id, HOOKED.id, clash, NOW + 100)
+    keys = await store.channel_keys(PARTNER.id, HOOKED.id)
+    assert keys is not None
+    assert [(k.key_hash, k.expires_at) for k in keys] == [(HOOKED_KEY, None)]
