@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from mmgate.domain.routing import Route
 from mmgate.domain.webhooks import click_value
@@ -51,6 +52,9 @@ class Clicker:
     def __init__(self, sender: WebhookSender) -> None:
         self._sender = sender
         self.reported = 0
+        # 2026 shapes (sandbox setting): the landing page opening in WhatsApp's in-app
+        # browser is reported too, as `landing_page_view` with the click's ids.
+        self.landing_page_views = False
 
     def tap(self, message: SimMessage, component: str, now: float) -> Tap:
         if component not in COMPONENTS:
@@ -81,3 +85,27 @@ class Clicker:
         # Chained on the message: the click goes out after its read status.
         self._sender.emit(message.waba_id, "messages", value, now, chain=message.meta_wamid)
         self.reported += 1
+        if self.landing_page_views:
+            # Not chained: Meta does not guarantee its order relative to the click.
+            view = landing_page_view_value(value)
+            self._sender.emit(message.waba_id, "messages", view, now)
+
+
+def landing_page_view_value(click: dict[str, Any]) -> dict[str, Any]:
+    """The click's webhook turned into the `landing_page_view` that follows it: the same
+    data object name with only `click_id` and `tracking_token` (reference §6.3)."""
+    action = click["user_actions"][0]
+    data = action["marketing_messages_link_click_data"]
+    return {
+        **{k: v for k, v in click.items() if k != "user_actions"},
+        "user_actions": [
+            {
+                "action_type": "landing_page_view",
+                "timestamp": action["timestamp"],
+                "marketing_messages_link_click_data": {
+                    "click_id": data["click_id"],
+                    "tracking_token": data["tracking_token"],
+                },
+            }
+        ],
+    }

@@ -128,6 +128,7 @@ def _accept(
     now = emulator.clock.now()
     if record is not None and route is MessageRoute.MM_API:
         emulator.templates.check_synced(record, now, version)
+    emulator.network.pair_limit.take(phone.id, valid.wa_id, now)  # 131056 when enabled
     meta_wamid = new_wamid(valid.wa_id)
     pricing = (
         "marketing_lite"

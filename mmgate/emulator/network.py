@@ -22,6 +22,7 @@ from mmgate.emulator.chats import ChatBook
 from mmgate.emulator.clicks import Clicker, Tap, TapRefused
 from mmgate.emulator.conversations import Conversations
 from mmgate.emulator.messages import SimMessage
+from mmgate.emulator.pair_limit import PairLimiter
 from mmgate.emulator.population import Population
 from mmgate.emulator.replies import ActionRefused, Replies, business_of
 from mmgate.emulator.scheduler import Scheduler
@@ -51,6 +52,7 @@ class Network:
         self.delivery_gate: Callable[[SimMessage, float], float | None] | None = None
         self.on_status: Callable[[SimMessage, str, float], None] | None = None
         self.conversations = Conversations()
+        self.pair_limit = PairLimiter()
         self.replies = Replies(sender, self.chats, self.conversations)
 
     def behaviour(self, wa_id: str) -> Behaviour:
@@ -162,6 +164,7 @@ class Network:
             profile_name=display_name(message.wa_id),
             status=body,
         )
+        self.replies.identity.apply_to_status(value, message.wa_id, message.business_id, status)
         self._sender.emit(message.waba_id, "messages", value, now, chain=message.meta_wamid)
 
     def _auto_tap(self, message: SimMessage, now: float) -> None:
@@ -226,6 +229,7 @@ class Network:
         self.population = Population()
         self.chats.clear()
         self.conversations.clear()
+        self.pair_limit.clear()
         self.offline.clear()
         self._held.clear()
         self.clicker.reported = 0

@@ -81,7 +81,9 @@ class Replies:
         if not self.conversations.set_marketing(to.waba_id, wa_id, value == "stop"):
             return False
         contact = self.identity.contact(wa_id, to.business_id)
-        event = shapes.preferences_value(to.phone, contact, wa_id, value, now)
+        event = shapes.preferences_value(
+            to.phone, contact, wa_id, value, now, with_user_id=self.identity.usernames
+        )
         self._sender.emit(to.waba_id, "user_preferences", event, now, chain=_chain(wa_id, to))
         return True
 

@@ -4,6 +4,7 @@ population, clicks on demand, a reset, and Meta's template reviewers."""
 from __future__ import annotations
 
 import hmac
+from typing import Literal
 
 import msgspec
 from starlette.requests import Request
@@ -13,8 +14,10 @@ from starlette.routing import Route
 from mmgate.clock import SandboxClock
 from mmgate.domain.digits import ascii_digits
 from mmgate.emulator.clicks import TapRefused
+from mmgate.emulator.network import Network
 from mmgate.emulator.population import Kind, Population
 from mmgate.emulator.state import Emulator
+from mmgate.emulator.user_webhooks import IDENTITIES
 from mmgate.emulator.users import Behaviour
 from mmgate.errors import GraphError
 from mmgate.ids import key_hash
@@ -133,6 +136,11 @@ class ReviewSettings(msgspec.Struct, forbid_unknown_fields=True):
     template_auto_approve: bool | None = None
     population: Kind | None = None  # who the recipients that are not test numbers are
     population_seed: int | None = None
+    # 2026 shapes (docs/emulator.md): usernames and hidden phone numbers, landing page
+    # views after a click, the pair rate limit (131056).
+    user_identity: Literal["phone", "username", "username_only"] | None = None
+    landing_page_views: bool | None = None
+    pair_rate_limit: bool | None = None
 
 
 async def template(request: Request) -> Response:
@@ -184,15 +192,30 @@ async def review_settings(request: Request) -> Response:
                 if settings.population_seed is None
                 else settings.population_seed,
             )
-    population = emulator.network.population
+        _apply_2026(network, settings)
+    network = emulator.network
+    population = network.population
+    identity = next(k for k, v in IDENTITIES.items() if v == network.replies.identity)
     return _json(
         {
             "template_review_seconds": desk.review_seconds,
             "template_auto_approve": desk.auto_approve,
             "population": population.kind.value,
             "population_seed": population.seed,
+            "user_identity": identity,
+            "landing_page_views": network.clicker.landing_page_views,
+            "pair_rate_limit": network.pair_limit.enabled,
         }
     )
+
+
+def _apply_2026(network: Network, settings: ReviewSettings) -> None:
+    if settings.user_identity is not None:
+        network.replies.identity = IDENTITIES[settings.user_identity]
+    if settings.landing_page_views is not None:
+        network.clicker.landing_page_views = settings.landing_page_views
+    if settings.pair_rate_limit is not None:
+        network.pair_limit.enabled = settings.pair_rate_limit
 
 
 async def stats(request: Request) -> Response:

@@ -22,27 +22,54 @@ from mmgate.emulator.world import PhoneNumber
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    business_scoped_ids: bool = False  # add user_id / username
-    hide_phone_numbers: bool = False  # leave wa_id / from / recipient_id out
+    """How users are named in webhooks. Always: the phone number (`wa_id`, `from`,
+    `recipient_id`) and the business-scoped user id in `contacts[].user_id`, as Meta's
+    webhooks carry since April 2026 (and pywa 4.5 requires). The 2026 sandbox setting
+    `user_identity` adds usernames: `username` (`profile.username`, on inbound messages
+    and delivered/read statuses), `from_user_id` and `recipient_user_id`; with
+    `username_only` the user hid their number: `wa_id`, `from`, `recipient_id` go."""
 
-    def contact(self, wa_id: str, business_id: str) -> dict[str, Any]:
+    usernames: bool = False
+    hide_phone_numbers: bool = False
+
+    def contact(self, wa_id: str, business_id: str, *, username: bool = True) -> dict[str, Any]:
         profile: dict[str, Any] = {"name": display_name(wa_id)}
+        if self.usernames and username:
+            profile["username"] = username_of(wa_id)
         contact: dict[str, Any] = {"profile": profile}
-        if not self.hide_phone_numbers or not self.business_scoped_ids:
+        if not self.hide_phone_numbers:
             contact["wa_id"] = wa_id
-        if self.business_scoped_ids:
-            profile["username"] = username(wa_id)
-            contact["user_id"] = business_scoped_user_id(wa_id, business_id)
+        contact["user_id"] = business_scoped_user_id(wa_id, business_id)
         return contact
 
     def sender(self, wa_id: str, business_id: str) -> dict[str, str]:
         """The `from` / `from_user_id` keys of an inbound message."""
         found: dict[str, str] = {}
-        if not self.hide_phone_numbers or not self.business_scoped_ids:
+        if not self.hide_phone_numbers:
             found["from"] = wa_id
-        if self.business_scoped_ids:
+        if self.usernames:
             found["from_user_id"] = business_scoped_user_id(wa_id, business_id)
         return found
+
+    def apply_to_status(
+        self, value: dict[str, Any], wa_id: str, business_id: str, status: str
+    ) -> None:
+        """A status webhook's value, built with the phone number, named as set."""
+        value["contacts"] = [
+            self.contact(wa_id, business_id, username=status in ("delivered", "read"))
+        ]
+        for body in value.get("statuses") or []:
+            if self.usernames:
+                body["recipient_user_id"] = business_scoped_user_id(wa_id, business_id)
+            if self.hide_phone_numbers:
+                body.pop("recipient_id", None)
+
+
+IDENTITIES = {
+    "phone": Identity(),
+    "username": Identity(usernames=True),
+    "username_only": Identity(usernames=True, hide_phone_numbers=True),
+}
 
 
 def business_scoped_user_id(wa_id: str, business_id: str) -> str:
@@ -54,7 +81,7 @@ def business_scoped_user_id(wa_id: str, business_id: str) -> str:
     return f"{country}.{int.from_bytes(digest, 'big')}"
 
 
-def username(wa_id: str) -> str:
+def username_of(wa_id: str) -> str:
     return f"@test.user.{wa_id[-4:]}"
 
 
@@ -79,7 +106,13 @@ def context_of(phone: PhoneNumber, meta_wamid: str) -> dict[str, str]:
 
 
 def preferences_value(
-    phone: PhoneNumber, contact: dict[str, Any], wa_id: str, value: str, timestamp: float
+    phone: PhoneNumber,
+    contact: dict[str, Any],
+    wa_id: str,
+    value: str,
+    timestamp: float,
+    *,
+    with_user_id: bool = False,
 ) -> dict[str, Any]:
     detail = {
         "stop": "User requested to stop marketing messages",
@@ -88,7 +121,7 @@ def preferences_value(
     preference: dict[str, Any] = {}
     if "wa_id" in contact:
         preference["wa_id"] = wa_id
-    if "user_id" in contact:
+    if with_user_id:  # the 2026 shapes name the user by BSUID here too
         preference["user_id"] = contact["user_id"]
     preference.update(
         {

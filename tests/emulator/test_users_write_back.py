@@ -60,7 +60,9 @@ def test_free_form_needs_the_window_a_users_message_opens(
         if "messages" in v
     )
     assert value["metadata"]["phone_number_id"] == seed.PHONE_NUMBER_ID
-    assert value["contacts"] == [{"profile": {"name": "Test User 0321"}, "wa_id": USER}]
+    contact = value["contacts"][0]
+    assert contact["profile"] == {"name": "Test User 0321"} and contact["wa_id"] == USER
+    assert contact["user_id"].startswith("GB.")  # business-scoped user id, as since 2026
     message = value["messages"][0]
     assert message["from"] == USER and message["type"] == "text"
     assert message["text"] == {"body": "Hello?"} and message["id"] == wrote.json()["id"]
