@@ -84,7 +84,8 @@ def test_overrides_take_precedence_phone_then_waba_then_app(
     app, waba, phone = receivers
     _subscribe_app(emulator, app).raise_for_status()
     override = {"override_callback_uri": waba.url, "verify_token": waba.verify_token}
-    assert emulator.graph("POST", f"{seed.WABA_ID}/subscribed_apps", json=override).json() == {
+    # As `curl -d` sends it: a form body.
+    assert emulator.graph("POST", f"{seed.WABA_ID}/subscribed_apps", data=override).json() == {
         "success": True
     }
     apps = emulator.graph("GET", f"{seed.WABA_ID}/subscribed_apps").json()["data"]
