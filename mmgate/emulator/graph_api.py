@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -26,16 +25,9 @@ from mmgate.emulator.template_bids import bid_for_send
 from mmgate.emulator.world import TemplateRecord
 from mmgate.errors import GraphError
 from mmgate.ids import new_wamid
+from mmgate.web.responses import json_response
 
 _VERSION = re.compile(r"^v(\d+)\.\d+$")
-
-
-def json_response(body: Any, status: int = 200) -> Response:
-    return Response(msgspec.json.encode(body), status, media_type="application/json")
-
-
-def graph_error_response(error: GraphError) -> Response:
-    return json_response(error.graph_body(), error.http_status)
 
 
 def graph_version(request: Request) -> int:
@@ -71,14 +63,11 @@ def template_graph_json(template: TemplateRecord) -> dict[str, Any]:
 async def send_message(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
     endpoint = EntryPoint(request.url.path.rsplit("/", 1)[1])
-    try:
-        version = graph_version(request)
-        authorise(emulator, request)
-        answer = _accept(
-            emulator, endpoint, version, request.path_params["object_id"], await request.body()
-        )
-    except GraphError as error:
-        return graph_error_response(error)
+    version = graph_version(request)
+    authorise(emulator, request)
+    answer = _accept(
+        emulator, endpoint, version, request.path_params["object_id"], await request.body()
+    )
     await emulator.journal.committed()  # accepted means journaled: Meta does not forget
     return json_response(answer)
 
@@ -198,17 +187,14 @@ def _count_duplicate(emulator: Emulator, callback: str | None) -> None:
 
 async def message_templates(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    try:
-        graph_version(request)
-        authorise(emulator, request)
-        waba = emulator.worlds.waba(request.path_params["object_id"])
-        if waba is None:
-            raise GraphError(100, "Unsupported get request.")
-        name = request.query_params.get("name")
-        data = [template_graph_json(t) for t in waba.templates if name is None or t.name == name]
-        return json_response({"data": data, "paging": {"cursors": {"before": "", "after": ""}}})
-    except GraphError as error:
-        return graph_error_response(error)
+    graph_version(request)
+    authorise(emulator, request)
+    waba = emulator.worlds.waba(request.path_params["object_id"])
+    if waba is None:
+        raise GraphError(100, "Unsupported get request.")
+    name = request.query_params.get("name")
+    data = [template_graph_json(t) for t in waba.templates if name is None or t.name == name]
+    return json_response({"data": data, "paging": {"cursors": {"before": "", "after": ""}}})
 
 
 routes = [
