@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
 
-from mmgate.cli.campaign.command import campaign
-from mmgate.cli.db import db
-from mmgate.cli.emulator import emulator
-from mmgate.cli.hub import hub
-from mmgate.cli.sandbox import sandbox
-from mmgate.cli.send import message, send
-from mmgate.cli.serve import serve, workspace
-from mmgate.cli.webhooks import webhooks
-from mmgate.sdk import MmgateError
+# name -> (module, attribute), in the order --help lists them: the common path first.
+# Imported only when run, so `mmgate --version` or `mmgate workspace` does not load
+# the server, the SDK's HTTP client and every other command (0.5 s before).
+COMMANDS = {
+    "serve": ("mmgate.cli.serve", "serve"),
+    "emulator": ("mmgate.cli.emulator", "emulator"),
+    "workspace": ("mmgate.cli.serve", "workspace"),
+    "send": ("mmgate.cli.send", "send"),
+    "campaign": ("mmgate.cli.campaign.command", "campaign"),
+    "message": ("mmgate.cli.send", "message"),
+    "webhooks": ("mmgate.cli.webhooks", "webhooks"),
+    "sandbox": ("mmgate.cli.sandbox", "sandbox"),
+    "db": ("mmgate.cli.db", "db"),
+    "hub": ("mmgate.cli.hub", "hub"),
+}
 
 
 class MmgateGroup(click.Group):
@@ -23,18 +30,31 @@ class MmgateGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except MmgateError as exc:
-            raise click.ClickException(str(exc)) from None
         except OSError as exc:
             raise click.ClickException(_os_error(exc)) from None
+        except Exception as exc:
+            from mmgate.sdk import MmgateError  # loaded by every command that can raise it
+
+            if isinstance(exc, MmgateError):
+                raise click.ClickException(str(exc)) from None
+            raise
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)  # in the order below: the common path first
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List subcommands of groups too (`webhooks tail`), so --help shows everything."""
         rows = []
-        for name, command in self.commands.items():
+        for name in COMMANDS:
+            command = self.get_command(ctx, name)
+            assert command is not None
             if isinstance(command, click.Group):
                 for sub_name, sub in command.commands.items():
                     rows.append((f"{name} {sub_name}", sub.get_short_help_str(limit=60)))
@@ -58,10 +78,6 @@ def cli() -> None:
     `mmgate serve` writes (--data-dir, default .mmgate); flags and MMGATE_* variables
     override them, so they work against any 360dialog-compatible host too.
     """
-
-
-for command in (serve, emulator, workspace, send, campaign, message, webhooks, sandbox, db, hub):
-    cli.add_command(command)
 
 
 def main() -> None:

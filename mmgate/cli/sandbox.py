@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 
 import click
 
 from mmgate.cli.connection import Connection, connection_options
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
-    """Seconds, or a number with s, m, h or d: `90`, `12h`, `30d`."""
-    if value is None:
-        return None
-    match = _DURATION.match(value)
-    if match is None:
-        raise click.BadParameter(f"{value!r} is not a duration like 90, 45m, 12h or 30d")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+from mmgate.cli.durations import plural, seconds_option, spoken
 
 
 @click.group()
@@ -30,7 +17,9 @@ def sandbox() -> None:
 
 
 @sandbox.command(short_help="Show or advance the sandbox clock.")
-@click.option("--advance", callback=_duration, help="Move the clock forward, e.g. 90, 12h, 30d.")
+@click.option(
+    "--advance", callback=seconds_option, help="Move the clock forward, e.g. 90, 12h, 30d."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
 @connection_options(sandbox=True)
 def clock(advance: float | None, as_json: bool, connection: Connection) -> None:
@@ -41,8 +30,8 @@ def clock(advance: float | None, as_json: bool, connection: Connection) -> None:
         click.echo(json.dumps({"now": answer.now, "pending_events": answer.pending_events}))
         return
     when = datetime.fromtimestamp(answer.now, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    moved = f"moved {advance:g} s; " if advance is not None else ""
-    pending = f"{answer.pending_events} events pending"
+    moved = f"moved {spoken(advance)} ({advance:.0f} s); " if advance is not None else ""
+    pending = f"{plural(answer.pending_events or 0, 'event')} pending"
     click.echo(f"sandbox clock: {moved}now {when} ({answer.now:.0f}), {pending}")
 
 

@@ -9,6 +9,7 @@ import click
 import msgspec
 
 from mmgate.cli.connection import Connection, connection_options
+from mmgate.cli.durations import whole_seconds_option
 from mmgate.sdk import MessageInfo, TemplateMessage
 
 ENTRY_POINTS = ("marketing_messages", "messages")
@@ -29,9 +30,10 @@ def template_options(command: click.decorators.FC) -> click.decorators.FC:
             ),
             click.option(
                 "--ttl",
-                type=click.IntRange(min=1),
+                callback=whole_seconds_option,
                 default=None,
-                help="message_send_ttl_seconds (marketing on MM API: 43200-2592000).",
+                help="message_send_ttl_seconds, e.g. 43200, 12h, 30d "
+                "(marketing on MM API: 12h to 30d).",
             ),
             click.option(
                 "--product-policy",
@@ -119,11 +121,11 @@ def message(wamid: str, as_json: bool, connection: Connection) -> None:
 
 
 def describe(info: MessageInfo) -> str:
-    route = info.route_taken or f"{info.route_requested} requested, not confirmed yet"
+    taken = info.route_taken or "not confirmed yet"
     lines = [
         f"{info.wamid}",
         f"  to {info.recipient}   template {info.template_name}   via /{info.entry_point}",
-        f"  status {info.status}   route {route}",
+        f"  status {info.status}   route requested {info.route_requested}, taken {taken}",
     ]
     if info.error:
         lines.append(f"  error {info.error}")

@@ -25,6 +25,11 @@ from mmgate.ids import key_hash
 SANDBOX_KEY_HEADER = "x-sandbox-key"
 
 
+class StrictBehaviour(Behaviour, forbid_unknown_fields=True):
+    """A behaviour as set through the API: a misspelt field (`readz`) is an error, not
+    silently the default."""
+
+
 class ClockMove(msgspec.Struct):
     advance_seconds: float
 
@@ -72,7 +77,7 @@ async def recipient(request: Request) -> Response:
     if request.method == "PUT":
         try:
             emulator.network.overrides[number] = msgspec.json.decode(
-                await request.body(), type=Behaviour
+                await request.body(), type=StrictBehaviour
             )
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             return _problem(400, f"Invalid behaviour: {exc}")

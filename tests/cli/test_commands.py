@@ -125,7 +125,7 @@ def test_sandbox_clock_reads_and_advances(server: ServerProcess) -> None:
     moved = mmgate(server, "sandbox", "clock", "--advance", "1.5h")
     after = json.loads(mmgate(server, "sandbox", "clock", "--json").output)["now"]
 
-    assert moved.exit_code == 0 and "moved 5400 s" in moved.output
+    assert moved.exit_code == 0 and "moved 1.5 hours (5400 s)" in moved.output
     assert after == pytest.approx(before + 5400)
     bad = mmgate(server, "sandbox", "clock", "--advance", "soon")
     assert bad.exit_code == 2 and "not a duration" in bad.output
