@@ -114,11 +114,14 @@ def analyse(sends: list[Send], hooks: Hooks, lifecycle: float, window: float) ->
         None if overdue_first is None else overdue_end - overdue_first > GROWTH_TOLERANCE_S * rate
     )
     reads = [read for _, read in done if read is not None]
+    last_answer = max((answered for answered, _ in done), default=first_due)
     return {
         "sent": len(sends),
         "accepted": len(done),
         "send_errors": len(sends) - len(done),
         "send_rate": rate,
+        # Below send_rate when answers fell behind the schedule (64 connections).
+        "accept_rate": len(done) / (last_answer - first_due) if last_answer > first_due else 0.0,
         "accept_p50_ms": _p(latencies, 0.50),
         "accept_p99_ms": _p(latencies, 0.99),
         "lag_p50_ms": _p(all_lags, 0.50) * 1000,

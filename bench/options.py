@@ -30,6 +30,7 @@ class Options:
     open_rate: float = 1000.0  # msg/s of the open-loop run
     open_seconds: float = 60.0  # sending time of one open-loop run
     grace: float = 10.0  # open loop: wait past the lifecycle before counting unfinished
+    wiremock_warm: float = 15.0  # more load on the same JVM before its warm row (0: none)
     sizes: tuple[int, ...] = (0, 1_000_000, 10_000_000)
     campaign: int = 100_000
     scheduler_events: int = 1_000_000
@@ -49,6 +50,7 @@ QUICK = Options(
     open_rate=200.0,
     open_seconds=3.0,
     grace=5.0,
+    wiremock_warm=0.0,
     sizes=(0, 2_000),
     campaign=500,
     scheduler_events=20_000,
@@ -83,6 +85,9 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--open-rate", type=float, help="msg/s of the open-loop run")
     parser.add_argument("--open-seconds", type=float, help="sending time of the open-loop run")
     parser.add_argument("--grace", type=float, help="open loop: seconds past the lifecycle")
+    parser.add_argument(
+        "--wiremock-warm", type=float, help="seconds of extra load before WireMock's warm row"
+    )
     parser.add_argument("--sizes", type=_ints, help="stored messages, e.g. 0,1000000")
     parser.add_argument("--campaign", type=int, help="recipients of the memory campaign")
     parser.add_argument("--scheduler-events", type=int, help="pending events to advance over")

@@ -72,8 +72,10 @@ def interleaved(
     measure: Callable[[servers.Server], LoadResult],
     *,
     optional: dict[str, str] | None = None,
+    measures: dict[str, Callable[[servers.Server], LoadResult]] | None = None,
 ) -> dict[str, Samples]:
-    """Run every server once per round, `runs` rounds, each on a fresh server.
+    """Run every server once per round, `runs` rounds, each on a fresh server,
+    measured by `measure` or by its own entry in `measures`.
 
     A server named in `optional` that fails to start is dropped from the rounds
     (the reason goes into `optional[name]`) instead of failing the benchmark."""
@@ -84,7 +86,7 @@ def interleaved(
             ctx.log(f"{name}: run {round_ + 1}/{ctx.options.runs}")
             try:
                 with factory() as server:
-                    result = measure(server)
+                    result = (measures or {}).get(name, measure)(server)
             except RuntimeError as exc:
                 if optional is None or name not in optional:
                     raise
@@ -126,8 +128,25 @@ def run(ctx: Context) -> list[Row]:
     factories["mmgate"] = mmgate_factory(ctx)
     factories[PAUSED] = mmgate_factory(ctx, servers.ACCEPT_ONLY)
     failed = {WIREMOCK: why_not, PAUSED: ""}  # either may fail to start without the others
+    warm = Samples()
+
+    def cold_then_warm(server: servers.Server) -> LoadResult:
+        """WireMock cold as every server is measured; then, on the same JVM after
+        `--wiremock-warm` more seconds of load, warm (informational)."""
+        cold = closed_loop(ctx, server, ctx.cores.load)
+        if ctx.options.wiremock_warm > 0:
+            o = ctx.options
+            ctx.load.closed_loop(target(server), o.wiremock_warm, o.connections, ctx.cores.load)
+            warm.add(ctx.load.closed_loop(target(server), o.seconds, o.connections, ctx.cores.load))
+            ctx.log(f"  warm after {o.wiremock_warm:.0f} s more: {warm.rps[-1]:,.0f} req/s")
+        return cold
+
     measured = interleaved(
-        ctx, factories, lambda server: closed_loop(ctx, server, ctx.cores.load), optional=failed
+        ctx,
+        factories,
+        lambda server: closed_loop(ctx, server, ctx.cores.load),
+        optional=failed,
+        measures={WIREMOCK: cold_then_warm},
     )
     bare, mm = measured["bare"], measured["mmgate"]
     load = f"{ctx.load.tool}, {ctx.options.connections} conns, 1 core"
@@ -165,4 +184,21 @@ def run(ctx: Context) -> list[Row]:
             "bare ASGI",
             f"peer: fresh JVM, default settings, one stub {error_note(cold)}",
         ),
+        *_warm_row(ctx, mm, warm),
+    ]
+
+
+def _warm_row(ctx: Context, mm: Samples, warm: Samples) -> list[Row]:
+    if not warm.rps:
+        return []
+    return [
+        Row(
+            "accept",
+            f"req/s vs WireMock warmed {ctx.options.wiremock_warm:.0f} s more",
+            "req/s",
+            mm.rps,
+            warm.rps,
+            "WireMock warm",
+            "informational: the same JVM after more load (its JIT at work)",
+        )
     ]

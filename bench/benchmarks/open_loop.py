@@ -106,8 +106,8 @@ def rows_for(results: list[dict[str, Any]]) -> list[Row]:
             [r["accept_p99_ms"] for r in results],
             [ACCEPT_P99_TARGET_MS] * len(results),
             "target",
-            f"p50 {median([r['accept_p50_ms'] for r in results]):.1f} ms; sent at "
-            f"{median([r['send_rate'] for r in results]):,.0f} msg/s, whole pipeline{errors}",
+            f"p50 {median([r['accept_p50_ms'] for r in results]):.1f} ms; accepted at "
+            f"{median([r['accept_rate'] for r in results]):,.0f} msg/s, whole pipeline{errors}",
         ),
         Row(
             "open-loop",

@@ -3,6 +3,8 @@ messages, repeats, and a backlog that grows."""
 
 from __future__ import annotations
 
+import pytest
+
 from bench.lifecycle_check import Hooks, Send, analyse, out_of_order, overdue
 
 LIFECYCLE = 3.5
@@ -27,6 +29,7 @@ def test_lag_is_read_arrival_minus_accept_minus_the_lifecycle() -> None:
     assert (result["finished"], result["unfinished"], result["out_of_order"]) == (100, 0, 0)
     assert result["backlog_grows"] is False
     assert result["send_rate"] == 100 / 9.9
+    assert result["accept_rate"] == pytest.approx(100 / 9.902)
 
 
 def test_a_missing_status_is_unfinished_and_a_late_earlier_status_is_out_of_order() -> None:

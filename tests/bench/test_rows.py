@@ -10,6 +10,7 @@ import pytest
 from bench.benchmarks import end_to_end, open_loop, scale_out
 from bench.benchmarks.accept import Samples
 from bench.loadresult import LoadResult
+from bench.options import parse
 
 
 def _cost(cpu_ms: float, rows: float, *, pg: bool = False) -> dict[str, Any]:
@@ -76,6 +77,7 @@ def _open_loop_result(**changes: Any) -> dict[str, Any]:
     result = {
         "rate": 1000.0,
         "send_rate": 1000.0,
+        "accept_rate": 990.0,
         "window_s": 10.0,
         "grace_s": 10.0,
         "accepted": 60000,
@@ -107,6 +109,7 @@ def test_open_loop_rows_measure_against_the_issue_targets() -> None:
     rows = {r.metric: r for r in open_loop.rows_for([_open_loop_result()])}
     accept = rows["p99 accept at 1,000 msg/s"]
     assert (accept.baseline, accept.ratio) == (20.0, 0.75)
+    assert "accepted at 990 msg/s" in accept.note
     assert rows["p99 accept -> read, beyond the lifecycle"].ratio == 0.5
     assert rows["p99 lag, last 10 s vs first 10 s"].ratio == 1.5
     assert rows["backlog: messages overdue at end of sending"].note.startswith("flat")
@@ -121,3 +124,12 @@ def test_open_loop_says_when_the_backlog_grows_or_the_run_cannot_tell() -> None:
     short = open_loop.rows_for([_open_loop_result(overdue_first=None, backlog_grows=None)])
     backlog = next(r for r in short if r.metric.startswith("backlog"))
     assert backlog.baseline is None and backlog.note.startswith("run too short")
+
+
+def test_options_read_the_new_knobs_and_quick_skips_the_warm_wiremock_run() -> None:
+    options = parse(["--open-rate", "500", "--open-seconds", "20", "--grace", "3"])
+    assert (options.open_rate, options.open_seconds, options.grace) == (500.0, 20.0, 3.0)
+    assert options.wiremock_warm == 15.0 and "open-loop" in options.only
+    quick = parse(["--quick", "--only", "accept,open-loop"])
+    assert quick.wiremock_warm == 0.0 and quick.only == ("accept", "open-loop")
+    assert parse(["--wiremock-warm", "30"]).wiremock_warm == 30.0
