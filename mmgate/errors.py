@@ -116,6 +116,12 @@ _SPECS = [
         "Template name does not exist in the translation",
         "The template does not exist in the specified language or has not been approved.",
     ),
+    ErrorSpec(
+        132012,
+        400,
+        "Parameter format does not match format in the created template",
+        "Variable parameter values formatted incorrectly.",
+    ),
     ErrorSpec(132015, 400, "Template is paused", "The template is paused due to low quality."),
     ErrorSpec(132016, 400, "Template is disabled", "The template has been disabled."),
     ErrorSpec(

@@ -19,6 +19,7 @@ from mmgate.domain.templates import (
     info_from_graph,
 )
 from mmgate.domain.ttl import resolve_ttl
+from mmgate.emulator import template_formats
 from mmgate.emulator.network import SimMessage, new_conversation_id, route_at_meta
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.template_bids import bid_for_send
@@ -88,6 +89,7 @@ def _accept(
     category: str | None = None
     template_ttl: int | None = None
     record = None
+    raw_components: list[dict[str, Any]] | None = None
     if request.template is not None:
         record = emulator.worlds.template(
             waba, request.template.name, request.template.language.code
@@ -100,6 +102,7 @@ def _accept(
             )
         info = _template_info(record)
         check_against_template(request.template, info)
+        raw_components = template_formats.sent_components(record.components, body)
         category, template_ttl = info.category, info.ttl_seconds
         if endpoint is EntryPoint.MARKETING_MESSAGES and category != Category.MARKETING:
             raise GraphError(134100 if version >= 23 else 131055)
@@ -145,6 +148,7 @@ def _accept(
         country=country_of(valid.wa_id),
         bid=bid,
         business_id=waba.business_id,
+        raw_components=raw_components,
     )
     emulator.network.deliver(sim)
     emulator.journal.accepted(sim)  # durable before the answer (emulator/durable.py)

@@ -7,6 +7,7 @@ The same object is the recipient's chat entry (phone page) and what a click need
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from mmgate.domain.payloads import Template
 from mmgate.domain.routing import Route
@@ -42,6 +43,7 @@ class SimMessage:
     delivered_at: float | None = None
     read_at: float | None = None
     business_id: str = ""  # the WABA's business portfolio (business-scoped user ids)
+    raw_components: list[dict[str, Any]] | None = None  # a rich template's, as sent (cards)
     # Mutable state of the message at Meta.
     status: str = "accepted"
     failure: str | None = None  # "(#131049) title" when it failed

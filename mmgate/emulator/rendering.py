@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import msgspec
+
 from mmgate.domain.digits import ascii_digits
 from mmgate.domain.payloads import Component, Template
 from mmgate.emulator.messages import SimMessage
@@ -30,6 +32,7 @@ class Rendered:
     header: str | None = None
     footer: str | None = None
     buttons: list[Button] = field(default_factory=list)
+    cards: list[Rendered] = field(default_factory=list)  # a carousel's, in order
 
     def link(self, component: str) -> str | None:
         """The URL a tap on `component` opens: `cta` (first URL button) or `body`."""
@@ -43,15 +46,23 @@ def render(message: SimMessage) -> Rendered:
     if message.template is None:
         return Rendered(body=message.text if message.text is not None else "(media message)")
     given = _given(message.content)
-    rendered: dict[str, Any] = {"buttons": []}
-    for component in message.template.components:
+    cards = _sent_cards(message.raw_components)
+    return _render_components(message.template.components, given, cards)
+
+
+def _render_components(
+    components: list[dict[str, Any]],
+    given: dict[str, Component],
+    sent_cards: dict[str, dict[str, Component]],
+) -> Rendered:
+    rendered: dict[str, Any] = {"buttons": [], "cards": []}
+    for component in components:
         kind = str(component.get("type", "")).upper()
         text = str(component.get("text", ""))
         if kind == "HEADER":
             media = str(component.get("format", "TEXT")).upper()
-            rendered["header"] = (
-                _fill(text, given.get("header")) if media == "TEXT" else f"[{media.lower()}]"
-            )
+            header = given.get("header")
+            rendered["header"] = _fill(text, header) if media == "TEXT" else _media(media, header)
         elif kind == "BODY":
             rendered["body"] = _fill(text, given.get("body"))
         elif kind == "FOOTER":
@@ -60,12 +71,49 @@ def render(message: SimMessage) -> Rendered:
             rendered["buttons"] = [
                 _button(i, b, given) for i, b in enumerate(component.get("buttons") or [])
             ]
+        elif kind == "CAROUSEL":
+            rendered["cards"] = [
+                _render_components(card.get("components") or [], sent_cards.get(str(i), {}), {})
+                for i, card in enumerate(component.get("cards") or [])
+                if isinstance(card, dict)
+            ]
     return Rendered(
         body=rendered.get("body", ""),
         header=rendered.get("header"),
         footer=rendered.get("footer"),
         buttons=rendered["buttons"],
+        cards=rendered["cards"],
     )
+
+
+def _media(media: str, header: Component | None) -> str:
+    """`[image] <link>`: what the phone shows in place of the picture."""
+    kind = media.lower()
+    parameter = header.parameters[0] if header is not None and header.parameters else {}
+    value = parameter.get(kind)
+    link = value.get("link") if isinstance(value, dict) else None
+    return f"[{kind}] {link}" if isinstance(link, str) else f"[{kind}]"
+
+
+def _sent_cards(raw: list[dict[str, Any]] | None) -> dict[str, dict[str, Component]]:
+    """A carousel send's cards by card_index, each as its components by place."""
+    found: dict[str, dict[str, Component]] = {}
+    for component in raw or []:
+        if str(component.get("type", "")).lower() != "carousel":
+            continue
+        for card in component.get("cards") or []:
+            if not isinstance(card, dict):
+                continue
+            try:
+                parts = [
+                    msgspec.convert(c, Component)
+                    for c in card.get("components") or []
+                    if isinstance(c, dict)
+                ]
+            except msgspec.ValidationError:
+                continue  # shown without its parameters
+            found[str(card.get("card_index"))] = _given_parts(parts)
+    return found
 
 
 def with_click_id(url: str, click_id: str) -> str:
@@ -78,8 +126,12 @@ def with_click_id(url: str, click_id: str) -> str:
 
 def _given(content: Template | None) -> dict[str, Component]:
     """The send's components by where they go: header, body, or button:<index>."""
+    return _given_parts((content.components or []) if content is not None else [])
+
+
+def _given_parts(components: list[Component]) -> dict[str, Component]:
     found: dict[str, Component] = {}
-    for component in (content.components or []) if content is not None else []:
+    for component in components:
         kind = component.type.lower()
         key = f"button:{component.index}" if kind == "button" else kind
         found[key] = component

@@ -8,6 +8,7 @@ from typing import Any
 
 from mmgate.domain.templates import DORMANT_SECONDS, SYNC_SECONDS, Category
 from mmgate.domain.ttl import CATEGORY_RANGES
+from mmgate.emulator import template_formats
 from mmgate.emulator.scheduler import Scheduler
 from mmgate.emulator.template_bids import spec_at_creation
 from mmgate.emulator.webhook_sender import WebhookSender
@@ -58,6 +59,7 @@ class TemplateDesk:
             isinstance(c, dict) and str(c.get("type", "")).upper() == "BODY" for c in components
         ):
             raise GraphError(100, "components must include a BODY component.")
+        template_formats.check_created(components)
         if self._worlds.template(waba, name, language) is not None:
             raise GraphError(100, f"Content in this language already exists: {name} ({language}).")
         spec = spec_at_creation(self._worlds, waba, body, category)  # max price, if any
