@@ -48,7 +48,7 @@ from mmgate.storage.port import (
     Partner,
     UpstreamCredentials,
 )
-from mmgate.ui import hub
+from mmgate.ui import hub, landing
 from mmgate.upstream.graph import GraphClient
 from mmgate.web import surfaces
 from mmgate.workspace import provision, spec
@@ -206,6 +206,7 @@ class MmgateApp:
             Route("/readyz", _readyz),
             *gateway_routes.routes(),
             *hub.routes(),
+            *landing.routes,
         ]
         if self.emulator is not None:
             routes += emulator_routes.routes()

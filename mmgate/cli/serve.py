@@ -32,8 +32,22 @@ def print_workspace(data: dict[str, Any], *, running: bool = True) -> None:
             f"  Partner Hub     {base}/hub/   {u['email']} / {u['password']}\n"
             for u in data.get("hub_users", [])
         )
+        + _templates_line(data.get("templates") or [])
         + "  all of it as JSON: mmgate workspace --json\n"
     )
+
+
+def _templates_line(templates: list[dict[str, Any]]) -> str:
+    if not templates:
+        return ""
+    shown = []
+    for t in templates:
+        needs = [f"{t['body_parameters']} param" + ("s" if t["body_parameters"] != 1 else "")]
+        if t.get("url_suffix"):
+            needs.append("URL suffix")
+        takes = ", ".join(needs) if t["body_parameters"] or t.get("url_suffix") else "no params"
+        shown.append(f"{t['name']} ({t['category'].lower()}, {t['language']}, {takes})")
+    return "  templates       " + "\n                  ".join(shown) + "\n"
 
 
 @click.command(short_help="Run gateway, emulator and workers in one process.")

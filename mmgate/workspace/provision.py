@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -222,7 +223,20 @@ def summary(spec: WorkspaceSpec, base_url: str) -> dict[str, Any]:
         "hub_url": base_url + "/hub/",
         "hub_users": [msgspec.to_builtins(u) for u in spec.hub_users],
         "clients": [_client_summary(c) for c in spec.clients],
+        "templates": [_template_summary(t) for t in (waba.templates if waba else [])],
         "meta_users": [msgspec.to_builtins(u) for u in spec.meta_users],
+    }
+
+
+def _template_summary(template: TemplateSpec) -> dict[str, Any]:
+    """What a send needs to know of a template: its name, language, category and how
+    many body parameters and URL suffixes it takes."""
+    return {
+        "name": template.name,
+        "language": template.language,
+        "category": template.category,
+        "body_parameters": len(set(re.findall(r"\{\{(\w+)\}\}", template.body))),
+        "url_suffix": template.url_button is not None and "{{" in template.url_button,
     }
 
 

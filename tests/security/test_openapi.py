@@ -22,6 +22,7 @@ COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 # Not API: the browser pages (Hub, onboarding link) have their own tests (tests/ui,
 # tests/onboarding); the emulator's routes are Meta's side, documented by Meta.
 BROWSER_PREFIXES = ("/hub", "/onboard/")
+BROWSER_PAGES = {"/", "/favicon.ico"}  # the landing page and its icon
 METHODS = {"GET", "POST", "PATCH", "PUT", "DELETE"}
 
 
@@ -41,7 +42,9 @@ def _registered(tmp_path: Path) -> set[tuple[str, str]]:
     emulator = set(_walk(emulator_routes.routes()))
     found = {("POST", path) for path in SEND_PATHS} | set(_walk(app.starlette.routes))
     return {
-        (method, path) for method, path in found - emulator if not path.startswith(BROWSER_PREFIXES)
+        (method, path)
+        for method, path in found - emulator
+        if not path.startswith(BROWSER_PREFIXES) and path not in BROWSER_PAGES
     }
 
 
