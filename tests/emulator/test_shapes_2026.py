@@ -3,14 +3,18 @@ hidden phone numbers, landing_page_view after a CTA tap, the pair rate limit (13
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from tests.emulator.standalone import EmulatorProcess
 from tests.emulator.users_support import SANDBOX, user_messages, user_sends, values
 from tests.support import seed
 from tests.support.receiver import WebhookReceiver, statuses
+from tests.support.shapes import mismatches, shape
 
 USER = "447700900987"
+META = Path(__file__).parent.parent / "fixtures" / "meta"  # written from Meta's docs
 
 
 def _settings(emulator: EmulatorProcess, **change: Any) -> dict[str, Any]:
@@ -77,6 +81,10 @@ def test_landing_page_view_follows_a_cta_tap(
     click = actions["marketing_messages_link_click"]["marketing_messages_link_click_data"]
     view = actions["landing_page_view"]["marketing_messages_link_click_data"]
     assert view == {"click_id": click["click_id"], "tracking_token": click["tracking_token"]}
+    documented = json.loads((META / "landing_page_view.json").read_text())
+    ours = next(r.json() for r in got if b"landing_page_view" in r.body)
+    assert mismatches(ours, [documented]) == []
+    assert set(shape(documented)) <= set(shape(ours))
 
 
 def test_the_pair_rate_limit_refuses_bursts_to_one_user(emulator: EmulatorProcess) -> None:
