@@ -30,33 +30,14 @@ from urllib.parse import urlsplit
 import msgspec
 
 from bench import counters
+from bench.lifecycle_check import Hooks, check
 from bench.loadresult import percentile
-from bench.rawhttp import ClientConnection, CountingServerProtocol, request_bytes
+from bench.rawhttp import ClientConnection, RecordingServerProtocol, request_bytes
+from bench.receiver import Receiver
 from bench.workspace import SEND_HEADERS, SEND_PATH, campaign_recipient, send_body
 
 DRAIN_TIMEOUT = 120.0
 POLL_SECONDS = 0.05
-
-
-class _Status(msgspec.Struct):
-    id: str
-    status: str
-
-
-class _Value(msgspec.Struct):
-    statuses: list[_Status] = []
-
-
-class _Change(msgspec.Struct):
-    value: _Value
-
-
-class _Entry(msgspec.Struct):
-    changes: list[_Change] = []
-
-
-class _Webhook(msgspec.Struct):
-    entry: list[_Entry] = []
 
 
 class _Message(msgspec.Struct):
@@ -67,32 +48,7 @@ class _SendResponse(msgspec.Struct):
     messages: list[_Message]
 
 
-webhook_decoder = msgspec.json.Decoder(_Webhook)
 send_response_decoder = msgspec.json.Decoder(_SendResponse)
-
-
-@dataclass
-class Arrivals:
-    """When each wamid's `delivered` and `read` webhooks first arrived."""
-
-    delivered: dict[str, float] = field(default_factory=dict)
-    read: dict[str, float] = field(default_factory=dict)
-    webhooks: int = 0
-
-    def on_body(self, body: bytes) -> None:
-        now = time.perf_counter()
-        self.webhooks += 1
-        try:
-            hook = webhook_decoder.decode(body)
-        except msgspec.DecodeError:
-            return
-        for entry in hook.entry:
-            for change in entry.changes:
-                for status in change.value.statuses:
-                    if status.status == "delivered":
-                        self.delivered.setdefault(status.id, now)
-                    elif status.status == "read":
-                        self.read.setdefault(status.id, now)
 
 
 @dataclass
@@ -180,8 +136,8 @@ async def configure_webhook(host: str, port: int, receiver_port: int) -> None:
 
 
 async def campaign_throughput(
-    host: str, port: int, arrivals: Arrivals, seconds: float, connections: int, lifecycle: float
-) -> dict[str, float]:
+    host: str, port: int, arrivals: Hooks, seconds: float, connections: int, lifecycle: float
+) -> dict[str, Any]:
     sender = Sender(host, port)
     started = time.perf_counter()
     await sender.closed_loop(seconds, connections)
@@ -200,11 +156,12 @@ async def campaign_throughput(
         "throughput": len(done) / span if span > 0 else len(done) / (last_read - started),
         "shortest_lifecycle_s": shortest,
         "campaign_s": last_read - started,
+        "check": check(sender.sent, arrivals),
     }
 
 
 async def delivered_latency(
-    host: str, port: int, arrivals: Arrivals, seconds: float, rate: float
+    host: str, port: int, arrivals: Hooks, seconds: float, rate: float
 ) -> dict[str, float]:
     sender = Sender(host, port)
     await sender.paced(seconds, rate, 32)
@@ -226,10 +183,11 @@ async def delivered_latency(
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     url = urlsplit(args.base_url)
     host, port = url.hostname or "127.0.0.1", url.port or 80
-    arrivals = Arrivals()
+    receiver = Receiver()
+    arrivals = receiver.hooks
     loop = asyncio.get_running_loop()
-    receiver = await loop.create_server(
-        lambda: CountingServerProtocol(arrivals.on_body), "127.0.0.1", args.receiver_port
+    server = await loop.create_server(
+        lambda: RecordingServerProtocol(receiver.on_request), "127.0.0.1", args.receiver_port
     )
     try:
         await configure_webhook(host, port, args.receiver_port)
@@ -254,7 +212,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         latency = await delivered_latency(host, port, arrivals, args.seconds, rate)
         return {**throughput, "latency": latency, "webhooks": arrivals.webhooks, "cost": cost}
     finally:
-        receiver.close()
+        server.close()
 
 
 def main() -> None:

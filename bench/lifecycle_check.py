@@ -7,6 +7,7 @@ on their own (tests/bench/test_lifecycle_check.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,15 +35,18 @@ class Hooks:
     """Every status webhook the receiver got, per wamid, in arrival order."""
 
     arrivals: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
-    read: set[str] = field(default_factory=set)  # wamids whose `read` arrived
+    delivered: dict[str, float] = field(default_factory=dict)  # wamid -> first `delivered`
+    read: dict[str, float] = field(default_factory=dict)  # wamid -> first `read`
     webhooks: int = 0
     bad_signatures: int = 0
     unreadable: int = 0
 
     def add(self, wamid: str, status: str, at: float) -> None:
         self.arrivals.setdefault(wamid, []).append((status, at))
-        if status == "read":
-            self.read.add(wamid)
+        if status == "delivered":
+            self.delivered.setdefault(wamid, at)
+        elif status == "read":
+            self.read.setdefault(wamid, at)
 
 
 def out_of_order(arrivals: list[tuple[str, float]]) -> bool:
@@ -73,6 +77,26 @@ def overdue(done: list[tuple[float, float | None]], at: float, lifecycle: float)
     return sum(1 for answered, read in done if answered < limit and (read is None or read > at))
 
 
+def check(wamids: Iterable[str], hooks: Hooks) -> dict[str, int]:
+    """Did each message get `sent`, `delivered` and `read`, in that order, signed?"""
+    unfinished = disordered = duplicates = unexpected = 0
+    for wamid in wamids:
+        arrivals = hooks.arrivals.get(wamid, [])
+        firsts = first_arrivals(arrivals)
+        duplicates += len(arrivals) - len(firsts)
+        unexpected += sum(1 for status in firsts if status not in RANK)
+        disordered += out_of_order(arrivals)
+        unfinished += not all(status in firsts for status in ORDER)
+    return {
+        "unfinished": unfinished,
+        "out_of_order": disordered,
+        "duplicates": duplicates,
+        "unexpected_statuses": unexpected,
+        "bad_signatures": hooks.bad_signatures,
+        "unreadable_webhooks": hooks.unreadable,
+    }
+
+
 def _p(values: list[float], share: float) -> float:
     return percentile(sorted(values), share)
 
@@ -87,21 +111,16 @@ def analyse(sends: list[Send], hooks: Hooks, lifecycle: float, window: float) ->
     latencies: list[float] = []
     lags: list[tuple[float, float]] = []  # (due, lag beyond the lifecycle in s)
     done: list[tuple[float, float | None]] = []  # (accept answer, first `read`)
-    unfinished = disordered = duplicates = unexpected = 0
+    wamids = []
     for send in sends:
         if send.wamid is None or send.answered is None:
             continue
+        wamids.append(send.wamid)
         latencies.append((send.answered - send.due) * 1000)
-        arrivals = hooks.arrivals.get(send.wamid, [])
-        firsts = first_arrivals(arrivals)
+        firsts = first_arrivals(hooks.arrivals.get(send.wamid, []))
         done.append((send.answered, firsts.get("read")))
-        duplicates += len(arrivals) - len(firsts)
-        unexpected += sum(1 for status in firsts if status not in RANK)
-        disordered += out_of_order(arrivals)
         if all(status in firsts for status in ORDER):
             lags.append((send.due, firsts["read"] - send.answered - lifecycle))
-        else:
-            unfinished += 1
     all_lags = [lag for _, lag in lags]
     early = [lag for due, lag in lags if due < first_due + window]
     late = [lag for due, lag in lags if due >= last_due - window]
@@ -135,11 +154,6 @@ def analyse(sends: list[Send], hooks: Hooks, lifecycle: float, window: float) ->
         "backlog_grows": grows,
         "last_read_after_last_send_s": max(reads) - last_due if reads else None,
         "finished": len(lags),
-        "unfinished": unfinished,
-        "out_of_order": disordered,
-        "duplicates": duplicates,
-        "unexpected_statuses": unexpected,
         "webhooks": hooks.webhooks,
-        "bad_signatures": hooks.bad_signatures,
-        "unreadable_webhooks": hooks.unreadable,
+        **check(wamids, hooks),
     }

@@ -21,49 +21,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import msgspec
-
 from bench import counters
-from bench.e2e_client import configure_webhook, send_response_decoder, webhook_decoder
+from bench.e2e_client import configure_webhook, send_response_decoder
 from bench.lifecycle_check import ORDER, Hooks, Send, analyse, first_arrivals
-from bench.rawhttp import ClientConnection, RecordingServerProtocol, header, request_bytes
+from bench.rawhttp import ClientConnection, RecordingServerProtocol, request_bytes
+from bench.receiver import Receiver
 from bench.workspace import SEND_HEADERS, SEND_PATH, campaign_recipient, send_body
-from mmgate.signing import verify_delivery
-from tests.support.seed import PARTNER_SECRET
 
 CONNECTIONS = 64
 SEND_TIMEOUT = 30.0
 POLL_SECONDS = 0.05
-
-
-class Receiver:
-    def __init__(self, secret: str) -> None:
-        self.hooks = Hooks()
-        self._secret = secret
-
-    def on_request(self, head: bytes, body: bytes) -> None:
-        now = time.perf_counter()
-        self.hooks.webhooks += 1
-        if not self._signed(head, body):
-            self.hooks.bad_signatures += 1
-        try:
-            hook = webhook_decoder.decode(body)
-        except msgspec.DecodeError:
-            self.hooks.unreadable += 1
-            return
-        for entry in hook.entry:
-            for change in entry.changes:
-                for status in change.value.statuses:
-                    self.hooks.add(status.id, status.status, now)
-
-    def _signed(self, head: bytes, body: bytes) -> bool:
-        signature = header(head, b"x-mmgate-signature-256")
-        timestamp = header(head, b"x-mmgate-timestamp")
-        if signature is None or timestamp is None or not timestamp.isdigit():
-            return False
-        return verify_delivery(
-            self._secret, int(timestamp), body, signature.decode(), now=time.time()
-        )
 
 
 class OpenLoop:
@@ -144,7 +111,7 @@ def write_records(path: Path, sends: list[Send], hooks: Hooks) -> None:
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     url = urlsplit(args.base_url)
     host, port = url.hostname or "127.0.0.1", url.port or 80
-    receiver = Receiver(PARTNER_SECRET)
+    receiver = Receiver()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: RecordingServerProtocol(receiver.on_request), "127.0.0.1", args.receiver_port

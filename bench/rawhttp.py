@@ -107,10 +107,3 @@ class RecordingServerProtocol(asyncio.Protocol):
             assert self._transport is not None
             self._transport.write(_OK)
             self._on_request(*message)
-
-
-class CountingServerProtocol(RecordingServerProtocol):
-    """Answers every request 200 at once and hands its body to `on_body`."""
-
-    def __init__(self, on_body: Callable[[bytes], None]) -> None:
-        super().__init__(lambda _head, body: on_body(body))

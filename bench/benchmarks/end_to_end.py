@@ -157,6 +157,23 @@ def cost_rows(
     return rows
 
 
+def check_note(checks: list[dict[str, int]]) -> str:
+    """What the receiver found wrong over the measured campaigns, or that nothing was."""
+    if not all(checks):
+        return "not checked"
+    problems = {
+        "unfinished": "without all 3 statuses",
+        "out_of_order": "out of order",
+        "bad_signatures": "webhooks badly signed",
+        "unreadable_webhooks": "webhooks unreadable",
+    }
+    found = [f"{sum(c[key] for c in checks)} {what}" for key, what in problems.items()]
+    found = [text for text in found if not text.startswith("0 ")]
+    if found:
+        return ", ".join(found) + "!"
+    return "every message sent/delivered/read in order, signed"
+
+
 def rows_for(label: str, bare: list[float], results: list[dict[str, Any]]) -> list[Row]:
     delay_ms = emulated_delays()[0] * 1000
     latency = [r["latency"] for r in results]
@@ -164,6 +181,7 @@ def rows_for(label: str, bare: list[float], results: list[dict[str, Any]]) -> li
     note = f"campaign of ~{results[0]['accepted']:,} msgs, closed loop"
     if incomplete:
         note += f"; {incomplete} never completed!"
+    note += "; " + check_note([r.get("check", {}) for r in results])
     rate = f"at {latency[0]['rate']:,.0f} msg/s"
     return [
         Row(

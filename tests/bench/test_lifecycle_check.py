@@ -3,9 +3,15 @@ messages, repeats, and a backlog that grows."""
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 
-from bench.lifecycle_check import Hooks, Send, analyse, out_of_order, overdue
+from bench.benchmarks.end_to_end import check_note
+from bench.lifecycle_check import Hooks, Send, analyse, check, out_of_order, overdue
+from bench.receiver import Receiver
+from mmgate.signing import sign_delivery
 
 LIFECYCLE = 3.5
 
@@ -83,3 +89,37 @@ def test_a_run_too_short_cannot_tell_growth() -> None:
     sends = [Send(i / 100, i / 100, None) for i in range(300)]  # 3 s
     result = analyse(sends, Hooks(), LIFECYCLE, window=1.0)
     assert result["backlog_grows"] is None and result["overdue_first"] is None
+
+
+def test_the_receiver_checks_signatures_and_records_every_status() -> None:
+    receiver = Receiver("secret")
+    body = json.dumps(
+        {"entry": [{"changes": [{"value": {"statuses": [{"id": "w1", "status": "sent"}]}}]}]}
+    ).encode()
+    stamp = int(time.time())
+    signed = b"POST /hook HTTP/1.1\r\nX-Mmgate-Timestamp: %d\r\nX-Mmgate-Signature-256: %s" % (
+        stamp,
+        sign_delivery("secret", stamp, body).encode(),
+    )
+    receiver.on_request(signed, body)
+    receiver.on_request(b"POST /hook HTTP/1.1\r\nX-Mmgate-Timestamp: %d" % stamp, body)
+    forged = b"POST /hook HTTP/1.1\r\nX-Mmgate-Timestamp: %d\r\nX-Mmgate-Signature-256: %s" % (
+        stamp,
+        sign_delivery("wrong", stamp, body).encode(),
+    )
+    receiver.on_request(forged, body)
+    receiver.on_request(signed, b"not json")
+    hooks = receiver.hooks
+    # unsigned, forged, and a body the signature was not made over
+    assert (hooks.webhooks, hooks.bad_signatures, hooks.unreadable) == (4, 3, 1)
+    assert [status for status, _ in hooks.arrivals["w1"]] == ["sent"] * 3
+    assert check(["w1"], hooks)["unfinished"] == 1
+
+
+def test_the_end_to_end_note_names_what_went_wrong() -> None:
+    clean = {"unfinished": 0, "out_of_order": 0, "bad_signatures": 0, "unreadable_webhooks": 0}
+    assert check_note([clean]) == "every message sent/delivered/read in order, signed"
+    assert check_note([clean, {**clean, "out_of_order": 2, "bad_signatures": 1}]) == (
+        "2 out of order, 1 webhooks badly signed!"
+    )
+    assert check_note([{}]) == "not checked"
