@@ -20,6 +20,7 @@ from mmgate.domain.templates import (
 )
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.emulator import template_formats
+from mmgate.emulator.interactive import interactive_of
 from mmgate.emulator.network import SimMessage, new_conversation_id, route_at_meta
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.template_bids import bid_for_send
@@ -144,6 +145,7 @@ def _accept(
         template=record,
         content=request.template,
         text=request.text.body if request.text is not None else None,
+        interactive=interactive_of(body) if request.type == "interactive" else None,
         activity_sharing=request.message_activity_sharing,
         country=country_of(valid.wa_id),
         bid=bid,

@@ -44,6 +44,7 @@ class SimMessage:
     read_at: float | None = None
     business_id: str = ""  # the WABA's business portfolio (business-scoped user ids)
     raw_components: list[dict[str, Any]] | None = None  # a rich template's, as sent (cards)
+    interactive: dict[str, Any] | None = None  # an interactive message's object, as sent
     # Mutable state of the message at Meta.
     status: str = "accepted"
     failure: str | None = None  # "(#131049) title" when it failed

@@ -12,6 +12,7 @@ import msgspec
 
 from mmgate.domain.digits import ascii_digits
 from mmgate.domain.payloads import Component, Template
+from mmgate.emulator.interactive import choices, text_of
 from mmgate.emulator.messages import SimMessage
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
@@ -22,8 +23,9 @@ CLICK_ID_PARAMETER = "click_id"  # the query parameter the visited URL carries
 @dataclass(frozen=True, slots=True)
 class Button:
     text: str
-    kind: str  # URL, QUICK_REPLY, PHONE_NUMBER, COPY_CODE, …
+    kind: str  # URL, QUICK_REPLY, PHONE_NUMBER, COPY_CODE, …; BUTTON_REPLY, LIST_REPLY
     url: str | None = None
+    reply_id: str | None = None  # an interactive message's button or row id
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,12 @@ class Rendered:
 
 
 def render(message: SimMessage) -> Rendered:
+    if message.interactive is not None:
+        header, body, footer = text_of(message.interactive)
+        buttons = [
+            Button(c.title, c.kind.upper(), reply_id=c.id) for c in choices(message.interactive)
+        ]
+        return Rendered(body=body, header=header, footer=footer, buttons=buttons)
     if message.template is None:
         return Rendered(body=message.text if message.text is not None else "(media message)")
     given = _given(message.content)

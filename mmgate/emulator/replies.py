@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from mmgate.emulator import user_webhooks as shapes
 from mmgate.emulator.chats import ChatBook
 from mmgate.emulator.conversations import Conversations, UserMessage
+from mmgate.emulator.interactive import choices, reply_object
 from mmgate.emulator.messages import SimMessage
 from mmgate.emulator.webhook_sender import WebhookSender
 from mmgate.emulator.world import PhoneNumber
@@ -67,6 +68,18 @@ class Replies:
         if text.strip().lower() in OPT_OUT_TEXTS:
             self.set_marketing(message.wa_id, to, "stop", now)
         return written
+
+    def choose(self, message: SimMessage, reply_id: str, to: Business, now: float) -> UserMessage:
+        """A tap on an interactive message's reply button or list row."""
+        found = next((c for c in choices(message.interactive or {}) if c.id == reply_id), None)
+        if found is None:
+            raise ActionRefused(f"the message has no button or row with id {reply_id!r}")
+        body: dict[str, object] = {
+            "context": shapes.context_of(to.phone, message.meta_wamid),
+            "type": "interactive",
+            "interactive": reply_object(found),
+        }
+        return self._write(message.wa_id, to, body, f"[{found.title}]", now)
 
     def react(self, message: SimMessage, emoji: str, to: Business, now: float) -> UserMessage:
         reaction = {"message_id": message.meta_wamid, "emoji": emoji}

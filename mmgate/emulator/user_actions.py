@@ -14,20 +14,22 @@ REACTION_MAX = 16  # an emoji (possibly several code points), not a text
 
 
 class UserAction(msgspec.Struct, forbid_unknown_fields=True):
-    """Exactly one of `text`, `quick_reply` (a template button's index) or `reaction`;
-    `reply_to` names the message answered (Meta's wamid or the gateway's)."""
+    """Exactly one of `text`, `quick_reply` (a template button's index), `interactive_reply`
+    (an interactive message's button or row id) or `reaction`; `reply_to` names the
+    message answered (Meta's wamid or the gateway's)."""
 
     text: str | None = None
     quick_reply: int | None = None
+    interactive_reply: str | None = None
     reaction: str | None = None
     reply_to: str | None = None
     phone_number_id: str | None = None
 
 
 def perform(emulator: Emulator, wa_id: str, action: UserAction) -> UserMessage:
-    chosen = [a for a in (action.text, action.quick_reply, action.reaction) if a is not None]
-    if len(chosen) != 1:
-        raise ActionRefused("give exactly one of text, quick_reply or reaction")
+    given = (action.text, action.quick_reply, action.interactive_reply, action.reaction)
+    if len([a for a in given if a is not None]) != 1:
+        raise ActionRefused("give exactly one of text, quick_reply, interactive_reply or reaction")
     message = _answered(emulator, wa_id, action.reply_to)
     to = business_for(emulator, wa_id, action.phone_number_id, message)
     replies, now = emulator.network.replies, emulator.clock.now()
@@ -37,6 +39,8 @@ def perform(emulator: Emulator, wa_id: str, action: UserAction) -> UserMessage:
         raise ActionRefused("reply_to is required to tap a button or react")
     if action.quick_reply is not None:
         return replies.quick_reply(message, action.quick_reply, to, now)
+    if action.interactive_reply is not None:
+        return replies.choose(message, action.interactive_reply, to, now)
     reaction = action.reaction or ""
     if not reaction or len(reaction) > REACTION_MAX:
         raise ActionRefused("reaction must be one emoji")

@@ -157,3 +157,57 @@ def test_scripted_test_numbers_answer_deterministically(
     assert by_sender["447700900030"]["context"]["id"] == stopper
     assert by_sender["447700900031"]["button"] == {"payload": "YES", "text": "Tell me more"}
     assert by_sender["447700900031"]["context"]["id"] == tapper
+
+
+def test_interactive_reply_buttons_and_lists_come_back_as_interactive_replies(
+    emulator: EmulatorProcess, app: WebhookReceiver
+) -> None:
+    user_sends(emulator.http, USER, text="Hi", phone_number_id=seed.PHONE_NUMBER_ID)
+    buttons = {
+        "type": "button",
+        "body": {"text": "Which size?"},
+        "action": {
+            "buttons": [
+                {"type": "reply", "reply": {"id": "size-s", "title": "Small"}},
+                {"type": "reply", "reply": {"id": "size-l", "title": "Large"}},
+            ]
+        },
+    }
+    listed = {
+        "type": "list",
+        "body": {"text": "Pick a store"},
+        "action": {
+            "button": "Stores",
+            "sections": [
+                {"title": "London", "rows": [{"id": "ldn-1", "title": "Soho", "description": "W1"}]}
+            ],
+        },
+    }
+    base = {"messaging_product": "whatsapp", "to": USER, "type": "interactive"}
+    asked = emulator.send({**base, "interactive": buttons})
+    menu = emulator.send({**base, "interactive": listed})
+    too_many = {**buttons, "action": {"buttons": buttons["action"]["buttons"] * 2}}  # type: ignore[index]
+    refused = emulator.graph(
+        "POST", f"{seed.PHONE_NUMBER_ID}/messages", json={**base, "interactive": too_many}
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == 131009
+    emulator.advance(10)
+    _status(app, menu, "read")
+    page = emulator.http.get(f"/sandbox/phone/{USER}", headers={"X-Sandbox-Key": seed.SANDBOX_KEY})
+    assert "Which size?" in page.text and "Soho" in page.text
+
+    user_sends(emulator.http, USER, interactive_reply="size-l", reply_to=asked).raise_for_status()
+    user_sends(emulator.http, USER, interactive_reply="ldn-1", reply_to=menu).raise_for_status()
+    wrong = user_sends(emulator.http, USER, interactive_reply="nope", reply_to=menu)
+    assert wrong.status_code == 409
+
+    _, size, store = user_messages(_messages(app, 3))
+    assert size["type"] == "interactive" and size["context"]["id"] == asked
+    assert size["interactive"] == {
+        "type": "button_reply",
+        "button_reply": {"id": "size-l", "title": "Large"},
+    }
+    assert store["interactive"] == {
+        "type": "list_reply",
+        "list_reply": {"id": "ldn-1", "title": "Soho", "description": "W1"},
+    }

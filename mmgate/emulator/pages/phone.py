@@ -36,7 +36,9 @@ COOKIE = "mmgate_sandbox_phone"
 COOKIE_PATH = "/sandbox/phone"
 HEADER = "x-sandbox-key"
 ACTIONS = frozenset({"open", "tap", "offline", "online", "opt_out", "opt_in"})
-USER_ACTIONS = frozenset({"write", "quick_reply", "react"})  # the user writes (replies.py)
+USER_ACTIONS = frozenset(
+    {"write", "quick_reply", "interactive", "react"}
+)  # the user writes (replies.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,8 @@ def _user_action(emulator: Emulator, number: str, fields: dict[str, str], here: 
     try:
         if action == "write":
             wanted = UserAction(text=fields.get("text", ""), reply_to=wamid)
+        elif action == "interactive":
+            wanted = UserAction(interactive_reply=fields.get("reply_id", ""), reply_to=wamid)
         elif action == "quick_reply":
             index = fields.get("index", "0")
             if not ascii_digits(index) or len(index) > 2:
