@@ -19,6 +19,7 @@ from tests.emulator.users_support import (
 from tests.support import seed
 from tests.support.receiver import Received, WebhookReceiver, statuses
 from tests.support.server import ServerProcess
+from tests.ui.hub_support import EMAIL, PASSWORD, HubClient, add_hub_user
 
 USER = "447700900654"
 
@@ -59,6 +60,16 @@ def test_replies_preferences_and_foreign_statuses_reach_the_channel(
     assert _status_of(got, direct, "sent")["recipient_id"] == "447700900655"
     signed = [r for r in got if b'"messages":[' in r.body]
     assert signed and all(MMGATE_SIGNATURE_HEADER in r.headers for r in signed)
+
+    # The Hub's message log shows the conversation: the template, then the reply.
+    assert add_hub_user(server, seed.PARTNER_ID, EMAIL, PASSWORD).returncode == 0
+    hub = HubClient(server)
+    try:
+        assert hub.login().status_code == 303
+        page = hub.get(f"/hub/messages/{ours}").text
+    finally:
+        hub.close()
+    assert 'aria-label="Conversation"' in page and "Yes please" in page
 
 
 def test_free_form_outside_the_window_fails_131047_for_the_client(

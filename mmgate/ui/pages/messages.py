@@ -9,6 +9,7 @@ from mmgate.domain.digits import ascii_int
 from mmgate.storage.port import MessageFilter
 from mmgate.ui import deliveries
 from mmgate.ui.context import Hub, HubRefusal, login_required
+from mmgate.ui.conversation import replies_to
 from mmgate.ui.render import parse_time
 from mmgate.ui.timeline import steps
 
@@ -75,4 +76,5 @@ async def message_detail(hub: Hub) -> Response:
         deliveries=[(d, await hub.gateway.store.attempts(d.id)) for d in relayed],
         summary=deliveries.summary,
         payload=deliveries.pretty_json(message.payload),
+        replies=replies_to(wamid, relayed),  # the conversation: what the user answered
     )
