@@ -145,8 +145,9 @@ def analyse(sends: list[Send], hooks: Hooks, lifecycle: float, window: float) ->
         "accept_p99_ms": _p(latencies, 0.99),
         "lag_p50_ms": _p(all_lags, 0.50) * 1000,
         "lag_p99_ms": _p(all_lags, 0.99) * 1000,
-        "lag_p99_first_ms": _p(early, 0.99) * 1000,
-        "lag_p99_last_ms": _p(late, 0.99) * 1000,
+        # None: no message of that window finished (its lag is unknown, not 0).
+        "lag_p99_first_ms": _p(early, 0.99) * 1000 if early else None,
+        "lag_p99_last_ms": _p(late, 0.99) * 1000 if late else None,
         "window_s": window,
         "overdue_first_at_s": first_look - first_due,
         "overdue_first": overdue_first,

@@ -18,6 +18,7 @@ and `read` in that order, signed, by the end of sending + lifecycle + `--grace`.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from typing import Any
@@ -32,7 +33,15 @@ from bench.table import Row, median
 ACCEPT_P99_TARGET_MS = 20.0
 LAG_P99_TARGET_MS = 1000.0
 CLIENT_SLACK_SECONDS = 120.0
+TOP_TIER = 1000  # msg/s per phone number
 CLIENT_BUSY_WARNING = 0.8  # of one core
+
+
+def tier(rate: float) -> str:
+    """The per-number throughput limit of the open-loop server: Meta's top tier
+    (1,000 msg/s), or the run's rate if higher. The closed-loop benchmarks switch the
+    limit off; here it is on, as for a real top-tier number, and its cost is measured."""
+    return str(max(TOP_TIER, math.ceil(rate)))
 
 
 def one_run(ctx: Context) -> dict[str, Any]:
@@ -44,7 +53,7 @@ def one_run(ctx: Context) -> dict[str, Any]:
         ctx.cores.all_cores,
         ctx.log_file(data.name),
         clock="sandbox",
-        env=counters.server_env(changes),
+        env={**counters.server_env(changes), "MMGATE_THROUGHPUT_PER_NUMBER": tier(o.open_rate)},
     ) as server:
         lifecycle = emulated_delays()[1]
         command = [sys.executable, "-m", "bench.openloop_client", "--base-url", server.base_url]
@@ -80,11 +89,17 @@ def rows_for(results: list[dict[str, Any]]) -> list[Row]:
 
     accepted = total("accepted")
     cost = [r["cost"] for r in results if r.get("cost")]
-    cost_note = (
-        f"; {median([c['cpu_ms'] for c in cost]):.2f} ms CPU and "
-        f"{median([c['write_rows'] for c in cost]):.1f} rows per message"
-        if cost
-        else ""
+    if total("unfinished"):  # their work is in the counters, they are not in the divisor
+        cost_note = "; CPU and rows per message: n/a while messages are unfinished"
+    elif cost:
+        cost_note = (
+            f"; {median([c['cpu_ms'] for c in cost]):.2f} ms CPU and "
+            f"{median([c['write_rows'] for c in cost]):.1f} rows per message"
+        )
+    else:
+        cost_note = ""
+    unknown_lag = any(
+        r["lag_p99_first_ms"] is None or r["lag_p99_last_ms"] is None for r in results
     )
     errors = f"; {total('send_errors')} sends refused/failed!" if total("send_errors") else ""
     busy = max(r.get("client_busy", 0.0) for r in results)
@@ -107,7 +122,8 @@ def rows_for(results: list[dict[str, Any]]) -> list[Row]:
             [ACCEPT_P99_TARGET_MS] * len(results),
             "target",
             f"p50 {median([r['accept_p50_ms'] for r in results]):.1f} ms; accepted at "
-            f"{median([r['accept_rate'] for r in results]):,.0f} msg/s, whole pipeline{errors}",
+            f"{median([r['accept_rate'] for r in results]):,.0f} msg/s, whole pipeline, "
+            f"number limit {tier(first['rate'])}/s{errors}",
         ),
         Row(
             "open-loop",
@@ -123,10 +139,11 @@ def rows_for(results: list[dict[str, Any]]) -> list[Row]:
             "open-loop",
             f"p99 lag, last {window} vs first {window}",
             "ms",
-            [r["lag_p99_last_ms"] for r in results],
-            [r["lag_p99_first_ms"] for r in results],
+            [r["lag_p99_last_ms"] for r in results if r["lag_p99_last_ms"] is not None],
+            [r["lag_p99_first_ms"] for r in results if r["lag_p99_first_ms"] is not None],
             f"first {window}",
-            "lag of the messages sent in each window",
+            "lag of the messages sent in each window"
+            + ("; a window where none finished has no lag (—)" if unknown_lag else ""),
         ),
         Row(
             "open-loop",

@@ -29,7 +29,8 @@ def _cost(cpu_ms: float, rows: float, *, pg: bool = False) -> dict[str, Any]:
 
 def test_cpu_per_message_is_against_bare_asgi_times_four_exchanges() -> None:
     bare = [end_to_end.BareRun(8000.0, 0.1), end_to_end.BareRun(8000.0, 0.1)]
-    results = [{"cost": _cost(2.0, 24.0)}, {"cost": _cost(2.4, 24.0)}]
+    done = {"accepted": 100, "completed": 100}
+    results = [{**done, "cost": _cost(2.0, 24.0)}, {**done, "cost": _cost(2.4, 24.0)}]
     cpu, writes = end_to_end.cost_rows("end-to-end", bare, results)
     assert cpu.metric == "CPU per message" and cpu.value == pytest.approx(2.2)
     assert cpu.baseline == pytest.approx(0.4) and cpu.ratio == pytest.approx(5.5)
@@ -45,19 +46,20 @@ def test_cpu_per_message_is_against_bare_asgi_times_four_exchanges() -> None:
 
 def test_postgres_write_items_name_their_source_and_transactions() -> None:
     bare = [end_to_end.BareRun(8000.0, 0.1)]
-    rows = end_to_end.cost_rows(
-        "scale-out", bare, [{"cost": _cost(3.0, 12.0, pg=True)}], ", 1 process"
-    )
+    result = {"accepted": 100, "completed": 90, "cost": _cost(3.0, 12.0, pg=True)}
+    rows = end_to_end.cost_rows("scale-out", bare, [result], ", 1 process")
     assert [r.metric for r in rows] == [
         "CPU per message, 1 process",
         "durable write items per message, 1 process",
     ]
     assert "pg_stat_database" in rows[1].note and "2.5 transactions/msg" in rows[1].note
     assert "inserted/updated/deleted per msg by table: jobs 4/8/1" in rows[1].note
+    assert all("10 never completed: overstated!" in row.note for row in rows)
 
 
 def test_cost_rows_are_skipped_when_the_server_was_not_measured() -> None:
-    rows = end_to_end.cost_rows("end-to-end", [end_to_end.BareRun(1.0, 1.0)], [{"cost": {}}])
+    result = {"accepted": 1, "completed": 1, "cost": {}}
+    rows = end_to_end.cost_rows("end-to-end", [end_to_end.BareRun(1.0, 1.0)], [result])
     assert all(r.skipped == "server not measured" for r in rows)
 
 
@@ -133,3 +135,16 @@ def test_options_read_the_new_knobs_and_quick_skips_the_warm_wiremock_run() -> N
     quick = parse(["--quick", "--only", "accept,open-loop"])
     assert quick.wiremock_warm == 0.0 and quick.only == ("accept", "open-loop")
     assert parse(["--wiremock-warm", "30"]).wiremock_warm == 30.0
+
+
+def test_open_loop_does_not_divide_costs_or_lags_it_does_not_have() -> None:
+    result = _open_loop_result(
+        unfinished=7000, lag_p99_last_ms=None, cost={"cpu_ms": 6.0, "write_rows": 85.0}
+    )
+    rows = {r.metric: r for r in open_loop.rows_for([result])}
+    lag = rows["p99 accept -> read, beyond the lifecycle"]
+    assert "n/a while messages are unfinished" in lag.note and "85" not in lag.note
+    windows = rows["p99 lag, last 10 s vs first 10 s"]
+    assert windows.value is None and windows.ratio is None
+    assert "none finished" in windows.note
+    assert rows["messages not finished after end + grace"].value == 7000
