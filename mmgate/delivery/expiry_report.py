@@ -43,12 +43,13 @@ def _update(message: ExpiringMessage, now: float) -> StatusUpdate:
         expires_at=now,
         client_callback_data=_callback_data(message.payload),
     )
+    ended = message.expires_at  # when it expired, not when the sweep saw it
     return StatusUpdate(
         wamid=message.wamid,
         status=lifecycle.EXPIRED,
-        at=now,
+        at=ended,
         route_taken=None,
-        relay_body=failed_status_body(message.wamid, request, EXPIRED, now),
+        relay_body=failed_status_body(message.wamid, request, EXPIRED, ended),
         error=f"{EXPIRED.code}: {EXPIRED.spec.title}",
     )
 

@@ -188,6 +188,7 @@ class ExpiringMessage:
     phone_number_id: str
     display_phone_number: str
     waba_id: str
+    expires_at: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,7 +201,7 @@ class SqlStore(Hub):
             now=now,
             limit=limit,
         )
-        return [ExpiringMessage(r[0], r[1], bytes(r[2]), r[3], r[4], r[5]) for r in rows]
+        return [ExpiringMessage(r[0], r[1], bytes(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
 
     async def channels(self, partner_id: str) -> list[Channel]:
         """By id, bytewise (as on SQLite)."""

@@ -143,6 +143,9 @@ def login_required(handler: Handler) -> Callable[[Request], Awaitable[Response]]
             if request.method != "GET":
                 return forbidden("Your session has ended. Sign in again, then retry.")
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            if request.cookies.get(sessions.SESSION_COOKIE):
+                # A session cookie that no longer signs in: say so on the login page.
+                return redirect(with_query("/hub/login", next=here, ended="1"))
             return redirect(with_query("/hub/login", next=here))
         if request.method == "POST":
             hub.form = await read_form(request)

@@ -49,6 +49,8 @@ async def _render(request: Request, *, error: str | None, email: str, status: in
         error=error,
         email=email,
         next=local_path(request.query_params.get("next")) or "",
+        session_ended=request.query_params.get("ended") == "1",
+        session_hours=int(sessions.LIFETIME_SECONDS // 3600),
         csrf=sessions.csrf_token(state.secret, "login", nonce),
     )
     response.set_cookie(

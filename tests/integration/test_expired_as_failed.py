@@ -61,7 +61,10 @@ def test_without_the_setting_an_expiry_is_silent(
     expiring = _send(server, NEVER_ONLINE)
     server.advance(60)
     receiver.wait_for(lambda r: any(s["status"] == "sent" for s in statuses(r)))
-    server.advance(TTL)
+    server.advance(4 * TTL)  # one jump far past the TTL
     server.advance(1)  # a move first settles what was due: the expiry sweep has run
-    assert server.message(expiring)["status"] == "expired"
+    message = server.message(expiring)
+    assert message["status"] == "expired"
+    expired = [e for e in message["events"] if e["status"] == "expired"]
+    assert [e["at"] for e in expired] == [message["expires_at"]]  # the TTL's end, not the jump's
     assert all(s["status"] != "failed" for s in statuses(receiver.requests))

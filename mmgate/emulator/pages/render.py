@@ -45,6 +45,15 @@ _env = jinja2.Environment(
 )
 _env.filters["date"] = _date
 _env.globals["status_label"] = lambda status: STATUS_LABELS[OnboardingStatus(status)]
+# A terms request's state in words, as WhatsApp Manager shows it (not the raw enum).
+REQUEST_LABELS = {
+    "PENDING": "Waiting for a response",
+    "ACCEPTED": "Accepted",
+    "REJECTED": "Declined",
+}
+_env.globals["request_label"] = lambda status: REQUEST_LABELS.get(
+    status, status.replace("_", " ").capitalize()
+)
 
 
 def emulator_of(request: Request) -> Emulator:

@@ -93,9 +93,10 @@ class Outbox:
                 "WITH overdue AS (SELECT wamid FROM messages WHERE status_rank < 4 "
                 "AND expires_at <= $3 LIMIT $4 FOR UPDATE SKIP LOCKED), "
                 "done AS (UPDATE messages m SET status = $1, status_rank = $2, updated_at = $3 "
-                "FROM overdue WHERE m.wamid = overdue.wamid RETURNING m.wamid) "
-                "INSERT INTO message_events (wamid, status, at, detail) "
-                "SELECT wamid, $1, $3, 'ttl ended before delivery' FROM done RETURNING wamid",
+                "FROM overdue WHERE m.wamid = overdue.wamid RETURNING m.wamid, m.expires_at) "
+                "INSERT INTO message_events (wamid, status, at, detail) "  # at: the TTL's end
+                "SELECT wamid, $1, expires_at, 'ttl ended before delivery' FROM done "
+                "RETURNING wamid",
                 lifecycle.EXPIRED,
                 lifecycle.rank(lifecycle.EXPIRED),
                 now,

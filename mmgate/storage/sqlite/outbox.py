@@ -44,12 +44,13 @@ class OutboxQueries:
             rows = c.execute(
                 "UPDATE messages SET status = ?, status_rank = ?, updated_at = ? WHERE wamid IN "
                 "(SELECT wamid FROM messages WHERE status_rank < 4 AND expires_at <= ? LIMIT ?) "
-                "RETURNING wamid",
+                "RETURNING wamid, expires_at",
                 (lifecycle.EXPIRED, lifecycle.rank(lifecycle.EXPIRED), now, now, limit),
             ).fetchall()
+            # Stamped when the TTL ended, not when the sweep saw it (after a clock jump).
             c.executemany(
                 "INSERT INTO message_events (wamid, status, at, detail) VALUES (?, ?, ?, ?)",
-                [(r[0], lifecycle.EXPIRED, now, "ttl ended before delivery") for r in rows],
+                [(r[0], lifecycle.EXPIRED, r[1], "ttl ended before delivery") for r in rows],
             )
             return len(rows)
 

@@ -6,14 +6,18 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from mmgate.domain.digits import MAX_SQL_INT as MAX_ID
+from mmgate.domain.digits import ascii_int
 from mmgate.storage.port import WebhookDelivery
 from mmgate.ui import deliveries
 from mmgate.ui.context import Hub, HubRefusal, login_required
 from mmgate.ui.render import datetime_local, local_path, parse_time, redirect, with_query
 
-STATES = ["pending", "done", "failed"]
+# "retrying": pending after at least one failed attempt. A delivery is only "failed" once
+# its retries are over (7 days), so the failures happening now are found under this one.
+STATES = ["pending", "retrying", "done", "failed"]
 PARTNER_TARGET = "partner"
-LIMIT = 200
+PAGE_SIZE = 100
+MAX_PAGE = 50  # the store answers newest first; a page past this is refined by "since"
 DEFAULT_REPLAY_DAYS = 7
 
 
@@ -23,15 +27,21 @@ async def webhook_log(hub: Hub) -> Response:
     channels = await hub.gateway.store.channels(hub.partner.id)
     target = q.get("target")
     channel_id = target if target in {c.id for c in channels} else None
+    state = q.get("state") if q.get("state") in STATES else None
+    page_number = ascii_int(q.get("page", ""), low=1, high=MAX_PAGE) or 1
     found = await hub.gateway.store.webhook_deliveries(
         hub.partner.id,
-        state=q.get("state") if q.get("state") in STATES else None,
+        state="pending" if state == "retrying" else state,
         channel_id=channel_id,
         since=parse_time(q.get("since")),
-        limit=LIMIT,
+        limit=page_number * PAGE_SIZE + 1,
     )
+    if state == "retrying":
+        found = [d for d in found if d.attempts > 0]
     if target == PARTNER_TARGET:
         found = [d for d in found if d.kind == "partner_webhook"]
+    has_more = len(found) > page_number * PAGE_SIZE and page_number < MAX_PAGE
+    found = found[(page_number - 1) * PAGE_SIZE : page_number * PAGE_SIZE]
     urls = sorted(await _urls(hub))
     now = hub.now
     return hub.page(
@@ -45,6 +55,8 @@ async def webhook_log(hub: Hub) -> Response:
         summary=deliveries.summary,
         replayed=q.get("replayed"),
         replay_since=datetime_local(now - DEFAULT_REPLAY_DAYS * 86_400),
+        page_number=page_number,
+        has_more=has_more,
     )
 
 
