@@ -12,6 +12,7 @@ the setting hides it, as for a user who adopted a username.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +73,7 @@ IDENTITIES = {
 }
 
 
+@functools.lru_cache(maxsize=65_536)  # every status webhook names its user: hash once
 def business_scoped_user_id(wa_id: str, business_id: str) -> str:
     """Stable per (user, business portfolio), in Meta's `CC.<digits>` form. The
     country part is `US` for +1, `GB` for +44 and `ZZ` otherwise (a sandbox choice:

@@ -131,3 +131,55 @@ def test_the_chat_shows_each_template_rendered_with_its_parameters_and_ticks(
     assert html.count('<span class="sr">Read</span>') == 1
     assert html.count('<span class="sr">Sent</span>') == 1  # held: the phone is offline
     assert "from +15550001111" in html
+
+
+def test_the_user_writes_replies_reacts_and_stops_marketing_from_the_phone(
+    server: ServerProcess, receiver: WebhookReceiver
+) -> None:
+    server.set_webhook(receiver.url)
+    number = "447700900458"
+    wamid = send(server, {**seed.SEED_EXAMPLE, "to": number})
+    server.advance(60)
+    _status(receiver, wamid, "read")
+    page = server.http.get(f"/sandbox/phone/{number}", headers=SANDBOX).text
+    meta_wamid = re.search(r'data-wamid="([^"]+)"', page)
+    assert meta_wamid is not None
+    assert "no customer service window" in page
+
+    for form in (
+        {"action": "write", "text": "Do you ship to Leeds?"},
+        {"action": "write", "text": "This one", "wamid": meta_wamid.group(1)},
+        {"action": "react", "emoji": "❤", "wamid": meta_wamid.group(1)},
+        {"action": "opt_out"},
+    ):
+        answer = server.http.post(f"/sandbox/phone/{number}", data=form, headers=SANDBOX)
+        assert answer.status_code == 303 and "refused" not in answer.headers["location"], form
+
+    got = receiver.wait_for(
+        lambda r: (
+            b"user_preferences" in b"".join(x.body for x in r)
+            and len([m for x in r for m in _inbound(x.json())]) == 3
+        )
+    )
+    relayed = [m for r in got for m in _inbound(r.json())]
+    assert sorted(str(m["type"]) for m in relayed) == ["reaction", "text", "text"]
+    relayed.sort(key=lambda m: str(m["type"]))  # reaction first, then the texts in order
+    assert relayed[0]["reaction"]["message_id"] == wamid  # type: ignore[index]
+    texts = {m["text"]["body"]: m for m in relayed[1:]}  # type: ignore[index]
+    assert "context" not in texts["Do you ship to Leeds?"]
+    assert texts["This one"]["context"]["id"] == wamid  # type: ignore[index]
+    page = server.http.get(f"/sandbox/phone/{number}", headers=SANDBOX).text
+    assert "customer service window open until" in page
+    assert "Do you ship to Leeds?" in page and "marketing messages stopped" in page
+    refused = send(server, {**seed.SEED_EXAMPLE, "to": number})
+    server.advance(60)
+    assert _status(receiver, refused, "failed")["errors"][0]["code"] == 131050  # type: ignore[index]
+
+
+def _inbound(body: dict[str, object]) -> list[dict[str, object]]:
+    return [
+        m
+        for e in body["entry"]  # type: ignore[attr-defined]
+        for c in e["changes"]
+        for m in c["value"].get("messages", [])
+    ]
