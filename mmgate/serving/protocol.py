@@ -3,9 +3,10 @@
 uvicorn closes a keep-alive connection that idles after a response, but not one that
 never sends a request, nor one that sends its headers a byte at a time (slowloris):
 any data resets its idle timer. Here every request's headers must be complete within
-`header_timeout` of the connection opening (or of the previous response), and past
-`max_connections` a new connection is closed at once, so idle or slow clients can
-neither hold every file descriptor nor lock others out.
+`header_timeout` of the connection opening (or of the previous response) and within
+`MAX_HEADER_BYTES`, and past `max_connections` a new connection is closed at once, so
+idle, slow or endless clients can neither hold every file descriptor, nor memory, nor
+lock others out.
 """
 
 from __future__ import annotations
@@ -19,12 +20,31 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 log = logging.getLogger(__name__)
 
 
+MAX_HEADER_BYTES = 64 * 1024  # request line and headers; httptools itself has no bound
+_TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain\r\n"
+    b"content-length: 36\r\nconnection: close\r\n\r\nThe request headers are too large.\r\n"
+)
+
+
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     # Class-wide, set once per process by mmgate.serving.runner before serving.
     header_timeout: ClassVar[float] = 10.0
     max_connections: ClassVar[int] = 1000
 
     _header_deadline: asyncio.TimerHandle | None = None
+    _header_bytes = 0  # received since the current request began, until its headers end
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self._header_deadline is None or self.transport.is_closing():
+            return  # not waiting for headers (a body, or closed)
+        self._header_bytes += len(data)
+        if self._header_bytes > MAX_HEADER_BYTES:
+            log.info("closed a connection whose request headers passed %d bytes", MAX_HEADER_BYTES)
+            self._disarm_header_deadline()
+            self.transport.write(_TOO_LARGE)
+            self.transport.close()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -50,6 +70,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _arm_header_deadline(self) -> None:
         self._disarm_header_deadline()
+        self._header_bytes = 0
         self._header_deadline = self.loop.call_later(self.header_timeout, self._headers_too_slow)
 
     def _disarm_header_deadline(self) -> None:

@@ -121,6 +121,16 @@ def test_slowloris_headers_are_closed_though_bytes_keep_coming(bounded: ServerPr
     assert closed
 
 
+def test_endless_headers_are_cut_at_the_bound(bounded: ServerProcess) -> None:
+    # 66 KiB of header lines in one write, just past the 64 KiB bound: the server reads it
+    # all, answers 431 and closes (no unread bytes, so a clean close, not a reset).
+    filler = b"".join(b"X-Filler-%d: %s\r\n" % (n, b"a" * 1000) for n in range(66))
+    with _connect(bounded) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + filler)
+        answer = _answer(sock)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+
+
 def test_a_slow_body_gets_408_and_a_closed_connection(bounded: ServerProcess) -> None:
     with _connect(bounded) as sock:
         sock.sendall(b'POST /meta/webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a":')
