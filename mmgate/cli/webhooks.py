@@ -77,9 +77,11 @@ def tail(
     receiver = Receiver(host, port, secret, tolerance, _printer(as_json), max_events)
     where = "verified" if secret else "NOT verified (no secret)"
     click.echo(f"Listening on {receiver.url} — signatures {where}. Ctrl-C stops.", err=True)
-    previous = _register(connection, receiver.url) if register else None
+    previous = None
     try:
+        # The handlers first: a signal right after "points here" must still restore it.
         with _interrupted_by(signal.SIGTERM, signal.SIGHUP):
+            previous = _register(connection, receiver.url) if register else None
             receiver.serve()
     except KeyboardInterrupt:
         pass
