@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -15,24 +12,13 @@ from mmgate.errors import GraphError
 from mmgate.gateway.bodies import decode_json, json_body
 from mmgate.gateway.context import gateway_of
 from mmgate.gateway.responses import authorised_channel
+from mmgate.sdk.wire import ChaosConfig, WebhookConfig, WebhookConfigRequest
 from mmgate.services.bids import message_price
 from mmgate.storage.port import Chaos
 from mmgate.web.responses import json_response
 
 
-class ChaosConfig(msgspec.Struct, forbid_unknown_fields=True):
-    # A probability, checked by the decoder whatever else the body holds.
-    duplicates: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 0.0
-    out_of_order: bool = False
-
-
-class WebhookConfig(msgspec.Struct):
-    url: str | None
-    headers: dict[str, str] = {}
-    chaos: ChaosConfig | None = None  # opt-in receiver testing aid (mmgate extension)
-
-
-def _check(config: WebhookConfig) -> None:
+def _check(config: WebhookConfigRequest) -> None:
     if config.url is None:
         return
     try:
@@ -46,7 +32,7 @@ async def webhook(request: Request) -> Response:
     gateway = gateway_of(request)
     if request.method == "POST":
         raw = await json_body(request, gateway.settings.max_body_bytes)
-        config = decode_json(raw, WebhookConfig)
+        config = decode_json(raw, WebhookConfigRequest)
         _check(config)
         if config.url is not None:
             await check_webhook_url(config.url, allow_private=gateway.private_webhooks_allowed)
@@ -54,13 +40,10 @@ async def webhook(request: Request) -> Response:
         await gateway.directory.set_channel_webhook(channel.id, config.url, config.headers, chaos)
     current = await gateway.store.channel_by_id(channel.id)
     assert current is not None
-    body: dict[str, object] = {"url": current.webhook_url, "headers": current.webhook_headers}
+    answer = WebhookConfig(current.webhook_url, current.webhook_headers)
     if current.chaos != Chaos():
-        body["chaos"] = {
-            "duplicates": current.chaos.duplicates,
-            "out_of_order": current.chaos.out_of_order,
-        }
-    return json_response(body)
+        answer.chaos = ChaosConfig(current.chaos.duplicates, current.chaos.out_of_order)
+    return json_response(answer)
 
 
 async def message_status(request: Request) -> Response:

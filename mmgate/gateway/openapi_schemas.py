@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mmgate.gateway.openapi_wire import openapi_schema
+from mmgate.sdk import wire
+
 Schema = dict[str, Any]
 
 
@@ -96,20 +99,10 @@ def _send_response() -> Schema:
 
 
 def _webhook_config() -> Schema:
-    chaos = obj(
-        [],
-        duplicates={"type": "number", "minimum": 0, "maximum": 1},
-        out_of_order=BOOLEAN,
-    )
-    headers = {"type": "object", "additionalProperties": STRING}
     return {
-        "request": obj(
-            ["url"],
-            url=nullable({"type": "string", "maxLength": 2048}),
-            headers=headers,
-            chaos=chaos,
-        ),
-        "response": obj(["url", "headers"], url=nullable(STRING), headers=headers, chaos=chaos),
+        "request": openapi_schema(wire.WebhookConfigRequest),
+        # Always answered with its headers, so they are required in the answer.
+        "response": {**openapi_schema(wire.WebhookConfig), "required": ["url", "headers"]},
     }
 
 

@@ -46,7 +46,6 @@ from mmgate.sdk._models import (
     TemplateMessage,
     Text,
     TextMessage,
-    WebhookConfig,
 )
 from mmgate.sdk._retry import Retry
 from mmgate.sdk.webhooks import (
@@ -64,6 +63,7 @@ from mmgate.sdk.webhooks import (
     parse_webhook,
     verify_signature,
 )
+from mmgate.sdk.wire import WebhookConfig
 
 __all__ = [
     "AccountUpdateEvent",

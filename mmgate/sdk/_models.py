@@ -129,11 +129,6 @@ class SendResponse(msgspec.Struct):
         return self.messages[0].id
 
 
-class WebhookConfig(msgspec.Struct):
-    url: str | None
-    headers: dict[str, str] = {}
-
-
 class MessageEvent(msgspec.Struct):
     status: str
     at: float

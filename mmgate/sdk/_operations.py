@@ -22,7 +22,6 @@ from mmgate.sdk._models import (
     SendResponse,
     TemplateMessage,
     TextMessage,
-    WebhookConfig,
 )
 from mmgate.sdk._requests import (
     Auth,
@@ -33,6 +32,7 @@ from mmgate.sdk._requests import (
     read_response,
     unwrap_partner,
 )
+from mmgate.sdk.wire import WebhookConfig, WebhookConfigRequest
 
 Message = TemplateMessage | TextMessage | dict[str, Any]
 
@@ -83,7 +83,7 @@ def set_webhook(
     config: Config, url: str | None, headers: dict[str, str] | None = None
 ) -> Flow[WebhookConfig]:
     """Point the channel's webhook at `url` (None removes it), with extra headers."""
-    body = {"url": url, "headers": headers or {}}
+    body = WebhookConfigRequest(url, headers or {})
     request = build_request(config, "POST", "/v1/configs/webhook", Auth.CHANNEL, body=body)
     response = yield from exchange(request, config.retry)
     return read_response(response, WebhookConfig)
