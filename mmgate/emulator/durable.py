@@ -21,24 +21,27 @@ import asyncio
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import msgspec
 
 from mmgate.domain.payloads import Template
 from mmgate.domain.routing import Route
 from mmgate.emulator.messages import SimMessage
+from mmgate.emulator.users import Behaviour
 from mmgate.emulator.world import WorldStore
 
 log = logging.getLogger(__name__)
 FILE_NAME = "emulator-messages.db"
 FINAL = frozenset({"read", "failed", "expired"})
 FORGET_AFTER = 31 * 86_400.0  # past any TTL: a message still journaled then is done
-_SCHEMA = (
+_SCHEMA = [
     "CREATE TABLE IF NOT EXISTS messages ("
     " meta_wamid TEXT PRIMARY KEY, status TEXT NOT NULL, expires_at REAL NOT NULL,"
-    " record BLOB NOT NULL)"
-)
+    " record BLOB NOT NULL)",
+    # Recipients' behaviours set through the sandbox API or the phone page (opt-outs).
+    "CREATE TABLE IF NOT EXISTS overrides (number TEXT PRIMARY KEY, behaviour BLOB NOT NULL)",
+]
 
 
 class Journaled(msgspec.Struct, array_like=True):
@@ -128,6 +131,32 @@ def revived(record: Journaled, status: str, worlds: WorldStore) -> SimMessage | 
     )
 
 
+_encode_behaviour = msgspec.msgpack.Encoder().encode
+_decode_behaviour = msgspec.msgpack.Decoder(Behaviour).decode
+
+
+class JournaledOverrides(dict[str, Behaviour]):
+    """`Network.overrides` that writes each change to the journal, so a recipient's
+    behaviour (and a phone page opt-out) outlives a restart."""
+
+    def __init__(self, journal: MessageJournal, initial: dict[str, Behaviour]) -> None:
+        super().__init__(initial)
+        self._journal = journal
+
+    def __setitem__(self, number: str, behaviour: Behaviour) -> None:
+        super().__setitem__(number, behaviour)
+        self._journal.override(number, behaviour)
+
+    def pop(self, number: str, default: Any = None) -> Any:
+        found = super().pop(number, default)
+        self._journal.override(number, None)
+        return found
+
+    def clear(self) -> None:
+        super().clear()
+        self._journal.clear_overrides()
+
+
 class _Batch:
     """Writes waiting for the next commit, folded: only a message's latest status is
     written, and a message accepted and finished within one batch is not written."""
@@ -136,9 +165,17 @@ class _Batch:
         self.reset = False
         self.accepted: dict[str, tuple[float, bytes]] = {}
         self.status: dict[str, str] = {}
+        self.overrides_reset = False
+        self.overrides: dict[str, bytes | None] = {}  # None: removed
 
     def __bool__(self) -> bool:
-        return self.reset or bool(self.accepted) or bool(self.status)
+        return (
+            self.reset
+            or self.overrides_reset
+            or bool(self.accepted)
+            or bool(self.status)
+            or bool(self.overrides)
+        )
 
     def write(self, conn: sqlite3.Connection) -> None:
         final = [w for w, status in self.status.items() if status in FINAL]
@@ -161,6 +198,16 @@ class _Batch:
                 "DELETE FROM messages WHERE meta_wamid = ?",
                 [(w,) for w, st in self.status.items() if st in FINAL],
             )
+            if self.overrides_reset:
+                conn.execute("DELETE FROM overrides")
+            conn.executemany(
+                "INSERT OR REPLACE INTO overrides VALUES (?, ?)",
+                [(n, b) for n, b in self.overrides.items() if b is not None],
+            )
+            conn.executemany(
+                "DELETE FROM overrides WHERE number = ?",
+                [(n,) for n, b in self.overrides.items() if b is None],
+            )
 
 
 class MessageJournal:
@@ -172,6 +219,7 @@ class MessageJournal:
         self._commit: asyncio.Future[None] | None = None  # the commit the batch waits for
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self.overrides: dict[str, Behaviour] = {}  # as saved, read by open()
 
     # -- the emulator's events -------------------------------------------------------
 
@@ -193,8 +241,23 @@ class MessageJournal:
         """A sandbox reset: no pending message events any more."""
         if self._conn is None:
             return
+        overrides, overrides_reset = self._batch.overrides, self._batch.overrides_reset
         self._batch = _Batch()
         self._batch.reset = True
+        self._batch.overrides, self._batch.overrides_reset = overrides, overrides_reset
+        self._filled.set()
+
+    def override(self, number: str, behaviour: Behaviour | None) -> None:
+        if self._conn is None:
+            return
+        self._batch.overrides[number] = None if behaviour is None else _encode_behaviour(behaviour)
+        self._filled.set()
+
+    def clear_overrides(self) -> None:
+        if self._conn is None:
+            return
+        self._batch.overrides = {}
+        self._batch.overrides_reset = True
         self._filled.set()
 
     async def committed(self) -> None:
@@ -216,7 +279,12 @@ class MessageJournal:
         # A process crash loses nothing committed in WAL mode without fsync; only a
         # power cut could, and the sandbox does not promise more than that.
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(_SCHEMA)
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        self.overrides = {
+            number: _decode_behaviour(blob)
+            for number, blob in conn.execute("SELECT number, behaviour FROM overrides")
+        }
         conn.execute("DELETE FROM messages WHERE expires_at < ?", (now - FORGET_AFTER,))
         rows = conn.execute("SELECT record, status FROM messages ORDER BY rowid").fetchall()
         self._conn = conn
@@ -257,13 +325,17 @@ class MessageJournal:
 
 
 class Resumer(Protocol):
+    overrides: dict[str, Behaviour]
+
     def resume(self, message: SimMessage) -> None: ...
 
 
 def resume_all(journal: MessageJournal, worlds: WorldStore, network: Resumer, now: float) -> int:
     """Open the journal and put every message it holds back on the network."""
     resumed = 0
-    for record, status in journal.open(now):
+    in_flight = journal.open(now)
+    network.overrides = JournaledOverrides(journal, {**network.overrides, **journal.overrides})
+    for record, status in in_flight:
         message = revived(record, status, worlds)
         if message is not None:
             network.resume(message)

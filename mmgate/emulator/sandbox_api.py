@@ -83,6 +83,7 @@ async def recipient(request: Request) -> Response:
             return _problem(400, f"Invalid behaviour: {exc}")
     elif request.method == "DELETE":
         emulator.network.overrides.pop(number, None)
+    await emulator.journal.committed()  # a behaviour set is kept across restarts
     behaviour = emulator.network.behaviour(number)
     return _json({"number": number, "behaviour": msgspec.to_builtins(behaviour)})
 

@@ -54,3 +54,27 @@ def test_a_kill_9_of_the_one_process_layout_leaves_no_message_behind(
         assert journal.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
     finally:
         journal.close()
+
+
+def test_a_recipient_behaviour_outlives_a_kill_9(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    path = "/sandbox/recipients/447700900777"
+    headers = {"X-Sandbox-Key": seed.SANDBOX_KEY}
+    first = ServerProcess(data_dir, seed.write_seed(tmp_path))
+    set_ = first.http.put(
+        path, json={"reads": False, "opted_out_of_marketing": True}, headers=headers
+    )
+    assert set_.status_code == 200
+    first.kill()
+    second = ServerProcess(data_dir, None)
+    try:
+        kept = second.http.get(path, headers=headers).json()["behaviour"]
+        assert kept["reads"] is False and kept["opted_out_of_marketing"] is True
+        assert second.http.delete(path, headers=headers).status_code == 200
+    finally:
+        second.kill()
+    third = ServerProcess(data_dir, None)
+    try:
+        assert third.http.get(path, headers=headers).json()["behaviour"] == {}
+    finally:
+        third.stop()
