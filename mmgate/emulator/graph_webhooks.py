@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.emulator.graph_api import authorise, graph_version
-from mmgate.emulator.graph_business import object_fields
+from mmgate.emulator.graph_business import object_fields, requested_fields
 from mmgate.emulator.graph_templates import update_waba
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.subscriptions import check_callback_url, verify_callback
@@ -227,30 +227,61 @@ async def _configure_phone(emulator: Emulator, phone: PhoneNumber, params: dict[
     phone.override_callback_uri, phone.override_verify_token = url, token
 
 
+# A phone number's fields as the emulator answers them (a healthy, verified Cloud API
+# number); a field Meta has but the emulator does not model is left out, as Meta leaves
+# out fields without a value.
+PHONE_FIELDS: dict[str, Any] = {
+    "quality_rating": "GREEN",
+    "code_verification_status": "VERIFIED",
+    "platform_type": "CLOUD_API",
+    "throughput": {"level": "STANDARD"},
+    "name_status": "APPROVED",
+    "status": "CONNECTED",
+    "account_mode": "LIVE",
+    "messaging_limit_tier": "TIER_1K",
+    "search_visibility": "VISIBLE",
+    "is_official_business_account": False,
+    "is_pin_enabled": False,
+    "is_on_biz_app": False,
+    "is_preverified_number": False,
+}
+DEFAULT_PHONE_FIELDS = ("verified_name", "display_phone_number", "quality_rating", "id")
+
+
 def _phone_fields(
     emulator: Emulator, phone: PhoneNumber, waba: Waba, request: Request
 ) -> dict[str, Any]:
+    fields = requested_fields(request.query_params.get("fields"), DEFAULT_PHONE_FIELDS)
+    return phone_json(emulator, phone, waba, fields)
+
+
+def phone_json(
+    emulator: Emulator, phone: PhoneNumber, waba: Waba, fields: list[str]
+) -> dict[str, Any]:
     body: dict[str, Any] = {}
-    fields = (request.query_params.get("fields") or "").split(",")
-    for name in (f.strip() for f in fields if f.strip()):
+    for name in fields:
         if name == "webhook_configuration":
             body[name] = _webhook_configuration(emulator, phone, waba)
         elif name == "display_phone_number":
             body[name] = phone.display_phone_number
         elif name == "verified_name":
             body[name] = phone.verified_name
-        elif name != "id":
-            raise GraphError(
-                100,
-                message=f"(#100) Tried accessing nonexisting field ({name}) on node type "
-                "(WhatsAppBusinessPhoneNumber)",
-                with_error_data=False,
-            )
-    if not body:
-        body = {"display_phone_number": phone.display_phone_number}
-        body["verified_name"] = phone.verified_name
+        elif name in PHONE_FIELDS:
+            body[name] = PHONE_FIELDS[name]
     body["id"] = phone.id
     return body
+
+
+async def phone_numbers(request: Request) -> Response:
+    """`GET /{waba_id}/phone_numbers`: the WABA's numbers."""
+    emulator = _emulator(request)
+    authorise(emulator, request)
+    waba = emulator.worlds.waba(request.path_params["object_id"])
+    if waba is None:
+        raise GraphError(100, "Unsupported get request: no such WhatsApp Business Account.")
+    fields = requested_fields(request.query_params.get("fields"), DEFAULT_PHONE_FIELDS)
+    data = [phone_json(emulator, p, waba, fields) for p in waba.phone_numbers]
+    return json_response({"data": data, "paging": {"cursors": {"before": "", "after": ""}}})
 
 
 def _webhook_configuration(emulator: Emulator, phone: PhoneNumber, waba: Waba) -> dict[str, str]:
@@ -278,6 +309,7 @@ routes = [
         subscribed_apps,
         methods=["GET", "POST", "DELETE"],
     ),
+    Route("/graph/{version}/{object_id}/phone_numbers", phone_numbers, methods=["GET"]),
     Route("/graph/{version}/{object_id}", graph_object, methods=["GET", "POST"]),
     Route("/graph/{version}/{object_id}/", graph_object, methods=["GET", "POST"]),
 ]

@@ -65,6 +65,13 @@ def test_pywa_subscribes_sends_and_parses_every_webhook(
         fields=("messages", "user_preferences"),
     )  # fmt: skip
 
+    number = wa.get_business_phone_number()
+    assert number.id == seed.PHONE_NUMBER_ID and number.display_phone_number == "15550001111"
+    assert number.webhook_configuration == {
+        "whatsapp_business_account": receiver.url,
+        "application": receiver.url,
+    }
+
     create_quick_reply_template(emulator.http)
     emulator.advance(1)
     english = pytest.importorskip("pywa.types.templates").TemplateLanguage.ENGLISH
