@@ -64,22 +64,20 @@ def emulator(
     host: str, port: int, data_dir: Path, seed: Path | None, clock: str, webhook_url: str | None
 ) -> None:
     """Run the emulated Meta alone, for any Cloud API client (pywa, curl, ...)."""
-    import time
-
     import uvicorn
 
     from mmgate.cli.emulator_app import StandaloneEmulator
-    from mmgate.clock import Clock, SandboxClock, SystemClock
+    from mmgate.clock import Clock, SystemClock, persisted_sandbox_clock
 
     try:
         workspace = spec.load(seed) if seed else None
     except (OSError, ValueError, msgspec.ValidationError) as exc:
         raise click.ClickException(f"cannot load seed {seed}: {exc}") from None
     the_clock: Clock = SystemClock()
-    if clock == "sandbox":
-        the_clock = SandboxClock()
-    elif clock == "frozen":
-        the_clock = SandboxClock(frozen_at=float(int(time.time())))
+    if clock in ("sandbox", "frozen"):
+        # Saved in the data dir: the emulator's clock resumes where it was (issue 17).
+        data_dir.mkdir(parents=True, exist_ok=True)
+        the_clock = persisted_sandbox_clock(data_dir / "clock.json", frozen=clock == "frozen")
     app = StandaloneEmulator(
         data_dir,
         the_clock,
