@@ -25,14 +25,12 @@ from mmgate.delivery.outbox import OutboxWorker
 from mmgate.delivery.upstream_dispatch import UpstreamDispatcher
 from mmgate.delivery.webhooks import WebhookDeliverer
 from mmgate.domain.throughput import ThroughputLimiter
-from mmgate.emulator import graph_api
 from mmgate.emulator import routes as emulator_routes
 from mmgate.emulator.state import Emulator
-from mmgate.gateway import meta_webhook
 from mmgate.gateway import routes as gateway_routes
 from mmgate.gateway.accept import Accepter
 from mmgate.gateway.context import Gateway
-from mmgate.gateway.direct import DirectRoutes, Endpoint
+from mmgate.gateway.direct import DirectRoutes
 from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
 from mmgate.httpclient import InProcessClient, NetworkClient, RoutingClient
 from mmgate.services.keys import key_in_force
@@ -51,6 +49,7 @@ from mmgate.storage.port import (
 from mmgate.ui import hub, landing
 from mmgate.upstream.graph import GraphClient
 from mmgate.web import surfaces
+from mmgate.web.routing import FastRoute
 from mmgate.workspace import provision, spec
 
 log = logging.getLogger(__name__)
@@ -109,7 +108,7 @@ class MmgateApp:
         )
         self.starlette.state.gateway = self.gateway
         self.starlette.state.emulator = self.emulator
-        self.direct = DirectRoutes(self.starlette, self._direct_routes())
+        self.direct = DirectRoutes(self.starlette)
 
     def _build_gateway(self) -> Gateway:
         store, clock = self.store, self.clock
@@ -204,6 +203,8 @@ class MmgateApp:
         routes: list[Any] = [
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
+            # The send path: bare ASGI, served before the router (gateway/direct.py).
+            *(FastRoute(path, self.messaging, methods=["POST"]) for path in SEND_PATHS),
             *gateway_routes.routes(),
             *hub.routes(),
             *landing.routes,
@@ -212,24 +213,11 @@ class MmgateApp:
             routes += emulator_routes.routes()
         return routes
 
-    def _direct_routes(self) -> list[tuple[str, Endpoint]]:
-        routes: list[tuple[str, Endpoint]] = [("/meta/webhook", meta_webhook.receive)]
-        if self.emulator is not None:
-            routes += [
-                ("/graph/{version}/{object_id}/marketing_messages", graph_api.send_message),
-                ("/graph/{version}/{object_id}/messages", graph_api.send_message),
-            ]
-        return routes
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
-            if scope["path"] in SEND_PATHS:
-                await self.messaging(scope, receive, send)
-                return
-            found = self.direct.find(scope)
-            if found is not None:
-                await self.direct.serve(found, scope, receive, send)
-                return
+        found = self.direct.find(scope)  # the routes marked FastRoute in the one table
+        if found is not None:
+            await self.direct.serve(found, scope, receive, send)
+            return
         await self.starlette(scope, receive, send)
 
     @contextlib.asynccontextmanager

@@ -28,6 +28,7 @@ from mmgate.emulator.world import TemplateRecord
 from mmgate.errors import GraphError
 from mmgate.ids import new_wamid
 from mmgate.web.responses import json_response
+from mmgate.web.routing import FastRoute
 
 _VERSION = re.compile(r"^v(\d+)\.\d+$")
 
@@ -204,7 +205,7 @@ async def message_templates(request: Request) -> Response:
 
 
 routes = [
-    Route("/graph/{version}/{object_id}/messages", send_message, methods=["POST"]),
-    Route("/graph/{version}/{object_id}/marketing_messages", send_message, methods=["POST"]),
+    FastRoute("/graph/{version}/{object_id}/messages", send_message, methods=["POST"]),
+    FastRoute("/graph/{version}/{object_id}/marketing_messages", send_message, methods=["POST"]),
     Route("/graph/{version}/{object_id}/message_templates", message_templates, methods=["GET"]),
 ]

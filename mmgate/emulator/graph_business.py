@@ -199,7 +199,7 @@ async def client_whatsapp_business_accounts(request: Request) -> Response:
 
 
 routes = [
-    Route("/graph/{version}/{object_id}", object_fields, methods=["GET"]),
+    # `GET|POST /{object_id}` is registered once, in graph_webhooks.py, which dispatches here.
     Route(
         "/graph/{version}/{business_id}/onboard_partners_to_mm_lite",
         onboard_partners_to_mm_lite,

@@ -74,5 +74,5 @@ async def edit_template(request: Request, waba: Waba, template: TemplateRecord) 
 
 routes = [
     Route("/graph/{version}/{object_id}/message_templates", create_template, methods=["POST"]),
-    Route("/graph/{version}/{object_id}", update_waba, methods=["POST"]),
+    # `GET|POST /{object_id}` is registered once, in graph_webhooks.py, which dispatches here.
 ]

@@ -1,59 +1,63 @@
-"""The busiest internal routes, called without Starlette's router and middleware.
+"""The busiest routes, called without Starlette's router and middleware.
 
-Every message crosses `POST /graph/…/(marketing_)messages` once and `POST /meta/webhook`
-three times in the embedded set-up; walking the route table and the middleware stack for
-each was a measurable share of a message's cost. The handlers are the same Starlette
-endpoints, given the request they would get through the router.
+Every message crosses `POST /messages` (or `/marketing_messages`) once, `POST /graph/…/
+(marketing_)messages` once and `POST /meta/webhook` three times in the embedded set-up;
+walking the route table and the middleware stack for each was a measurable share of a
+message's cost. Those routes are marked `FastRoute` in the app's one route table and found
+there; their handlers are the same endpoints, given the request they would get through the
+router. A bare ASGI endpoint (the send path) gets the connection as it came.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Awaitable, Callable
+import inspect
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from mmgate.web.routing import FastRoute
 from mmgate.web.surfaces import error_response
 
-log = logging.getLogger(__name__)
-Endpoint = Callable[[Request], Awaitable[Response]]
-_PARAM = re.compile(r"\{(\w+)\}")
+Found = tuple[FastRoute, dict[str, Any]]
 
 
 class DirectRoutes:
-    def __init__(self, app: Starlette, routes: list[tuple[str, Endpoint]]) -> None:
+    def __init__(self, app: Starlette) -> None:
         self._app = app
-        self._routes = [(_compile(path), endpoint) for path, endpoint in routes]
+        fast = [route for route in app.routes if isinstance(route, FastRoute)]
+        self._static = {route.path: route for route in fast if not route.param_convertors}
+        self._dynamic = [route for route in fast if route.param_convertors]
+        self._asgi = {
+            id(route)
+            for route in fast
+            if not (inspect.isfunction(route.endpoint) or inspect.ismethod(route.endpoint))
+        }
 
-    def find(self, scope: Scope) -> tuple[Endpoint, dict[str, str]] | None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+    def find(self, scope: Scope) -> Found | None:
+        if scope["type"] != "http":
             return None
-        path = scope["path"]
-        for pattern, endpoint in self._routes:
-            match = pattern.fullmatch(path)
-            if match is not None:
-                return endpoint, match.groupdict()
+        path, method = scope["path"], scope["method"]
+        route = self._static.get(path)
+        if route is not None:
+            return (route, {}) if method in (route.methods or ()) else None
+        for route in self._dynamic:
+            match = route.path_regex.match(path)
+            if match is not None and method in (route.methods or ()):
+                convertors = route.param_convertors
+                params = {k: convertors[k].convert(v) for k, v in match.groupdict().items()}
+                return route, params
         return None
 
-    async def serve(
-        self,
-        found: tuple[Endpoint, dict[str, str]],
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-    ) -> None:
-        endpoint, params = found
+    async def serve(self, found: Found, scope: Scope, receive: Receive, send: Send) -> None:
+        route, params = found
+        if id(route) in self._asgi:
+            await route.endpoint(scope, receive, send)
+            return
         scope = {**scope, "app": self._app, "path_params": params}
         try:
-            response = await endpoint(Request(scope, receive))
+            response = await route.endpoint(Request(scope, receive))
         except Exception as exc:  # what the app's exception handlers would do
             response = error_response(scope["path"], exc)
         await response(scope, receive, send)
-
-
-def _compile(path: str) -> re.Pattern[str]:
-    return re.compile(_PARAM.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", path))
