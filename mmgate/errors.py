@@ -193,8 +193,9 @@ CATALOGUE: dict[int, ErrorSpec] = {spec.code: spec for spec in _SPECS}
 # Codes that mean "the same request may succeed shortly", the one list the gateway's upstream
 # dispatch and the SDK both decide with: Meta's temporary errors (1 API Unknown, 2 API Service,
 # 4 API Too Many Calls, 80007 rate limit, 130429 throughput, 131000 something went wrong,
-# 131016 service unavailable, 131057 account in maintenance) and mmgate's 1360001.
-TRANSIENT_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131057, 1360001})
+# 131016 service unavailable, 131056 pair rate limit (Meta: wait and retry), 131057 account
+# in maintenance) and mmgate's 1360001.
+TRANSIENT_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131056, 131057, 1360001})
 
 
 def is_transient(code: int | None, http_status: int) -> bool:

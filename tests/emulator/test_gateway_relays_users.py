@@ -89,3 +89,19 @@ def test_free_form_outside_the_window_fails_131047_for_the_client(
     server.advance(60)
     receiver.wait_for(lambda r: any(s["id"] == warm and s["status"] == "read" for s in statuses(r)))
     assert server.http.get(f"/sandbox/users/{USER}", headers=SANDBOX).status_code == 200
+
+
+def test_the_gateway_retries_a_send_meta_refuses_for_the_pair_rate_limit(
+    server: ServerProcess, receiver: WebhookReceiver
+) -> None:
+    server.set_webhook(receiver.url)
+    on = server.http.post("/sandbox/settings", json={"pair_rate_limit": True}, headers=SANDBOX)
+    assert on.json()["pair_rate_limit"] is True
+    sent = [send(server, {**seed.SEED_EXAMPLE, "to": USER}) for _ in range(6)]
+    for _ in range(5):
+        server.advance(60)  # the retry backoff runs on the clock; the bucket refills
+
+    got = receiver.wait_for(
+        lambda r: {s["id"] for s in statuses(r) if s["status"] == "read"} >= set(sent)
+    )
+    assert not [s for s in statuses(got) if s["status"] == "failed"]

@@ -160,6 +160,7 @@ def test_webhook_urls_must_be_http(url: str) -> None:
         (131016, 503, True),
         (1360001, 502, True),  # mmgate: upstream not available
         (80007, 400, True),
+        (131056, 400, True),  # pair rate limit: Meta says wait and retry
         (None, 429, True),  # a 429 without a code (360dialog's own rate limit)
         (None, 502, True),  # a proxy's HTML error page
         (999999, 500, True),  # a server error the catalogue does not know
