@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mmgate.domain.json_limits import MAX_DEPTH, too_deep
 from mmgate.emulator.graph_api import authorise, graph_version
 from mmgate.emulator.graph_business import object_fields, requested_fields
 from mmgate.emulator.graph_templates import update_waba
@@ -44,6 +45,8 @@ async def _params(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         return params
+    if too_deep(body, MAX_DEPTH):
+        raise GraphError(100, f"The request body nests deeper than {MAX_DEPTH} levels.")
     try:
         decoded = msgspec.json.decode(body)
     except msgspec.DecodeError:
@@ -211,8 +214,9 @@ async def graph_object(request: Request) -> Response:
 async def _configure_phone(emulator: Emulator, phone: PhoneNumber, params: dict[str, Any]) -> None:
     config = params.get("webhook_configuration")
     if isinstance(config, str):  # a form or query parameter carries it as JSON text
+        raw = config.encode()
         try:
-            config = msgspec.json.decode(config)
+            config = None if too_deep(raw, MAX_DEPTH) else msgspec.json.decode(raw)
         except msgspec.DecodeError:
             config = None
     if not isinstance(config, dict) or "override_callback_uri" not in config:

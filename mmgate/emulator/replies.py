@@ -19,6 +19,7 @@ from mmgate.emulator.webhook_sender import WebhookSender
 from mmgate.emulator.world import PhoneNumber
 from mmgate.ids import new_wamid
 
+MAX_TEXT = 4096  # WhatsApp's limit on a text message
 OPT_OUT_TEXTS = frozenset({"stop promotions"})  # Meta's marketing opt-out button label
 
 
@@ -48,8 +49,8 @@ class Replies:
     def text(
         self, wa_id: str, to: Business, body: str, now: float, reply_to: SimMessage | None = None
     ) -> UserMessage:
-        if not body.strip():
-            raise ActionRefused("a text message needs a body")
+        if not body.strip() or len(body) > MAX_TEXT:
+            raise ActionRefused(f"a text message is 1 to {MAX_TEXT} characters")
         message: dict[str, object] = {"text": {"body": body}, "type": "text"}
         if reply_to is not None:
             message = {"context": shapes.context_of(to.phone, reply_to.meta_wamid), **message}
