@@ -279,6 +279,8 @@ class MessageJournal:
         # A process crash loses nothing committed in WAL mode without fsync; only a
         # power cut could, and the sandbox does not promise more than that.
         conn.execute("PRAGMA synchronous=NORMAL")
+        # `serve --workers N` embeds an emulator in each process, all on this one file.
+        conn.execute("PRAGMA busy_timeout=5000")
         for statement in _SCHEMA:
             conn.execute(statement)
         self.overrides = {

@@ -4,14 +4,16 @@ uvicorn closes a keep-alive connection that idles after a response, but not one 
 never sends a request, nor one that sends its headers a byte at a time (slowloris):
 any data resets its idle timer. Here every request's headers must be complete within
 `header_timeout` of the connection opening (or of the previous response) and within
-`MAX_HEADER_BYTES`, and past `max_connections` a new connection is closed at once, so
-idle, slow or endless clients can neither hold every file descriptor, nor memory, nor
-lock others out.
+`MAX_HEADER_BYTES`; past `max_connections` the connection that has waited longest for
+its request's headers is closed to admit the new one (or, when every connection is busy
+with a request, the new one is). Idle, slow or endless clients can neither hold every
+file descriptor, nor memory, nor lock others out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from typing import ClassVar
 
@@ -27,12 +29,16 @@ _TOO_LARGE = (
 )
 
 
+_ARMING = itertools.count(1)
+
+
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     # Class-wide, set once per process by mmgate.serving.runner before serving.
     header_timeout: ClassVar[float] = 10.0
     max_connections: ClassVar[int] = 1000
 
     _header_deadline: asyncio.TimerHandle | None = None
+    _armed = 0  # when the wait for headers began, in arming order (eviction picks the least)
     _header_bytes = 0  # received since the current request began, until its headers end
 
     def data_received(self, data: bytes) -> None:
@@ -48,11 +54,28 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        if len(self.connections) > self.max_connections:
+        if len(self.connections) > self.max_connections and not self._evict_idlest():
             log.warning("connection refused: %d open connections", len(self.connections) - 1)
             transport.close()
             return
         self._arm_header_deadline()
+
+    def _evict_idlest(self) -> bool:
+        """At the bound, make room by closing the connection that has waited longest for
+        a request's headers (idle or slow): a flood of idle connections then cannot lock
+        a new client out. False when every connection is busy with a request."""
+        waiting = [
+            c
+            for c in self.connections
+            if isinstance(c, BoundedHttpToolsProtocol) and c._header_deadline is not None
+        ]
+        if not waiting:
+            return False
+        idlest = min(waiting, key=lambda c: c._armed)
+        log.info("closed the idlest connection to admit a new one (connection bound)")
+        idlest._disarm_header_deadline()
+        idlest.transport.close()
+        return True
 
     def on_headers_complete(self) -> None:
         self._disarm_header_deadline()
@@ -71,6 +94,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _arm_header_deadline(self) -> None:
         self._disarm_header_deadline()
         self._header_bytes = 0
+        self._armed = next(_ARMING)
         self._header_deadline = self.loop.call_later(self.header_timeout, self._headers_too_slow)
 
     def _disarm_header_deadline(self) -> None:

@@ -42,7 +42,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "loop": "uvloop" if sys.platform != "win32" else "asyncio",
         "http": BoundedHttpToolsProtocol,
         "timeout_keep_alive": settings.keep_alive_seconds,
-        "limit_concurrency": connection_bound(settings) + 1,  # the connection bound is ours
+        # The connection bound is ours (protocol.py); this only caps requests in flight, above
+        # connections being closed to make room, which still count for uvicorn a moment.
+        "limit_concurrency": 2 * connection_bound(settings) + 1,
         # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default, which lets any local
         # caller pick its address (and dodge the per-address limits): off unless configured.
         "proxy_headers": proxies is not None,
