@@ -19,8 +19,9 @@ from mmgate.emulator.population import Kind, Population
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.user_webhooks import IDENTITIES
 from mmgate.emulator.users import Behaviour
-from mmgate.errors import GraphError
+from mmgate.errors import GraphError, Refusal
 from mmgate.ids import key_hash
+from mmgate.web.responses import json_response
 
 SANDBOX_KEY_HEADER = "x-sandbox-key"
 
@@ -34,12 +35,10 @@ class ClockMove(msgspec.Struct):
     advance_seconds: float
 
 
-def _json(body: object, status: int = 200) -> Response:
-    return Response(msgspec.json.encode(body), status, media_type="application/json")
-
-
-def _problem(status: int, message: str) -> Response:
-    return _json({"error": {"message": message, "code": status}}, status)
+def require_sandbox_key(emulator: Emulator, request: Request) -> None:
+    """Every sandbox call carries the sandbox key (a 401 in the sandbox's shape otherwise)."""
+    if not _allowed(emulator, request):
+        raise Refusal(401, "A valid X-Sandbox-Key header is required.")
 
 
 def _allowed(emulator: Emulator, request: Request) -> bool:
@@ -50,12 +49,11 @@ def _allowed(emulator: Emulator, request: Request) -> bool:
 
 async def clock(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    require_sandbox_key(emulator, request)
     sandbox_clock = emulator.clock
     if request.method == "POST":
         if not isinstance(sandbox_clock, SandboxClock):
-            return _problem(409, "The clock can only be moved in sandbox mode.")
+            raise Refusal(409, "The clock can only be moved in sandbox mode.")
         try:
             move = msgspec.json.decode(await request.body(), type=ClockMove)
             if move.advance_seconds < 0:
@@ -63,29 +61,30 @@ async def clock(request: Request) -> Response:
             await sandbox_clock.settle()
             sandbox_clock.advance(move.advance_seconds)
         except (msgspec.DecodeError, ValueError) as exc:
-            return _problem(400, f'Expected {{"advance_seconds": <non-negative number>}}: {exc}')
-    return _json({"now": sandbox_clock.now(), "pending_events": len(emulator.scheduler)})
+            raise Refusal(
+                400, f'Expected {{"advance_seconds": <non-negative number>}}: {exc}'
+            ) from None
+    return json_response({"now": sandbox_clock.now(), "pending_events": len(emulator.scheduler)})
 
 
 async def recipient(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    require_sandbox_key(emulator, request)
     number = request.path_params["number"].lstrip("+")
     if not ascii_digits(number) or len(number) > 20:
-        return _problem(400, "The number must be digits in international format.")
+        raise Refusal(400, "The number must be digits in international format.")
     if request.method == "PUT":
         try:
             emulator.network.overrides[number] = msgspec.json.decode(
                 await request.body(), type=StrictBehaviour
             )
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            return _problem(400, f"Invalid behaviour: {exc}")
+            raise Refusal(400, f"Invalid behaviour: {exc}") from None
     elif request.method == "DELETE":
         emulator.network.overrides.pop(number, None)
     await emulator.journal.committed()  # a behaviour set is kept across restarts
     behaviour = emulator.network.behaviour(number)
-    return _json({"number": number, "behaviour": msgspec.to_builtins(behaviour)})
+    return json_response({"number": number, "behaviour": msgspec.to_builtins(behaviour)})
 
 
 class ClickRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -96,21 +95,20 @@ async def click(request: Request) -> Response:
     """The recipient taps a link in one message now: `{"component": "cta" | "body"}`.
     `wamid` is Meta's, or the gateway's (what the client got back)."""
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    require_sandbox_key(emulator, request)
     try:
         body = await request.body()
         wanted = msgspec.json.decode(body, type=ClickRequest) if body.strip() else ClickRequest()
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        return _problem(400, f'Expected {{"component": "cta" | "body"}}: {exc}')
+        raise Refusal(400, f'Expected {{"component": "cta" | "body"}}: {exc}') from None
     message = emulator.network.chats.find(request.path_params["wamid"])
     if message is None:
-        return _problem(404, "No such message in the emulator's memory (recent chats only).")
+        raise Refusal(404, "No such message in the emulator's memory (recent chats only).")
     try:
         tap = emulator.network.tap(message, wanted.component, emulator.clock.now())
     except TapRefused as refused:
-        return _problem(409, str(refused))
-    return _json(
+        raise Refusal(409, str(refused)) from None
+    return json_response(
         {
             "meta_wamid": message.meta_wamid,
             "component": tap.component,
@@ -126,9 +124,8 @@ async def reset(request: Request) -> Response:
     """Recipients, pending message events and counters back to a clean state; the world
     (businesses, WABAs, templates, onboarding) and the clock stay (docs/emulator.md)."""
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
-    return _json(emulator.reset())
+    require_sandbox_key(emulator, request)
+    return json_response(emulator.reset())
 
 
 class TemplateChange(msgspec.Struct, forbid_unknown_fields=True):
@@ -152,13 +149,12 @@ class ReviewSettings(msgspec.Struct, forbid_unknown_fields=True):
 async def template(request: Request) -> Response:
     """Meta's reviewers: approve, reject, pause, disable or re-categorise a template."""
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    require_sandbox_key(emulator, request)
     p = request.path_params
     waba = emulator.worlds.waba(p["waba_id"])
     record = emulator.worlds.template(waba, p["name"], p["language"]) if waba else None
     if waba is None or record is None:
-        return _problem(404, "No such template.")
+        raise Refusal(404, "No such template.")
     try:
         change = msgspec.json.decode(await request.body(), type=TemplateChange)
         emulator.templates.change(
@@ -170,22 +166,21 @@ async def template(request: Request) -> Response:
             reason=change.reason,
         )
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        return _problem(400, f"Invalid template change: {exc}")
+        raise Refusal(400, f"Invalid template change: {exc}") from None
     except GraphError as error:
-        return _problem(400, error.details)
-    return _json({"id": record.id, "status": record.status, "category": record.category})
+        raise Refusal(400, error.details) from None
+    return json_response({"id": record.id, "status": record.status, "category": record.category})
 
 
 async def review_settings(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    require_sandbox_key(emulator, request)
     desk = emulator.templates
     if request.method == "POST":
         try:
             settings = msgspec.json.decode(await request.body(), type=ReviewSettings)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            return _problem(400, f"Invalid settings: {exc}")
+            raise Refusal(400, f"Invalid settings: {exc}") from None
         if settings.template_review_seconds is not None:
             desk.review_seconds = max(0.0, settings.template_review_seconds)
         if settings.template_auto_approve is not None:
@@ -202,7 +197,7 @@ async def review_settings(request: Request) -> Response:
     network = emulator.network
     population = network.population
     identity = next(k for k, v in IDENTITIES.items() if v == network.replies.identity)
-    return _json(
+    return json_response(
         {
             "template_review_seconds": desk.review_seconds,
             "template_auto_approve": desk.auto_approve,
@@ -227,9 +222,8 @@ def _apply_2026(network: Network, settings: ReviewSettings) -> None:
 async def stats(request: Request) -> Response:
     """Counters for tests and rehearsals: sends Meta accepted, and duplicates among them."""
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
-    return _json(
+    require_sandbox_key(emulator, request)
+    return json_response(
         {
             "accepted": emulator.accepted,
             "duplicate_sends": emulator.duplicate_sends,

@@ -13,8 +13,10 @@ from starlette.routing import Route
 from mmgate.domain.pricing import MARKETING_RATES
 from mmgate.emulator.market import MarketSettings
 from mmgate.emulator.max_price_rules import enrolment
-from mmgate.emulator.sandbox_api import _allowed, _json, _problem
+from mmgate.emulator.sandbox_api import require_sandbox_key
 from mmgate.emulator.state import Emulator
+from mmgate.errors import Refusal
+from mmgate.web.responses import json_response
 
 AGREEMENT_STATES = ("accepted", "none")
 
@@ -32,8 +34,7 @@ def _market_view(emulator: Emulator) -> dict[str, Any]:
 
 async def market(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    require_sandbox_key(emulator, request)
     if request.method == "POST":
         try:
             given = msgspec.json.decode(await request.body())
@@ -43,30 +44,29 @@ async def market(request: Request) -> Response:
             settings = msgspec.convert(merged, MarketSettings)
             settings.check()
         except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
-            return _problem(400, f"Invalid market settings: {exc}")
+            raise Refusal(400, f"Invalid market settings: {exc}") from None
         emulator.market.settings = settings
-    return _json(_market_view(emulator))
+    return json_response(_market_view(emulator))
 
 
 async def agreement(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    require_sandbox_key(emulator, request)
     business = emulator.worlds.business(request.path_params["business_id"])
     if business is None:
-        return _problem(404, "No such business.")
+        raise Refusal(404, "No such business.")
     try:
         status = msgspec.json.decode(await request.body()).get("status", "accepted")
     except (msgspec.DecodeError, AttributeError):
-        return _problem(400, 'Expected {"status": "accepted" | "none"}.')
+        raise Refusal(400, 'Expected {"status": "accepted" | "none"}.') from None
     state = enrolment(business)
     if status not in AGREEMENT_STATES:
-        return _problem(400, 'status must be "accepted" or "none".')
+        raise Refusal(400, 'status must be "accepted" or "none".')
     if status == "accepted" and state.status != "pending":
-        return _problem(409, "Only a pending agreement (email sent) can be accepted.")
+        raise Refusal(409, "Only a pending agreement (email sent) can be accepted.")
     state.status = status
     emulator.worlds.save()
-    return _json({"business_id": business.id, "status": state.status})
+    return json_response({"business_id": business.id, "status": state.status})
 
 
 routes = [

@@ -14,8 +14,10 @@ from mmgate.emulator import user_actions
 from mmgate.emulator.conversations import UserMessage
 from mmgate.emulator.messages import SimMessage
 from mmgate.emulator.replies import ActionRefused
-from mmgate.emulator.sandbox_api import _allowed, _json, _problem
+from mmgate.emulator.sandbox_api import require_sandbox_key
 from mmgate.emulator.state import Emulator
+from mmgate.errors import Refusal
+from mmgate.web.responses import json_response
 
 
 class MarketingChange(msgspec.Struct, forbid_unknown_fields=True):
@@ -30,19 +32,18 @@ def _number(request: Request) -> str | None:
 
 async def send(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    require_sandbox_key(emulator, request)
     number = _number(request)
     if number is None:
-        return _problem(400, "The number must be digits in international format.")
+        raise Refusal(400, "The number must be digits in international format.")
     try:
         action = msgspec.json.decode(await request.body(), type=user_actions.UserAction)
         written = user_actions.perform(emulator, number, action)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        return _problem(400, f"Invalid user action: {exc}")
+        raise Refusal(400, f"Invalid user action: {exc}") from None
     except ActionRefused as refused:
-        return _problem(409, str(refused))
-    return _json(
+        raise Refusal(409, str(refused)) from None
+    return json_response(
         {
             "id": written.meta_wamid,
             "phone_number_id": written.phone.id,
@@ -53,31 +54,29 @@ async def send(request: Request) -> Response:
 
 async def marketing(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    require_sandbox_key(emulator, request)
     number = _number(request)
     if number is None:
-        return _problem(400, "The number must be digits in international format.")
+        raise Refusal(400, "The number must be digits in international format.")
     try:
         change = msgspec.json.decode(await request.body(), type=MarketingChange)
         to, changed = user_actions.set_marketing(
             emulator, number, change.value, change.phone_number_id
         )
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        return _problem(400, f'Expected {{"value": "stop" | "resume"}}: {exc}')
+        raise Refusal(400, f'Expected {{"value": "stop" | "resume"}}: {exc}') from None
     except ActionRefused as refused:
-        return _problem(409, str(refused))
-    return _json({"waba_id": to.waba_id, "value": change.value, "changed": changed})
+        raise Refusal(409, str(refused)) from None
+    return json_response({"waba_id": to.waba_id, "value": change.value, "changed": changed})
 
 
 async def user(request: Request) -> Response:
     """The user's windows and marketing preference per business that wrote to them."""
     emulator: Emulator = request.app.state.emulator
-    if not _allowed(emulator, request):
-        return _problem(401, "A valid X-Sandbox-Key header is required.")
+    require_sandbox_key(emulator, request)
     number = _number(request)
     if number is None:
-        return _problem(400, "The number must be digits in international format.")
+        raise Refusal(400, "The number must be digits in international format.")
     conversations, now = emulator.network.conversations, emulator.clock.now()
     phones: dict[str, SimMessage | UserMessage] = {
         m.phone.id: m for m in emulator.network.chats.chat(number)
@@ -95,7 +94,7 @@ async def user(request: Request) -> Response:
                 "marketing_stopped": conversations.marketing_stopped(seen.waba_id, number),
             }
         )
-    return _json({"number": number, "businesses": businesses})
+    return json_response({"number": number, "businesses": businesses})
 
 
 routes = [
