@@ -1,20 +1,18 @@
-"""Every request body is capped and must arrive in time, whatever the route.
+"""Every request body is capped, whatever the route, and never NUL-bearing.
 
 One guard in front of the whole app, so no handler (a login form, the Meta webhook
-receiver, a sandbox call) can be made to buffer an unbounded body or wait forever for a
-slow one. A declared Content-Length past the cap is refused before a byte is read; a
-chunked body is counted as it arrives and cut at the cap. The handler's read then fails
-(so no handler ever acts on a truncated body), and its answer is replaced by a 413 (or
-408) in the surface's shape, sent with `Connection: close` so the rest of the body is
-never read.
+receiver, a sandbox call) can be made to buffer an unbounded body. A declared
+Content-Length past the cap is refused before a byte is read; a chunked body is counted
+as it arrives and cut at the cap. The handler's read then fails (so no handler ever acts
+on a truncated body), and its answer is replaced by a 413 (or 400) in the surface's
+shape, sent with `Connection: close` so the rest of the body is never read. A body that
+arrives too slowly is the protocol's to close (mmgate/serving/protocol.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import time
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,13 +29,13 @@ class BodyCut(Exception):
 @dataclass(frozen=True)
 class BodyBounds:
     max_bytes: int
-    timeout_seconds: float
 
 
 NUL_REFUSED = "NUL characters are not allowed in a request."
 # A NUL as a raw byte, as JSON's escape, or percent-encoded (query strings and forms).
 _JSON_NUL = b"\\u0000"
 _FORM_NUL = b"%00"
+_FORM = b"application/x-www-form-urlencoded"
 
 
 def _has_nul(data: bytes, *, form: bool) -> bool:
@@ -53,82 +51,89 @@ class BoundedBodies:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
-        if declared is not None and declared > self.bounds.max_bytes:
-            await _refuse(send, scope["path"], 413, self._too_large())
-            return
-        if "\x00" in scope["path"]:  # no resource is named with a NUL
-            await _refuse(send, scope["path"], 404, "Not found.")
-            return
-        if _has_nul(scope["query_string"], form=True):
+        length: int | None = None
+        chunked = form = False
+        for name, value in scope["headers"]:  # one pass; the hot path runs through here
+            if name == b"content-length":
+                length = int(value) if value.isdigit() else None
+            elif name == b"transfer-encoding":
+                chunked = True
+            elif name == b"content-type":
+                form = value.lower().startswith(_FORM)
+        path = scope["path"]
+        if length is not None and length > self.bounds.max_bytes:
+            await _refuse(send, path, 413, self._too_large())
+        elif "\x00" in path:  # no resource is named with a NUL
+            await _refuse(send, path, 404, "Not found.")
+        elif scope["query_string"] and _has_nul(scope["query_string"], form=True):
             # The Meta handshake answers a bad verification with 403, as Meta expects.
-            status = 403 if scope["path"] == "/meta/webhook" else 400
-            await _refuse(send, scope["path"], status, NUL_REFUSED)
-            return
-        await _Exchange(self, scope, receive, send).run()
+            await _refuse(send, path, 403 if path == "/meta/webhook" else 400, NUL_REFUSED)
+        elif length is None and not chunked:
+            await self.app(scope, receive, send)  # no body to bound
+        else:
+            await _Exchange(self, scope, receive, send, form).run()
 
     def _too_large(self) -> str:
         return f"The request body exceeds {self.bounds.max_bytes} bytes."
 
 
 class _Exchange:
-    """One request: counts its body, keeps its deadline, and swaps in a refusal."""
+    """One request with a body: counts it, checks it for NUL, and swaps in a refusal.
 
-    def __init__(self, guard: BoundedBodies, scope: Scope, receive: Receive, send: Send) -> None:
+    A body that ends in a disconnect (the client left, or the protocol closed a body too
+    slow: mmgate/serving/protocol.py) is cut too: the handler's read fails, so no handler
+    acts on a truncated body."""
+
+    def __init__(
+        self, guard: BoundedBodies, scope: Scope, receive: Receive, send: Send, form: bool
+    ) -> None:
         self.guard = guard
         self.scope = scope
         self._receive = receive
         self._send = send
+        self.form = form  # Text columns (PostgreSQL's) cannot hold NUL: no body with one gets in.
         self.size = 0
         self.body_done = False
         self.started = False
+        self.cut = False  # the body ended early: there is nobody to answer
         self.refused: tuple[int, str] | None = None
-        self.deadline = time.monotonic() + guard.bounds.timeout_seconds
-        # Text columns (PostgreSQL's above all) cannot hold NUL: no body carrying one gets in.
-        self.form = _header(scope, b"content-type").startswith(b"application/x-www-form")
         self.tail = b""  # the end of the previous chunk, for a NUL escape split across two
 
     async def run(self) -> None:
         try:
             await self.guard.app(self.scope, self.receive, self.send)
         except Exception:
-            if self.refused is None:
+            if self.refused is None and not self.cut:
                 raise
-            # The handler failed on the cut body; the refusal is its answer.
+            # The handler failed on the cut body; the refusal (if any) is its answer.
         if self.refused is not None and not self.started:
             status, message = self.refused
             await _refuse(self._send, self.scope["path"], status, message)
 
     async def receive(self) -> Message:
-        if self.refused is not None:
+        if self.refused is not None or self.cut:
             raise BodyCut
+        message = await self._receive()
         if self.body_done:
-            return await self._receive()
-        try:
-            async with asyncio.timeout(max(0.0, self.deadline - time.monotonic())):
-                message = await self._receive()
-        except TimeoutError:
-            log.info("request body too slow: %s", self.scope["path"])
-            self.refused = (408, "The request body did not arrive in time.")
-            raise BodyCut from None
-        if message["type"] == "http.request":
-            self.size += len(message.get("body", b""))
-            if self.size > self.guard.bounds.max_bytes:
-                self.refused = (413, self.guard._too_large())
-                raise BodyCut
-            self.body_done = not message.get("more_body", False)
-            self._check_nul(message.get("body", b""))
-        return message
-
-    def _check_nul(self, chunk: bytes) -> None:
+            return message
+        if message["type"] != "http.request":
+            self.cut = True
+            raise BodyCut
+        chunk: bytes = message.get("body", b"")
+        self.size += len(chunk)
+        if self.size > self.guard.bounds.max_bytes:
+            self.refused = (413, self.guard._too_large())
+            raise BodyCut
         if _has_nul(self.tail + chunk, form=self.form):
             self.refused = (400, NUL_REFUSED)
             raise BodyCut
         self.tail = chunk[-5:]
+        self.body_done = not message.get("more_body", False)
+        return message
 
     async def send(self, message: Message) -> None:
-        if self.refused is not None and not self.started:
-            return  # the handler's answer to a refused body is replaced by the refusal
+        if (self.refused is not None or self.cut) and not self.started:
+            return  # the handler's answer to a cut body is replaced by the refusal, or dropped
         if message["type"] == "http.response.start":
             self.started = True
         await self._send(message)
@@ -144,15 +149,3 @@ async def _refuse(send: Send, path: str, status: int, message: str) -> None:
     with contextlib.suppress(OSError):
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-def _header(scope: Scope, name: bytes) -> bytes:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value).lower()
-    return b""
-
-
-def _content_length(scope: Scope) -> int | None:
-    value = _header(scope, b"content-length")
-    return int(value) if value.isdigit() else None

@@ -3,7 +3,8 @@
 uvicorn closes a keep-alive connection that idles after a response, but not one that
 never sends a request, nor one that sends its headers a byte at a time (slowloris):
 any data resets its idle timer. Here every request's headers must be complete within
-`header_timeout` of the connection opening (or of the previous response) and within
+`header_timeout` of the connection opening (or of the previous response), its body
+within `body_timeout` of its headers (else 408), and within
 `MAX_HEADER_BYTES`; past `max_connections` the connection that has waited longest for
 its request's headers is closed to admit the new one (or, when every connection is busy
 with a request, the new one is). Idle, slow or endless clients can neither hold every
@@ -18,6 +19,8 @@ import logging
 from typing import ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from mmgate.serving.refusals import refusal
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,10 @@ _ARMING = itertools.count(1)
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     # Class-wide, set once per process by mmgate.serving.runner before serving.
     header_timeout: ClassVar[float] = 10.0
+    body_timeout: ClassVar[float] = 30.0
     max_connections: ClassVar[int] = 1000
+
+    _body_deadline: asyncio.TimerHandle | None = None
 
     _header_deadline: asyncio.TimerHandle | None = None
     _armed = 0  # when the wait for headers began, in arming order (eviction picks the least)
@@ -80,6 +86,38 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._disarm_header_deadline()
         super().on_headers_complete()
+        if _has_body(self.headers):  # one timer per request with a body, not per chunk
+            self._body_deadline = self.loop.call_later(self.body_timeout, self._body_too_slow)
+
+    def on_message_complete(self) -> None:
+        self._disarm_body_deadline()
+        super().on_message_complete()
+
+    def _disarm_body_deadline(self) -> None:
+        if self._body_deadline is not None:
+            self._body_deadline.cancel()
+            self._body_deadline = None
+
+    def _body_too_slow(self) -> None:
+        """408 (unless the answer has begun) and close: the handler sees a disconnect,
+        which the body guard turns into a failed read (mmgate/serving/bounds.py)."""
+        self._body_deadline = None
+        if self.transport.is_closing():
+            return
+        log.info("closed a connection whose request body did not arrive in time")
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_started:
+            path = str(self.scope.get("path", ""))
+            content_type, body = refusal(path, 408, "The request body did not arrive in time.")
+            head = (
+                b"HTTP/1.1 408 Request Timeout\r\ncontent-type: "
+                + content_type
+                + b"\r\ncontent-length: "
+                + str(len(body)).encode()
+                + b"\r\nconnection: close\r\n\r\n"
+            )
+            self.transport.write(head + body)
+        self.transport.close()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -89,6 +127,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_deadline()
+        self._disarm_body_deadline()
         super().connection_lost(exc)
 
     def _arm_header_deadline(self) -> None:
@@ -107,3 +146,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if not self.transport.is_closing():
             log.info("closed a connection whose request headers did not arrive in time")
             self.transport.close()
+
+
+def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
+            return True
+    return False

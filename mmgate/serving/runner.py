@@ -29,9 +29,10 @@ def connection_bound(settings: Settings) -> int:
 def bounded(app: ASGIApp, settings: Settings) -> ASGIApp:
     """Apply the per-process bounds, and wrap `app` in the body guard."""
     BoundedHttpToolsProtocol.header_timeout = settings.header_timeout_seconds
+    BoundedHttpToolsProtocol.body_timeout = settings.body_timeout_seconds
     BoundedHttpToolsProtocol.max_connections = connection_bound(settings)
     cap = max(settings.max_body_bytes, _MIN_BODY_CAP)
-    return BoundedBodies(app, BodyBounds(cap, settings.body_timeout_seconds))
+    return BoundedBodies(app, BodyBounds(cap))
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
