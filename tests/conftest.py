@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support import seed
+from tests.support.inprocess import InProcessApp, in_process_app
 from tests.support.receiver import WebhookReceiver
 from tests.support.server import ServerProcess
 
@@ -30,3 +31,16 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 @pytest.fixture
 def conformance_dir() -> Path:
     return CONFORMANCE
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
+    """The real app in this process (tests/support/inprocess.py): for what needs no process
+    of its own. `server` starts a child process, for crashes, signals and uvicorn's limits."""
+    async with in_process_app(tmp_path) as running:
+        yield running

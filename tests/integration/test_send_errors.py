@@ -1,4 +1,7 @@
-"""Every refused send gets the real error shape and leaves no row behind."""
+"""Every refused send gets the real error shape and leaves no row behind.
+
+The app runs in this process (the `app` fixture, tests/support/inprocess.py): nothing here
+needs a process of its own."""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ from typing import Any
 import pytest
 
 from tests.support import seed
-from tests.support.server import ServerProcess
+from tests.support.inprocess import InProcessApp
+
+pytestmark = pytest.mark.anyio
 
 
-def _rows(server: ServerProcess) -> tuple[int, int]:
-    conn = sqlite3.connect(server.data_dir / "gateway.db")
+def _rows(app: InProcessApp) -> tuple[int, int]:
+    conn = sqlite3.connect(app.data_dir / "gateway.db")
     try:
         messages = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
         jobs = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
@@ -130,10 +135,10 @@ CASES = [
 
 
 @pytest.mark.parametrize(("body", "status", "code", "details"), CASES)
-def test_refused_sends(
-    server: ServerProcess, body: dict[str, Any], status: int, code: int, details: str | None
+async def test_refused_sends(
+    app: InProcessApp, body: dict[str, Any], status: int, code: int, details: str | None
 ) -> None:
-    response = server.send(body)
+    response = await app.send(body)
 
     assert response.status_code == status, response.text
     error = _error(response)
@@ -141,91 +146,97 @@ def test_refused_sends(
     assert error["message"].startswith(f"(#{code})") or code == 100
     if details is not None:
         assert error["error_data"]["details"] == details
-    assert _rows(server) == (0, 0)
+    assert _rows(app) == (0, 0)
 
 
-def test_malformed_json(server: ServerProcess) -> None:
-    response = server.http.post(
+async def test_malformed_json(app: InProcessApp) -> None:
+    response = await app.http.post(
         "/marketing_messages",
         content=b'{"messaging_product": ',
         headers={"D360-API-KEY": seed.CHANNEL_KEY},
     )
     assert response.status_code == 400
     assert _error(response)["code"] == 100
-    assert _rows(server) == (0, 0)
+    assert _rows(app) == (0, 0)
 
 
-def test_huge_body(server: ServerProcess) -> None:
+async def test_huge_body(app: InProcessApp) -> None:
     big = {**seed.SEED_EXAMPLE, "padding": "x" * 200_000}
-    response = server.send(big)
+    response = await app.send(big)
     assert response.status_code == 413
     assert "exceeds" in _error(response)["error_data"]["details"]
-    assert _rows(server) == (0, 0)
+    assert _rows(app) == (0, 0)
 
 
 @pytest.mark.parametrize("depth", [40, 5000])
-def test_deeply_nested_body(server: ServerProcess, depth: int) -> None:
+async def test_deeply_nested_body(app: InProcessApp, depth: int) -> None:
     # Nested in an unknown field (ignored when shallow): 5,000 levels is past msgspec's own
     # recursion limit, which used to surface as a 500.
     nested = b"[" * depth + b"]" * depth
     body = b'{"to": "447700900123", "type": "text", "text": {"body": "hi"}, "x": ' + nested + b"}"
     for path in ("/messages", "/marketing_messages"):
-        response = server.http.post(path, content=body, headers={"D360-API-KEY": seed.CHANNEL_KEY})
+        response = await app.http.post(
+            path, content=body, headers={"D360-API-KEY": seed.CHANNEL_KEY}
+        )
         assert response.status_code == 400
         assert "nests deeper" in _error(response)["error_data"]["details"]
-    assert _rows(server) == (0, 0)
+    assert _rows(app) == (0, 0)
 
 
 @pytest.mark.parametrize("key", [None, "", "wrong-key", seed.PARTNER_KEY])
-def test_bad_key_gets_360dialogs_401(server: ServerProcess, key: str | None) -> None:
+async def test_bad_key_gets_360dialogs_401(app: InProcessApp, key: str | None) -> None:
     headers = {} if key is None else {"D360-API-KEY": key}
-    response = server.http.post("/marketing_messages", json=seed.SEED_EXAMPLE, headers=headers)
+    response = await app.http.post("/marketing_messages", json=seed.SEED_EXAMPLE, headers=headers)
     assert response.status_code == 401
     assert response.json() == {"error": "Invalid api token."}
-    assert _rows(server) == (0, 0)
+    assert _rows(app) == (0, 0)
 
 
-def test_bearer_prefix_is_tolerated(server: ServerProcess) -> None:
-    response = server.send(seed.SEED_EXAMPLE, key=f"Bearer {seed.CHANNEL_KEY}")
+async def test_bearer_prefix_is_tolerated(app: InProcessApp) -> None:
+    response = await app.send(seed.SEED_EXAMPLE, key=f"Bearer {seed.CHANNEL_KEY}")
     assert response.status_code == 200
 
 
-def test_missing_to_is_metas_own_message(server: ServerProcess) -> None:
+async def test_missing_to_is_metas_own_message(app: InProcessApp) -> None:
     body = {k: v for k, v in seed.SEED_EXAMPLE.items() if k != "to"}
-    error = _error(server.send(body))
+    error = _error(await app.send(body))
     assert error["code"] == 100
     assert error["message"] == "The parameter to is required."
     assert "error_data" not in error
 
 
-def test_idempotency_key_returns_the_first_answer_and_sends_once(server: ServerProcess) -> None:
+async def test_idempotency_key_returns_the_first_answer_and_sends_once(app: InProcessApp) -> None:
     headers = {"Idempotency-Key": "order-1234"}
-    first = server.send(seed.SEED_EXAMPLE, headers=headers)
-    second = server.send(seed.SEED_EXAMPLE, headers=headers)
+    first = await app.send(seed.SEED_EXAMPLE, headers=headers)
+    second = await app.send(seed.SEED_EXAMPLE, headers=headers)
 
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
-    assert _rows(server)[0] == 1
+    assert _rows(app)[0] == 1
 
-    other = server.send({**seed.SEED_EXAMPLE, "to": "441234567899"}, headers=headers)
+    other = await app.send({**seed.SEED_EXAMPLE, "to": "441234567899"}, headers=headers)
     assert other.status_code == 422
-    assert _rows(server)[0] == 1
+    assert _rows(app)[0] == 1
 
 
-def test_template_ttl_in_range_is_kept(server: ServerProcess) -> None:
-    wamid = server.send(_template("short_ttl_promo")).json()["messages"][0]["id"]
-    assert server.message(wamid)["ttl_seconds"] == 43200
-    payload_wins = server.send({**_template("short_ttl_promo"), "message_send_ttl_seconds": 86400})
-    assert server.message(payload_wins.json()["messages"][0]["id"])["ttl_seconds"] == 86400
+async def test_template_ttl_in_range_is_kept(app: InProcessApp) -> None:
+    wamid = (await app.send(_template("short_ttl_promo"))).json()["messages"][0]["id"]
+    assert (await app.message(wamid))["ttl_seconds"] == 43200
+    payload_wins = await app.send(
+        {**_template("short_ttl_promo"), "message_send_ttl_seconds": 86400}
+    )
+    wamid = payload_wins.json()["messages"][0]["id"]
+    assert (await app.message(wamid))["ttl_seconds"] == 86400
 
 
-def test_per_number_throughput_limit(server: ServerProcess) -> None:
+async def test_per_number_throughput_limit(app: InProcessApp) -> None:
     codes = [
-        server.send({**seed.SEED_EXAMPLE, "to": f"4478{i:04d}5678"}).status_code for i in range(80)
+        (await app.send({**seed.SEED_EXAMPLE, "to": f"4478{i:04d}5678"})).status_code
+        for i in range(80)
     ]
     assert codes[:80] == [200] * 80
-    refused = server.send(seed.SEED_EXAMPLE)
+    refused = await app.send(seed.SEED_EXAMPLE)
     assert refused.status_code == 429
     assert _error(refused)["code"] == 130429
-    server.advance(1)  # the bucket refills on the clock
-    assert server.send(seed.SEED_EXAMPLE).status_code == 200
+    await app.advance(1)  # the bucket refills on the clock
+    assert (await app.send(seed.SEED_EXAMPLE)).status_code == 200

@@ -32,9 +32,15 @@ class InProcessApp:
         return self.app.settings.data_dir
 
     async def send(
-        self, body: Any, *, key: str = seed.CHANNEL_KEY, path: str = "/marketing_messages"
+        self,
+        body: Any,
+        *,
+        key: str = seed.CHANNEL_KEY,
+        path: str = "/marketing_messages",
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        return await self.http.post(path, json=body, headers={"D360-API-KEY": key})
+        headers = {"D360-API-KEY": key, **(headers or {})}
+        return await self.http.post(path, json=body, headers=headers)
 
     async def advance(self, seconds: float) -> float:
         response = await self.http.post(
