@@ -77,17 +77,18 @@ def tail(
     receiver = Receiver(host, port, secret, tolerance, _printer(as_json), max_events)
     where = "verified" if secret else "NOT verified (no secret)"
     click.echo(f"Listening on {receiver.url} — signatures {where}. Ctrl-C stops.", err=True)
-    previous = None
+    replaced: list[WebhookConfig] = []  # filled before the webhook changes, not after
     try:
         # The handlers first: a signal right after "points here" must still restore it.
         with _interrupted_by(signal.SIGTERM, signal.SIGHUP):
-            previous = _register(connection, receiver.url) if register else None
+            if register:
+                _register(connection, receiver.url, replaced)
             receiver.serve()
     except KeyboardInterrupt:
         pass
     finally:
         receiver.close()
-        if previous is not None:
+        for previous in replaced:
             with connection.client() as client:
                 client.set_webhook(previous.url, previous.headers)
     click.echo(f"Stopped after {receiver.events} events.", err=True)
@@ -109,12 +110,14 @@ def _interrupted_by(*signals: signal.Signals) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _register(connection: Connection, url: str) -> WebhookConfig:
+def _register(connection: Connection, url: str, replaced: list[WebhookConfig]) -> None:
+    """Point the channel's webhook at `url`; what it replaces goes into `replaced` first,
+    so an interrupt at any instant after the change finds what to restore."""
     with connection.client() as client:
         previous = client.get_webhook()
+        replaced.append(previous)
         client.set_webhook(url, previous.headers)
     click.echo(f"The channel's webhook points here until exit (was {previous.url}).", err=True)
-    return previous
 
 
 class Receiver:

@@ -59,6 +59,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 def app_from_env() -> ASGIApp:
     """The factory each process of `mmgate serve --workers N` calls (settings from MMGATE_*)."""
     from mmgate.app import MmgateApp
+    from mmgate.serving import logs
 
     settings = Settings.from_env()
+    logs.configure(settings.log_level, settings.log_format)  # each worker process logs alike
     return bounded(MmgateApp(settings), settings)
