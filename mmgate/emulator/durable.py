@@ -66,6 +66,10 @@ class Journaled(msgspec.Struct, array_like=True):
     country: str
     bid: int | None
     business_id: str
+    # Added later (defaults keep older journals readable): a rich template's components as
+    # sent (carousel cards) and an interactive message's object (its buttons and rows).
+    raw_components: list[dict[str, Any]] | None = None
+    interactive: dict[str, Any] | None = None
 
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -95,6 +99,8 @@ def journaled(message: SimMessage) -> Journaled:
         m.country,
         m.bid,
         m.business_id,
+        m.raw_components,
+        m.interactive,
     )
 
 
@@ -127,6 +133,8 @@ def revived(record: Journaled, status: str, worlds: WorldStore) -> SimMessage | 
         country=r.country,
         bid=r.bid,
         business_id=r.business_id,
+        raw_components=r.raw_components,
+        interactive=r.interactive,
         status=status,
     )
 
