@@ -12,6 +12,7 @@ Bounded like the chats: the most recent `max_pairs` pairs are remembered.
 from __future__ import annotations
 
 import collections
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,12 @@ class UserMessage:
     message: dict[str, Any] = field(default_factory=dict)  # the webhook's messages[0]
 
 
+# (kind, a, b, value) of one change, for the emulator's journal (durable.py):
+# ("window", phone_number_id, wa_id, last message at) or ("stopped", waba_id, wa_id, 1.0),
+# value None when it goes.
+Change = Callable[[str, str, str, float | None], None]
+
+
 class Conversations:
     def __init__(self, max_pairs: int = MAX_PAIRS) -> None:
         self._max_pairs = max_pairs
@@ -43,10 +50,24 @@ class Conversations:
         )
         self._stopped: set[tuple[str, str]] = set()  # (waba_id, wa_id)
         self._written: dict[str, collections.deque[UserMessage]] = {}
+        self.on_change: Change | None = None  # set when journaled: Meta does not forget
+        self.on_clear: Callable[[], None] | None = None
+
+    def restore(self, saved: list[tuple[str, str, str, float]]) -> None:
+        """What a journal kept from the last run (oldest window first)."""
+        for kind, a, b, value in saved:
+            if kind == "window":
+                self._last_from_user[(a, b)] = value
+            elif kind == "stopped":
+                self._stopped.add((a, b))
+        while len(self._last_from_user) > self._max_pairs:
+            self._last_from_user.popitem(last=False)
 
     def user_wrote(self, message: UserMessage) -> None:
         key = (message.phone.id, message.wa_id)
         self._last_from_user[key] = message.sent_at
+        if self.on_change is not None:
+            self.on_change("window", key[0], key[1], message.sent_at)
         self._last_from_user.move_to_end(key)
         if len(self._last_from_user) > self._max_pairs:
             self._last_from_user.popitem(last=False)
@@ -77,6 +98,8 @@ class Conversations:
             self._stopped.add(key)
         else:
             self._stopped.discard(key)
+        if self.on_change is not None:
+            self.on_change("stopped", waba_id, wa_id, 1.0 if stopped else None)
         return True
 
     def written_by(self, wa_id: str) -> list[UserMessage]:
@@ -86,3 +109,5 @@ class Conversations:
         self._last_from_user.clear()
         self._stopped.clear()
         self._written.clear()
+        if self.on_clear is not None:
+            self.on_clear()

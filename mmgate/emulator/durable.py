@@ -27,6 +27,7 @@ import msgspec
 
 from mmgate.domain.payloads import Template
 from mmgate.domain.routing import Route
+from mmgate.emulator.conversations import Conversations
 from mmgate.emulator.messages import SimMessage
 from mmgate.emulator.users import Behaviour
 from mmgate.emulator.world import WorldStore
@@ -41,7 +42,13 @@ _SCHEMA = [
     " record BLOB NOT NULL)",
     # Recipients' behaviours set through the sandbox API or the phone page (opt-outs).
     "CREATE TABLE IF NOT EXISTS overrides (number TEXT PRIMARY KEY, behaviour BLOB NOT NULL)",
+    # What users and businesses have between them (emulator/conversations.py): customer
+    # service windows (kind 'window', phone number id, wa_id, last message at) and
+    # marketing stops (kind 'stopped', WABA id, wa_id).
+    "CREATE TABLE IF NOT EXISTS conversations (kind TEXT NOT NULL, a TEXT NOT NULL,"
+    " b TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (kind, a, b))",
 ]
+WINDOW_SECONDS = 24 * 3600.0
 
 
 class Journaled(msgspec.Struct, array_like=True):
@@ -175,14 +182,18 @@ class _Batch:
         self.status: dict[str, str] = {}
         self.overrides_reset = False
         self.overrides: dict[str, bytes | None] = {}  # None: removed
+        self.conversations_reset = False
+        self.conversations: dict[tuple[str, str, str], float | None] = {}  # None: removed
 
     def __bool__(self) -> bool:
         return (
             self.reset
             or self.overrides_reset
+            or self.conversations_reset
             or bool(self.accepted)
             or bool(self.status)
             or bool(self.overrides)
+            or bool(self.conversations)
         )
 
     def write(self, conn: sqlite3.Connection) -> None:
@@ -216,6 +227,16 @@ class _Batch:
                 "DELETE FROM overrides WHERE number = ?",
                 [(n,) for n, b in self.overrides.items() if b is None],
             )
+            if self.conversations_reset:
+                conn.execute("DELETE FROM conversations")
+            conn.executemany(
+                "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?, ?)",
+                [(*k, v) for k, v in self.conversations.items() if v is not None],
+            )
+            conn.executemany(
+                "DELETE FROM conversations WHERE kind = ? AND a = ? AND b = ?",
+                [k for k, v in self.conversations.items() if v is None],
+            )
 
 
 class MessageJournal:
@@ -228,6 +249,7 @@ class MessageJournal:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self.overrides: dict[str, Behaviour] = {}  # as saved, read by open()
+        self.conversations: list[tuple[str, str, str, float]] = []  # as saved, by open()
 
     # -- the emulator's events -------------------------------------------------------
 
@@ -249,16 +271,31 @@ class MessageJournal:
         """A sandbox reset: no pending message events any more."""
         if self._conn is None:
             return
-        overrides, overrides_reset = self._batch.overrides, self._batch.overrides_reset
+        kept = self._batch
         self._batch = _Batch()
         self._batch.reset = True
-        self._batch.overrides, self._batch.overrides_reset = overrides, overrides_reset
+        self._batch.overrides, self._batch.overrides_reset = kept.overrides, kept.overrides_reset
+        self._batch.conversations = kept.conversations
+        self._batch.conversations_reset = kept.conversations_reset
         self._filled.set()
 
     def override(self, number: str, behaviour: Behaviour | None) -> None:
         if self._conn is None:
             return
         self._batch.overrides[number] = None if behaviour is None else _encode_behaviour(behaviour)
+        self._filled.set()
+
+    def conversation(self, kind: str, a: str, b: str, value: float | None) -> None:
+        if self._conn is None:
+            return
+        self._batch.conversations[(kind, a, b)] = value
+        self._filled.set()
+
+    def clear_conversations(self) -> None:
+        if self._conn is None:
+            return
+        self._batch.conversations = {}
+        self._batch.conversations_reset = True
         self._filled.set()
 
     def clear_overrides(self) -> None:
@@ -295,6 +332,13 @@ class MessageJournal:
             number: _decode_behaviour(blob)
             for number, blob in conn.execute("SELECT number, behaviour FROM overrides")
         }
+        conn.execute(
+            "DELETE FROM conversations WHERE kind = 'window' AND value < ?",
+            (now - WINDOW_SECONDS,),
+        )
+        self.conversations = conn.execute(
+            "SELECT kind, a, b, value FROM conversations ORDER BY kind, value"
+        ).fetchall()
         conn.execute("DELETE FROM messages WHERE expires_at < ?", (now - FORGET_AFTER,))
         rows = conn.execute("SELECT record, status FROM messages ORDER BY rowid").fetchall()
         self._conn = conn
@@ -336,6 +380,7 @@ class MessageJournal:
 
 class Resumer(Protocol):
     overrides: dict[str, Behaviour]
+    conversations: Conversations
 
     def resume(self, message: SimMessage) -> None: ...
 
@@ -345,6 +390,9 @@ def resume_all(journal: MessageJournal, worlds: WorldStore, network: Resumer, no
     resumed = 0
     in_flight = journal.open(now)
     network.overrides = JournaledOverrides(journal, {**network.overrides, **journal.overrides})
+    network.conversations.restore(journal.conversations)
+    network.conversations.on_change = journal.conversation
+    network.conversations.on_clear = journal.clear_conversations
     for record, status in in_flight:
         message = revived(record, status, worlds)
         if message is not None:

@@ -39,6 +39,7 @@ async def send(request: Request) -> Response:
     try:
         action = msgspec.json.decode(await request.body(), type=user_actions.UserAction)
         written = user_actions.perform(emulator, number, action)
+        await emulator.journal.committed()  # the window it opens outlives a crash
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise Refusal(400, f"Invalid user action: {exc}") from None
     except ActionRefused as refused:
@@ -63,6 +64,7 @@ async def marketing(request: Request) -> Response:
         to, changed = user_actions.set_marketing(
             emulator, number, change.value, change.phone_number_id
         )
+        await emulator.journal.committed()
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise Refusal(400, f'Expected {{"value": "stop" | "resume"}}: {exc}') from None
     except ActionRefused as refused:

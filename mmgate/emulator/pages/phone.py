@@ -237,8 +237,11 @@ async def act(request: Request) -> Response:
         network.go_online(number, now)
     elif action in ("opt_out", "opt_in"):
         _marketing(emulator, number, action == "opt_out", fields.get("phone_number_id"))
+        await emulator.journal.committed()  # a stop outlives a crash
     elif action in USER_ACTIONS:
-        return redirect(_user_action(emulator, number, fields, here))
+        target = _user_action(emulator, number, fields, here)
+        await emulator.journal.committed()
+        return redirect(target)
     else:
         return redirect(_tap(network, number, fields, now, here))
     return redirect(here)
