@@ -22,6 +22,7 @@ from mmgate.domain.ttl import resolve_ttl
 from mmgate.emulator import template_formats
 from mmgate.emulator.interactive import interactive_of
 from mmgate.emulator.network import SimMessage, new_conversation_id, route_at_meta
+from mmgate.emulator.receipts import read_receipt
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.template_bids import bid_for_send
 from mmgate.emulator.world import TemplateRecord
@@ -84,6 +85,9 @@ def _accept(
             100, f"Unsupported post request. Object with ID '{phone_number_id}' does not exist."
         )
     phone, waba = found
+    receipt = read_receipt(body) if endpoint is EntryPoint.MESSAGES else None
+    if receipt is not None:
+        return receipt  # the business read a user's message
     decoded = decode_send(body)
     bid = bid_for_send(emulator.worlds, waba, decoded, endpoint)  # max price (131061/131062)
     valid = validate_send(decoded, endpoint)

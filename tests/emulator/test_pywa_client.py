@@ -95,5 +95,7 @@ def test_pywa_subscribes_sends_and_parses_every_webhook(
     message = next(u for u in got if type(u).__name__ == "Message")
     assert message.text == "Tell me more" and message.from_user.wa_id == USER
     assert message.reply_to_message.id == sent.id
+    assert message.mark_as_read()  # POST /{phone}/messages {"status": "read", ...}
+    assert message.indicate_typing()
     button = next(u for u in got if type(u).__name__ == "CallbackButton")
     assert button.title == "Tell me more"

@@ -211,3 +211,16 @@ def test_interactive_reply_buttons_and_lists_come_back_as_interactive_replies(
         "type": "list_reply",
         "list_reply": {"id": "ldn-1", "title": "Soho", "description": "W1"},
     }
+
+
+def test_the_business_marks_a_users_message_read(
+    emulator: EmulatorProcess, app: WebhookReceiver
+) -> None:
+    wrote = user_sends(emulator.http, USER, text="Hi", phone_number_id=seed.PHONE_NUMBER_ID)
+    receipt = {"messaging_product": "whatsapp", "status": "read", "message_id": wrote.json()["id"]}
+    path = f"{seed.PHONE_NUMBER_ID}/messages"
+    assert emulator.graph("POST", path, json=receipt).json() == {"success": True}
+    typing = {**receipt, "typing_indicator": {"type": "text"}}
+    assert emulator.graph("POST", path, json=typing).json() == {"success": True}
+    wrong = emulator.graph("POST", path, json={**receipt, "message_id": 7})
+    assert wrong.status_code == 400 and wrong.json()["error"]["code"] == 100
