@@ -1,5 +1,6 @@
 """What the gateway decides after each answer from a client's webhook endpoint, one row per
-answer: delivered, retried later, held, or given up — read back from the delivery log.
+answer: delivered, retried later, held, or given up — read back from the delivery log; and
+what a message's TTL decides upstream: expired, or delivered late but in time.
 
 The app runs in this process (tests/support/inprocess.py); the endpoint is the real receiver.
 """
@@ -92,3 +93,31 @@ async def test_what_follows_each_answer(
     codes = [a["status_code"] for a in (await first_delivery(app))["attempts"]]
     assert set(codes) == {row.status}
     assert (len(codes) > 1) is row.retried, codes
+
+
+EXPIRY_ROWS = {
+    # recipient suffix, template (its TTL), hours later, the message's state then
+    "never online, 12 h TTL: expired": ("0009", "short_ttl_promo", 13, "expired"),
+    "offline 24 h, 12 h TTL: expired": ("0001", "short_ttl_promo", 25, "expired"),
+    "offline 24 h, 30-day TTL: read by day two": ("0001", "marketing_text_no_param", 48, "read"),
+}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("suffix", "template", "hours", "state"), EXPIRY_ROWS.values(), ids=list(EXPIRY_ROWS)
+)
+async def test_a_message_not_delivered_within_its_ttl_expires(
+    tmp_path: Path, suffix: str, template: str, hours: int, state: str
+) -> None:
+    async with in_process_app(tmp_path) as app:
+        body = {
+            **seed.SEED_EXAMPLE,
+            "to": f"44770090{suffix}",
+            "template": {"name": template, "language": {"policy": "deterministic", "code": "en"}},
+        }
+        sent = await app.send(body)
+        assert sent.status_code == 200, sent.text
+        for _ in range(hours):
+            await app.advance(HOUR)
+        assert (await app.message(sent.json()["messages"][0]["id"]))["status"] == state
