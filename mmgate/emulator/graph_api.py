@@ -25,6 +25,7 @@ from mmgate.emulator.network import SimMessage, new_conversation_id, route_at_me
 from mmgate.emulator.receipts import read_receipt
 from mmgate.emulator.state import Emulator
 from mmgate.emulator.template_bids import bid_for_send
+from mmgate.emulator.user_webhooks import addressed_by_user_id
 from mmgate.emulator.world import TemplateRecord
 from mmgate.errors import GraphError
 from mmgate.ids import new_wamid
@@ -89,6 +90,7 @@ def _accept(
     if receipt is not None:
         return receipt  # the business read a user's message
     decoded = decode_send(body)
+    by_user_id = addressed_by_user_id(decoded)  # `recipient`: a BSUID instead of `to`
     bid = bid_for_send(emulator.worlds, waba, decoded, endpoint)  # max price (131061/131062)
     valid = validate_send(decoded, endpoint)
     request = valid.request
@@ -166,7 +168,11 @@ def _accept(
         message["message_status"] = "accepted"
     return {
         "messaging_product": "whatsapp",
-        "contacts": [{"input": request.to, "wa_id": valid.wa_id}],
+        "contacts": [
+            {"input": by_user_id, "user_id": by_user_id}
+            if by_user_id is not None
+            else {"input": request.to, "wa_id": valid.wa_id}
+        ],
         "messages": [message],
     }
 

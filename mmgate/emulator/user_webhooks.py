@@ -12,13 +12,16 @@ the setting hides it, as for a user who adopted a username.
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from mmgate.domain.payloads import SendRequest
 from mmgate.emulator.users import display_name
 from mmgate.emulator.world import PhoneNumber
+from mmgate.errors import GraphError
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +76,27 @@ IDENTITIES = {
 }
 
 
-@functools.lru_cache(maxsize=65_536)  # every status webhook names its user: hash once
+# BSUID -> phone number, for sends addressed by `recipient` (a user who hid their number).
+_KNOWN: collections.OrderedDict[str, str] = collections.OrderedDict()
+MAX_KNOWN = 65_536
+
+
+def wa_id_of(user_id: str) -> str | None:
+    """The phone number behind a business-scoped user id the emulator gave out."""
+    return _KNOWN.get(user_id)
+
+
 def business_scoped_user_id(wa_id: str, business_id: str) -> str:
+    found = _bsuid(wa_id, business_id)
+    if found not in _KNOWN:
+        _KNOWN[found] = wa_id
+        if len(_KNOWN) > MAX_KNOWN:
+            _KNOWN.popitem(last=False)
+    return found
+
+
+@functools.lru_cache(maxsize=65_536)  # every status webhook names its user: hash once
+def _bsuid(wa_id: str, business_id: str) -> str:
     """Stable per (user, business portfolio), in Meta's `CC.<digits>` form. The
     country part is `US` for +1, `GB` for +44 and `ZZ` otherwise (a sandbox choice:
     the emulator keeps no number-to-country table)."""
@@ -139,3 +161,18 @@ def preferences_value(
         "contacts": [contact],
         "user_preferences": [preference],
     }
+
+
+def addressed_by_user_id(request: SendRequest) -> str | None:
+    """A send with `recipient` (a business-scoped user id) and no `to`: addressed to the
+    user behind it, whose number the business may not know (the response names the
+    user by `user_id` only). Returns the BSUID, or None for a send by phone number."""
+    if request.to is not None or request.recipient is None or request.bid_spec is not None:
+        return None  # by number; or a max price to a BSUID, which Meta refuses (131062)
+    wa_id = wa_id_of(request.recipient)
+    if wa_id is None:
+        raise GraphError(
+            100, f"No WhatsApp user with the business-scoped user id {request.recipient}."
+        )
+    request.to = wa_id
+    return request.recipient

@@ -45,6 +45,25 @@ def test_usernames_and_hidden_phone_numbers(
     message = user_messages(got)[0]
     assert "from" not in message and message["from_user_id"] == contact["user_id"]
 
+    # The business answers the user it only knows by BSUID (`recipient`, no `to`).
+    reply = {"messaging_product": "whatsapp", "recipient": contact["user_id"], "type": "text"}
+    answer = emulator.graph(
+        "POST", f"{seed.PHONE_NUMBER_ID}/messages", json={**reply, "text": {"body": "Hello!"}}
+    )
+    assert answer.status_code == 200, answer.text
+    bsuid = contact["user_id"]
+    assert answer.json()["contacts"] == [{"input": bsuid, "user_id": bsuid}]
+    answered = answer.json()["messages"][0]["id"]
+    emulator.advance(10)
+    receiver.wait_for(
+        lambda r: any(s["id"] == answered and s["status"] == "read" for s in statuses(r))
+    )
+    unknown = emulator.graph(
+        "POST", f"{seed.PHONE_NUMBER_ID}/messages",
+        json={**reply, "recipient": "GB.1", "text": {"body": "?"}},
+    )  # fmt: skip
+    assert unknown.status_code == 400
+
 
 def test_landing_page_view_follows_a_cta_tap(
     emulator: EmulatorProcess, receiver: WebhookReceiver
