@@ -90,8 +90,8 @@ def _accept(
     if receipt is not None:
         return receipt  # the business read a user's message
     decoded = decode_send(body)
-    by_user_id = addressed_by_user_id(decoded)  # `recipient`: a BSUID instead of `to`
     bid = bid_for_send(emulator.worlds, waba, decoded, endpoint)  # max price (131061/131062)
+    by_user_id = addressed_by_user_id(decoded)  # `recipient`: a BSUID instead of `to`
     valid = validate_send(decoded, endpoint)
     request = valid.request
     category: str | None = None
