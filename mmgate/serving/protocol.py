@@ -2,13 +2,13 @@
 
 uvicorn closes a keep-alive connection that idles after a response, but not one that
 never sends a request, nor one that sends its headers a byte at a time (slowloris):
-any data resets its idle timer. Here every request's headers must be complete within
-`header_timeout` of the connection opening (or of the previous response), its body
-within `body_timeout` of its headers (else 408), and within
-`MAX_HEADER_BYTES`; past `max_connections` the connection that has waited longest for
-its request's headers is closed to admit the new one (or, when every connection is busy
-with a request, the new one is). Idle, slow or endless clients can neither hold every
-file descriptor, nor memory, nor lock others out.
+any data resets its idle timer. Here a request's line and headers must arrive within
+`header_timeout` of the connection opening (or of the previous response) and within
+`MAX_HEADER_BYTES` (else 431), and its body within `body_timeout` of its headers (else
+408). Past `max_connections`, the connection that has waited longest for a request's
+headers is closed to admit the new one (when every connection is busy with a request,
+the new one is closed). Idle, slow or endless clients can then hold neither every file
+descriptor nor memory, and cannot lock others out.
 """
 
 from __future__ import annotations
@@ -23,14 +23,11 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from mmgate.serving.refusals import refusal
 
 log = logging.getLogger(__name__)
-
-
 MAX_HEADER_BYTES = 64 * 1024  # request line and headers; httptools itself has no bound
 _TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain\r\n"
     b"content-length: 36\r\nconnection: close\r\n\r\nThe request headers are too large.\r\n"
 )
-
 
 _ARMING = itertools.count(1)
 
@@ -42,15 +39,17 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     max_connections: ClassVar[int] = 1000
 
     _body_deadline: asyncio.TimerHandle | None = None
-
     _header_deadline: asyncio.TimerHandle | None = None
     _armed = 0  # when the wait for headers began, in arming order (eviction picks the least)
     _header_bytes = 0  # received since the current request began, until its headers end
 
     def data_received(self, data: bytes) -> None:
+        armed = self._armed
         super().data_received(data)
         if self._header_deadline is None or self.transport.is_closing():
             return  # not waiting for headers (a body, or closed)
+        if self._armed != armed:
+            return  # the wait began within this chunk (after a body): count from the next
         self._header_bytes += len(data)
         if self._header_bytes > MAX_HEADER_BYTES:
             log.info("closed a connection whose request headers passed %d bytes", MAX_HEADER_BYTES)
@@ -92,6 +91,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         self._disarm_body_deadline()
         super().on_message_complete()
+        if self.cycle.response_complete and self.timeout_keep_alive_task is not None:
+            self._arm_header_deadline()  # answered before its body ended: now idle
 
     def _disarm_body_deadline(self) -> None:
         if self._body_deadline is not None:
@@ -121,8 +122,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        # uvicorn armed its keep-alive timer: the connection now waits for the next request.
-        if self.timeout_keep_alive_task is not None:
+        # uvicorn armed its keep-alive timer: the connection now waits for the next request,
+        # once the body of this one has ended (a handler may answer before reading it).
+        if self.timeout_keep_alive_task is not None and not self.cycle.more_body:
             self._arm_header_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -131,6 +131,25 @@ def test_endless_headers_are_cut_at_the_bound(bounded: ServerProcess) -> None:
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
 
 
+def test_a_body_answered_before_it_is_read_does_not_count_as_the_next_headers(
+    bounded: ServerProcess,
+) -> None:
+    body = b"{" + b" " * 65_528 + b"}"  # just under the cap; refused (bad key) unread
+    with _connect(bounded) as sock:
+        sock.sendall(
+            b"POST /marketing_messages HTTP/1.1\r\nHost: x\r\nD360-API-KEY: wrong\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)
+        )
+        first = sock.recv(65536)  # answered before the body was sent
+        # The body and the start of the next request in one write, the rest in another:
+        # the bytes of the body must not count as the next request's headers.
+        sock.sendall(body + b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        sock.sendall(b"Connection: close\r\n\r\n")
+        rest = _answer(sock)
+    assert first.startswith(b"HTTP/1.1 401 ")
+    assert b"HTTP/1.1 200 " in first + rest
+
+
 def test_a_slow_body_gets_408_and_a_closed_connection(bounded: ServerProcess) -> None:
     with _connect(bounded) as sock:
         sock.sendall(b'POST /meta/webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a":')
