@@ -19,8 +19,8 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mmgate.cache import TtlCache
-from mmgate.clock import Clock, SandboxClock, SystemClock, Waker, persisted_sandbox_clock
-from mmgate.delivery.expiry_report import report_expiring
+from mmgate.clock import Clock, SandboxClock, SystemClock, persisted_sandbox_clock
+from mmgate.delivery.expiry import ExpirySweep
 from mmgate.delivery.outbox import OutboxWorker
 from mmgate.delivery.upstream_dispatch import UpstreamDispatcher
 from mmgate.delivery.webhooks import WebhookDeliverer
@@ -55,7 +55,6 @@ from mmgate.workspace import provision, spec
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 2.0
 LEASE_SECONDS = 60.0
-EXPIRY_SWEEP_SECONDS = 5.0  # longer than any HTTP timeout a job can take
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -145,7 +144,7 @@ class MmgateApp:
                 kind,
                 store,
                 clock,
-                deliverer.handle,
+                deliverer,
                 concurrency=s.webhook_concurrency,
                 lease_seconds=LEASE_SECONDS,
             )
@@ -157,20 +156,26 @@ class MmgateApp:
                 worker.waker.wake()
 
         dispatcher = UpstreamDispatcher(
-            store,
             clock,
             self.graph,
             s.upstream_retry,
+            store,
             report_expired_as_failed=s.report_expired_as_failed,
-            wake_relay=wake_relays,
         )
         self.dispatch_worker = OutboxWorker(
             UPSTREAM_SEND,
             store,
             clock,
-            dispatcher.handle,
+            dispatcher,
             concurrency=s.upstream_concurrency,
             lease_seconds=LEASE_SECONDS,
+            on_recorded=wake_relays,
+        )
+        self.expiry = ExpirySweep(
+            store,
+            clock,
+            report_expired_as_failed=s.report_expired_as_failed,
+            on_relayed=wake_relays,
         )
         accepter = Accepter(
             store,
@@ -231,7 +236,7 @@ class MmgateApp:
             tasks = [
                 asyncio.create_task(self.dispatch_worker.run(), name="upstream-dispatch"),
                 *(asyncio.create_task(w.run(), name=f"relay-{w.kind}") for w in self.relay_workers),
-                asyncio.create_task(self._expiry_sweep(), name="expiry-sweep"),
+                asyncio.create_task(self.expiry.run(), name="expiry-sweep"),
             ]
             if self.emulator is not None:
                 self.emulator.start()
@@ -241,7 +246,7 @@ class MmgateApp:
                     self.clock.on_settle(self.emulator.sender.settle)
                 for worker in self.relay_workers:
                     self.clock.on_settle(worker.settle)
-                self.clock.on_settle(self._expire_now)
+                self.clock.on_settle(self.expiry.expire_now)
             try:
                 yield
             finally:
@@ -256,25 +261,6 @@ class MmgateApp:
                 await self.internal_http.aclose()
         finally:
             await self.store.close()
-
-    async def _expiry_sweep(self) -> None:
-        """Messages whose TTL ended before delivery become `expired` (Meta dropped them;
-        as on Meta no webhook says so). Runs every few seconds and on every clock jump."""
-        waker = Waker(self.clock)
-        while True:
-            try:
-                await self._expire_now()
-            except Exception:
-                log.exception("expiry sweep failed")
-            await waker.wait(EXPIRY_SWEEP_SECONDS)
-
-    async def _expire_now(self, _limit_seconds: float = 0.0) -> None:
-        # Reported before the sweep below marks them expired without a word, as Meta does.
-        reporting = self.settings.report_expired_as_failed
-        if reporting and await report_expiring(self.store, self.clock.now()):
-            self.gateway.wake_relay()
-        while await self.store.expire_overdue(self.clock.now(), 1000) == 1000:
-            pass
 
     async def prepare(self) -> None:
         """Migrate and provision once, before several processes start."""

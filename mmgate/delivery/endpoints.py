@@ -22,7 +22,7 @@ class EndpointHealth:
     trips: int = 0
     in_flight: int = 0
     last_status: int | None = None
-    gone: bool = False  # answered 410: held until an operator replays a delivery
+    gone: bool = False  # answered 410: held (durably, see `set_held`) until a replay
     semaphore: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
 
     def state(self, now: float) -> str:
@@ -57,6 +57,13 @@ class EndpointBook:
 
     def all(self) -> list[EndpointHealth]:
         return list(self._endpoints.values())
+
+    def set_held(self, urls: set[str]) -> None:
+        """The endpoints held after a 410, as the database has them (every process's)."""
+        for health in self._endpoints.values():
+            health.gone = health.url in urls
+        for url in urls:
+            self.get(url).gone = True
 
     def resume(self, urls: set[str]) -> None:
         """An operator's replay: deliver to these endpoints again."""

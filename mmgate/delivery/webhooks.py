@@ -21,19 +21,23 @@ from mmgate.errors import GraphError
 from mmgate.httpclient import HttpClient, RequestFailed
 from mmgate.signing import MMGATE_SIGNATURE_HEADER, MMGATE_TIMESTAMP_HEADER, sign_delivery
 from mmgate.storage.port import (
+    ENDPOINT_HELD,
     PARTNER_WEBHOOK,
     Channel,
     Chaos,
+    DeliveryAttempted,
     Job,
+    JobOutcome,
     Partner,
+    Rescheduled,
     Store,
     WebhookAttempt,
 )
 
 EXCERPT_CHARS = 500
 MAX_RETRY_AFTER = 3600.0
-GONE = 410  # the receiver asks us to stop: no retry, endpoint held until a replay
-GONE_HOLD_SECONDS = 60.0
+GONE = 410  # the receiver asks us to stop: no retry, endpoint held (durably) until a replay
+HOLDS_REFRESH_SECONDS = 2.0  # how stale another process's 410 hold may be here
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,7 @@ class WebhookDeliverer:
         self._rng = random.Random()
         self.endpoints = EndpointBook()
         self.failures = FailureLog()  # the error log of failed deliveries (helper 17's hook)
+        self._holds_read_at = float("-inf")
 
     async def _target(self, job: Job) -> Target | None:
         now = self._clock.now()
@@ -94,38 +99,47 @@ class WebhookDeliverer:
             channel.chaos,
         )
 
-    async def handle(self, job: Job) -> None:
+    async def prepare(self, jobs: list[Job]) -> None:
+        """Refresh the endpoints held after a 410 (durable, shared by every process)."""
+        now = self._clock.now()
+        if now - self._holds_read_at >= HOLDS_REFRESH_SECONDS or now < self._holds_read_at:
+            self.endpoints.set_held(await self._store.held_endpoints())
+            self._holds_read_at = now
+
+    async def handle(self, job: Job) -> list[JobOutcome]:
         target = await self._target(job)
         now = self._clock.now()
         if target is None or job.payload is None:
             attempt = WebhookAttempt(job.id, "", now, None, 0.0, None, "no webhook URL configured")
-            await self._store.webhook_attempted(job, attempt, done=False, retry_at=None)
-            return
+            return [DeliveryAttempted(job, attempt, done=False, retry_at=None)]
         health = self.endpoints.get(target.url)
         if health.gone:
-            await self._store.reschedule(job, now + GONE_HOLD_SECONDS, "endpoint answered 410")
-            return
+            # The receiver asked us to stop: no request; failed, visible, replayable.
+            attempt = WebhookAttempt(job.id, target.url, now, None, 0.0, None, ENDPOINT_HELD)
+            return [DeliveryAttempted(job, attempt, done=False, retry_at=None)]
         if health.backing_off_until > now:
             # Not an attempt: the endpoint is resting; try again when it may take traffic.
-            await self._store.reschedule(job, health.backing_off_until, "endpoint backing off")
-            return
+            return [Rescheduled(job, health.backing_off_until, "endpoint backing off")]
         if not self._allow_private:
             try:  # DNS may have changed since the URL was set
                 await check_webhook_url(target.url, allow_private=False)
             except GraphError as refused:
                 attempt = WebhookAttempt(job.id, target.url, now, None, 0.0, None, refused.details)
-                await self._store.webhook_attempted(job, attempt, done=False, retry_at=None)
-                return
+                return [DeliveryAttempted(job, attempt, done=False, retry_at=None)]
         outcome = await self._deliver(job, target, health)
+        gone = outcome.attempt.status_code == GONE
         retry_at = self._next_try(job, outcome)
-        await self._store.webhook_attempted(
-            job, outcome.attempt, done=outcome.ok, retry_at=retry_at
-        )
         if not outcome.ok:
             self.failures.failed(job.kind, outcome.attempt, retry_at)
+        recorded: list[JobOutcome] = [
+            DeliveryAttempted(
+                job, outcome.attempt, done=outcome.ok, retry_at=retry_at, hold_endpoint=gone
+            )
+        ]
         if outcome.ok and target.chaos.duplicates and self._rng.random() < target.chaos.duplicates:
             duplicate = await self._deliver(job, target, health)  # chaos: the same event again
-            await self._store.webhook_attempted(job, duplicate.attempt, done=True, retry_at=None)
+            recorded.append(DeliveryAttempted(job, duplicate.attempt, done=True, retry_at=None))
+        return recorded
 
     def _next_try(self, job: Job, outcome: Outcome) -> float | None:
         if outcome.ok:

@@ -6,6 +6,7 @@ Backends (SQLite, PostgreSQL) implement `Store`; nothing outside
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -158,9 +159,14 @@ class Job:
     attempts: int
     created_at: float
     last_error: str | None = None
+    started_at: float | None = None  # an upstream send whose request may have left
+    tenant: str | None = None  # whose job: claims take turns across tenants
 
 
 LEASE_EXPIRED = "lease expired"
+# Why a delivery waits or fails without an attempt of its own.
+HELD_BEHIND_FAILED = "an earlier webhook of this message failed"
+ENDPOINT_HELD = "endpoint answered 410 Gone: held until its URL is set again or a replay"
 
 # Outbox job kinds.
 UPSTREAM_SEND = "upstream_send"  # ref: our wamid
@@ -220,6 +226,67 @@ class WebhookAttempt:
     duration_ms: float
     response_excerpt: str | None
     error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SendAccepted:
+    """Meta took the send and answered its wamid."""
+
+    job: Job
+    meta_wamid: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendSettled:
+    """The send's outcome is final (failed, expired, unknown); relayed when there is a body.
+    A settle never moves a status back: a message Meta already reported on keeps it."""
+
+    job: Job
+    status: str
+    error: str | None
+    relay_body: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rescheduled:
+    """Back to the queue at `run_at` (a retry, a resting endpoint); not an attempt."""
+
+    job: Job
+    run_at: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryAttempted:
+    """A webhook was posted (or could not be): done, retried at `retry_at`, or failed for
+    good (`retry_at` None). A failure for good also fails the message's later webhooks
+    (they wait behind it, so order holds), and `hold_endpoint` holds the URL (410)."""
+
+    job: Job
+    attempt: WebhookAttempt
+    done: bool
+    retry_at: float | None
+    hold_endpoint: bool = False
+
+
+JobOutcome = SendAccepted | SendSettled | Rescheduled | DeliveryAttempted
+
+
+@dataclass(frozen=True, slots=True)
+class Overdue:
+    """A message whose TTL ended before it was delivered, as the expiry sweep finds it."""
+
+    wamid: str
+    status: str  # before it expired: accepted, unknown, sent_upstream or sent
+    recipient: str
+    phone_number_id: str
+    display_phone_number: str
+    waba_id: str
+    payload: bytes  # the client's request (its biz_opaque_callback_data)
+
+
+# The relay body for an overdue message, or None when the client is not told.
+OverdueRelay = Callable[[Overdue], bytes | None]
 
 
 class Store(Protocol):
@@ -290,29 +357,29 @@ class Store(Protocol):
     async def message_price(self, wamid: str) -> MessagePrice | None: ...
 
     # the outbox
-    async def claim(self, kind: str, now: float, lease_until: float, limit: int) -> list[Job]: ...
+    async def claim(self, kind: str, now: float, lease_until: float, limit: int) -> list[Job]:
+        """Lease up to `limit` due jobs, taking turns across tenants (oldest first in each)."""
+        ...
+
+    async def mark_started(self, jobs: list[Job], now: float) -> None:
+        """Upstream sends about to leave: after a crash these are in doubt, the rest are
+        sent again (claimed is not sent)."""
+        ...
+
+    async def record_outcomes(self, outcomes: list[JobOutcome], now: float) -> None:
+        """What the workers did, many jobs in one write."""
+        ...
+
+    async def held_endpoints(self) -> set[str]: ...
+    async def release_endpoint(self, url: str) -> None: ...
     async def due(self, kind: str, now: float) -> bool: ...
-    async def expire_overdue(self, now: float, limit: int) -> int:
-        """Mark messages not delivered within their TTL `expired` (Meta dropped them)."""
+    async def expire_overdue(self, now: float, limit: int, relay: OverdueRelay) -> int:
+        """Mark messages not delivered within their TTL `expired` (Meta dropped them),
+        relaying what `relay` builds for each in the same write."""
         ...
 
-    async def expiring_at_meta(self, now: float, limit: int) -> list[ExpiringMessage]:
-        """Messages that reached Meta and are past their TTL, undelivered (not yet expired)."""
-        ...
-
-    async def upstream_accepted(self, job: Job, meta_wamid: str, now: float) -> None: ...
-    async def reschedule(self, job: Job, run_at: float, reason: str) -> None:
-        """Release a claimed job to run again at `run_at` (a retry, or a resting endpoint)."""
-        ...
-
-    async def upstream_settled(
-        self, job: Job, status: str, error: str | None, relay_body: bytes | None, now: float
-    ) -> None: ...
     async def record_statuses(self, updates: list[StatusUpdate], now: float) -> int: ...
     async def wamid_for_meta(self, meta_wamid: str) -> str | None: ...
-    async def webhook_attempted(
-        self, job: Job, attempt: WebhookAttempt, *, done: bool, retry_at: float | None
-    ) -> None: ...
     async def attempts(self, job_id: int) -> list[WebhookAttempt]: ...
     async def webhook_deliveries(
         self,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from mmgate.domain import lifecycle
-from mmgate.storage.port import CLIENT_WEBHOOK, PARTNER_WEBHOOK, StatusUpdate, Store, WebhookAttempt
+from mmgate.storage.port import (
+    CLIENT_WEBHOOK,
+    PARTNER_WEBHOOK,
+    DeliveryAttempted,
+    StatusUpdate,
+    Store,
+    WebhookAttempt,
+)
 from tests.storage.workspace import HOOK_URL, HOOKED, NOW, PARTNER, message, provision, response
 
 pytestmark = pytest.mark.anyio
@@ -21,9 +28,11 @@ async def _two_deliveries(store: Store) -> tuple[int, int]:
         )
     done, failed = await store.claim(CLIENT_WEBHOOK, NOW, NOW + 60, 10)
     attempt = WebhookAttempt(done.id, HOOK_URL, NOW, 200, 3.0, "ok", None)
-    await store.webhook_attempted(done, attempt, done=True, retry_at=None)
+    await store.record_outcomes([DeliveryAttempted(done, attempt, done=True, retry_at=None)], NOW)
     attempt = WebhookAttempt(failed.id, HOOK_URL, NOW, 500, 3.0, None, "HTTP 500")
-    await store.webhook_attempted(failed, attempt, done=False, retry_at=None)
+    await store.record_outcomes(
+        [DeliveryAttempted(failed, attempt, done=False, retry_at=None)], NOW
+    )
     return done.id, failed.id
 
 

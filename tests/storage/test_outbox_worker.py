@@ -9,7 +9,15 @@ import pytest
 
 from mmgate.clock import SandboxClock
 from mmgate.delivery.outbox import OutboxWorker
-from mmgate.storage.port import CLIENT_WEBHOOK, Job, StatusUpdate, Store, WebhookAttempt
+from mmgate.storage.port import (
+    CLIENT_WEBHOOK,
+    DeliveryAttempted,
+    Job,
+    JobOutcome,
+    StatusUpdate,
+    Store,
+    WebhookAttempt,
+)
 from tests.storage.workspace import HOOK_URL, NOW, message, provision, response
 
 pytestmark = pytest.mark.anyio
@@ -24,14 +32,20 @@ async def test_a_running_job_is_not_run_again_when_its_lease_runs_out(store: Sto
     started: list[int] = []
     began, release = asyncio.Event(), asyncio.Event()
 
-    async def deliver(job: Job) -> None:  # a receiver that answers when released
-        started.append(job.id)
-        began.set()
-        await release.wait()
-        attempt = WebhookAttempt(job.id, HOOK_URL, clock.now(), 200, 1.0, "ok", None)
-        await store.webhook_attempted(job, attempt, done=True, retry_at=None)
+    class Receiver:  # answers when released
+        async def prepare(self, jobs: list[Job]) -> None:
+            return None
 
-    worker = OutboxWorker(CLIENT_WEBHOOK, store, clock, deliver, concurrency=4, lease_seconds=LEASE)
+        async def handle(self, job: Job) -> list[JobOutcome]:
+            started.append(job.id)
+            began.set()
+            await release.wait()
+            attempt = WebhookAttempt(job.id, HOOK_URL, clock.now(), 200, 1.0, "ok", None)
+            return [DeliveryAttempted(job, attempt, done=True, retry_at=None)]
+
+    worker = OutboxWorker(
+        CLIENT_WEBHOOK, store, clock, Receiver(), concurrency=4, lease_seconds=LEASE
+    )
     try:
         assert await worker.claim_once() == 1
         await began.wait()

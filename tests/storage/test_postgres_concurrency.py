@@ -13,6 +13,7 @@ from mmgate.domain import lifecycle
 from mmgate.storage.port import (
     CLIENT_WEBHOOK,
     UPSTREAM_SEND,
+    DeliveryAttempted,
     Job,
     StatusUpdate,
     WebhookAttempt,
@@ -96,7 +97,9 @@ async def test_two_writers_relay_each_message_in_order_one_at_a_time(
                 await asyncio.sleep(0)
                 held.discard(job.ordering_key)  # before the commit: a later claim is fair
                 attempt = WebhookAttempt(job.id, HOOK_URL, NOW, 200, 1.0, "ok", None)
-                await store.webhook_attempted(job, attempt, done=True, retry_at=None)
+                await store.record_outcomes(
+                    [DeliveryAttempted(job, attempt, done=True, retry_at=None)], NOW
+                )
 
     await asyncio.gather(*(worker(s) for s in (first, second) for _ in range(3)))
     expected = [status.encode() for status in LIFECYCLE]

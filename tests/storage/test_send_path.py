@@ -10,9 +10,12 @@ import pytest
 
 from mmgate.domain import lifecycle
 from mmgate.storage.port import (
+    CLIENT_WEBHOOK,
     UPSTREAM_SEND,
     AcceptOutcome,
     IdempotencyClaim,
+    Overdue,
+    SendSettled,
     StatusUpdate,
     Store,
 )
@@ -134,8 +137,20 @@ async def test_messages_not_delivered_within_their_ttl_expire(store: Store) -> N
         await store.accept(message(wamid, at=at), response(wamid), None)
     await store.record_statuses([_status("wamid.DONE", lifecycle.DELIVERED)], NOW)
 
-    assert await store.expire_overdue(NOW + 86_400, 100) == 1  # OPEN only
-    assert await store.expire_overdue(NOW + 86_400, 100) == 0  # nothing twice
+    seen: list[Overdue] = []
+
+    def relay(overdue: Overdue) -> bytes | None:
+        seen.append(overdue)
+        return b"expired:" + overdue.wamid.encode()
+
+    assert await store.expire_overdue(NOW + 86_400, 100, relay) == 1  # OPEN only
+    assert await store.expire_overdue(NOW + 86_400, 100, relay) == 0  # nothing twice
+    assert [(o.wamid, o.status, o.phone_number_id) for o in seen] == [
+        ("wamid.OPEN", lifecycle.ACCEPTED, HOOKED.phone_number_id)
+    ]
+    # What `relay` built goes to the channel in the same write.
+    relays = await store.claim(CLIENT_WEBHOOK, NOW + 86_400, NOW + 90_000, 9)
+    assert [j.payload for j in relays] == [b"{}", b"expired:wamid.OPEN"]  # DONE's, OPEN's
     open_message = await store.message(HOOKED.id, "wamid.OPEN")
     assert open_message is not None and open_message.status == lifecycle.EXPIRED
     assert [e[0] for e in open_message.events] == [lifecycle.EXPIRED]
@@ -147,6 +162,20 @@ async def test_messages_not_delivered_within_their_ttl_expire(store: Store) -> N
     await store.record_statuses([_status("wamid.OPEN", lifecycle.DELIVERED)], NOW + 90_000)
     revived = await store.message(HOOKED.id, "wamid.OPEN")
     assert revived is not None and revived.status == lifecycle.EXPIRED
+
+
+async def test_a_settle_never_moves_a_delivered_or_read_message_back(store: Store) -> None:
+    """A crash case: a send in doubt (lease expiry) settles `unknown` after the user read
+    it; the TTL then passes. The message stays `read`, with no event of either."""
+    await provision(store)
+    await store.accept(message("wamid.A"), response("wamid.A"), None)
+    (job,) = await store.claim(UPSTREAM_SEND, NOW, NOW + 60, 10)
+    await store.record_statuses([_status("wamid.A", lifecycle.READ)], NOW + 1)
+    await store.record_outcomes([SendSettled(job, lifecycle.UNKNOWN, "in doubt", None)], NOW + 2)
+    assert await store.expire_overdue(NOW + 86_400 * 40, 100, lambda _: b"x") == 0
+    record = await store.message(HOOKED.id, "wamid.A")
+    assert record is not None and record.status == lifecycle.READ
+    assert [e[0] for e in record.events] == [lifecycle.READ]
 
 
 def _status(wamid: str, status: str) -> StatusUpdate:

@@ -30,15 +30,28 @@ LIMIT $5
 """
 
 # A replay re-opens the delivery in place: same id (so per-message order and the
-# attempt history are kept) with a fresh retry window. Of two replays at once (two
-# processes), the second waits for the first, then finds the job pending and skips it.
+# attempt history are kept) with a fresh retry window, together with the message's
+# other failed webhooks (held behind it, or holding it back), and lifts the 410 hold on
+# the endpoints it goes to. Of two replays at once (two processes), the second waits
+# for the first, then finds the job pending and skips it.
 # Parameters: $1 partner, $2 now, then those of the chosen deliveries.
 _REPLAY = """
-WITH replayed AS (
-    UPDATE jobs j SET state = 'pending', run_at = $2, lease_until = NULL, created_at = $2,
-        last_error = 'replayed'
+WITH chosen AS (
+    SELECT j.id, j.ordering_key, j.kind, j.ref FROM jobs j
     WHERE {chosen} AND {partner_jobs}
       AND j.kind IN ('client_webhook', 'partner_webhook') AND j.state IN ('failed', 'done')
+), released AS (
+    DELETE FROM endpoint_holds WHERE url IN (
+        SELECT ch.webhook_url FROM chosen JOIN channels ch ON ch.id = chosen.ref
+        AND chosen.kind = 'client_webhook'
+        UNION SELECT p.webhook_url FROM chosen JOIN partners p ON p.id = chosen.ref
+        AND chosen.kind = 'partner_webhook')
+), replayed AS (
+    UPDATE jobs j SET state = 'pending', run_at = $2, lease_until = NULL, created_at = $2,
+        last_error = 'replayed'
+    WHERE j.id IN (SELECT id FROM chosen)
+       OR (j.state = 'failed' AND j.ordering_key IN
+           (SELECT ordering_key FROM chosen WHERE ordering_key IS NOT NULL))
     RETURNING 1
 )
 SELECT count(*) FROM replayed
@@ -74,7 +87,7 @@ class DeliveryLog:
 
     async def replay_delivery(self, partner_id: str, job_id: int, now: float) -> bool:
         replayed = await self.db.write(lambda c: c.fetchval(_REPLAY_ONE, partner_id, now, job_id))
-        return bool(replayed == 1)
+        return bool(replayed >= 1)
 
     async def replay_failed(
         self, partner_id: str, *, channel_id: str | None, since: float, now: float

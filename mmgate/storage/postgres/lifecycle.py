@@ -9,49 +9,28 @@ while that row is locked: that keeps relay job ids in commit order per message
 from __future__ import annotations
 
 from mmgate.domain import lifecycle
-from mmgate.storage.port import CLIENT_WEBHOOK, Job, StatusUpdate
+from mmgate.storage.port import CLIENT_WEBHOOK, Overdue, OverdueRelay, StatusUpdate
 from mmgate.storage.postgres.engine import Connection, Database
+from mmgate.storage.postgres.relay import RELAY
 
-_UPSTREAM_ACCEPTED = """
-WITH finished AS (DELETE FROM jobs WHERE id = $1),
-moved AS (
-    UPDATE messages SET meta_wamid = $2, updated_at = $3,
-        status = CASE WHEN status_rank < $4 THEN $5 ELSE status END,
-        status_rank = GREATEST(status_rank, $4)
-    WHERE wamid = $6
+_OVERDUE = """
+SELECT m.wamid, m.status, m.recipient, ch.phone_number_id, ch.display_phone_number,
+    ch.waba_id, m.payload
+FROM messages m JOIN channels ch ON ch.id = m.channel_id
+WHERE m.status_rank < $1 AND m.expires_at <= $2 LIMIT $3
+FOR UPDATE OF m SKIP LOCKED
+"""
+
+_EXPIRE = """
+WITH moved AS (
+    UPDATE messages SET status = $2, status_rank = $3, updated_at = $4
+    WHERE wamid = ANY($1::text[]) RETURNING wamid
 )
-INSERT INTO message_events (wamid, status, at, detail) VALUES ($6, $5, $3, $2)
+INSERT INTO message_events (wamid, status, at, detail)
+SELECT wamid, $2, $4, 'ttl ended before delivery' FROM moved
 """
 
-# The client webhook relaying a status of the message `moved`, when its channel has a
-# webhook URL. Parameters: $1 now, $2 the body, $3 the job kind. Statuses of one
-# message share an ordering key so they go out in lifecycle order, unless the
-# channel opted into chaos: then they race, up to 3 s apart.
-_RELAY = """
-INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at)
-SELECT $3::text, moved.channel_id,
-    CASE WHEN ch.chaos_out_of_order THEN NULL ELSE moved.wamid END,
-    CASE WHEN ch.chaos_out_of_order THEN $1 + floor(random() * 3000) / 1000 ELSE $1 END,
-    $2::bytea, $1
-FROM moved JOIN channels ch ON ch.id = moved.channel_id
-WHERE ch.webhook_url IS NOT NULL
-"""
-
-# The upstream outcome is final (failed, expired, unknown): it sets the status as is,
-# and is relayed when there is a body to relay.
-_UPSTREAM_SETTLED = (
-    """
-WITH finished AS (DELETE FROM jobs WHERE id = $4),
-moved AS (
-    UPDATE messages SET status = $5, status_rank = $6, error = $7, updated_at = $1
-    WHERE wamid = $8
-    RETURNING wamid, channel_id
-),
-event AS (INSERT INTO message_events (wamid, status, at, detail) VALUES ($8, $5, $1, $7))
-"""
-    + _RELAY
-    + " AND $2::bytea IS NOT NULL"
-)
+_RELAY_ONE = "WITH moved AS (SELECT wamid, channel_id FROM messages WHERE wamid = $4) " + RELAY
 
 # A status only moves forward by rank; the route taken is learnt once, from the
 # first status that tells it. Every status of a known message is still recorded
@@ -74,7 +53,7 @@ event AS (
     SELECT wamid, $5::text, $9::double precision, $7::text FROM moved
 ),
 relay AS ("""
-    + _RELAY
+    + RELAY
     + """)
 SELECT count(*) FROM moved
 """
@@ -84,28 +63,27 @@ SELECT count(*) FROM moved
 class Lifecycle:
     db: Database
 
-    async def upstream_accepted(self, job: Job, meta_wamid: str, now: float) -> None:
-        sent = lifecycle.SENT_UPSTREAM
-        await self.db.write(
-            lambda c: c.execute(
-                _UPSTREAM_ACCEPTED, job.id, meta_wamid, now, lifecycle.rank(sent), sent, job.ref
-            )
-        )
+    async def expire_overdue(self, now: float, limit: int, relay: OverdueRelay) -> int:
+        async def run(c: Connection) -> int:
+            rows = await c.fetch(_OVERDUE, lifecycle.rank(lifecycle.DELIVERED), now, limit)
+            if not rows:
+                return 0
+            expired = lifecycle.EXPIRED
+            await c.execute(_EXPIRE, [r[0] for r in rows], expired, lifecycle.rank(expired), now)
+            for row in rows:
+                overdue = Overdue(*row)
+                body = relay(overdue)
+                if body is not None:
+                    await c.execute(_RELAY_ONE, now, body, CLIENT_WEBHOOK, overdue.wamid)
+            return len(rows)
 
-    async def upstream_settled(
-        self, job: Job, status: str, error: str | None, relay_body: bytes | None, now: float
-    ) -> None:
-        relay = (now, relay_body, CLIENT_WEBHOOK)  # $1-$3, as _RELAY reads them
-        rank = lifecycle.rank(status)
-        await self.db.write(
-            lambda c: c.execute(_UPSTREAM_SETTLED, *relay, job.id, status, rank, error, job.ref)
-        )
+        return await self.db.write(run)
 
     async def record_statuses(self, updates: list[StatusUpdate], now: float) -> int:
         async def run(c: Connection) -> int:
             known = 0
             for u in updates:
-                relay = (now, u.relay_body, CLIENT_WEBHOOK)  # $1-$3, as _RELAY reads them
+                relay = (now, u.relay_body, CLIENT_WEBHOOK)  # $1-$3, as RELAY reads them
                 rank = lifecycle.rank(u.status)
                 known += await c.fetchval(
                     _RECORD_STATUS, *relay, rank, u.status, u.route_taken, u.error, u.wamid, u.at

@@ -47,8 +47,8 @@ WITH input AS (
         payload, created_at, created_at
     FROM accepted
 ), job AS (
-    INSERT INTO jobs (kind, ref, run_at, payload, created_at)
-    SELECT $21, wamid, created_at, upstream, created_at FROM accepted ORDER BY n
+    INSERT INTO jobs (kind, ref, tenant, run_at, payload, created_at)
+    SELECT $21, wamid, channel_id, created_at, upstream, created_at FROM accepted ORDER BY n
 )
 SELECT n FROM accepted
 """

@@ -1,4 +1,9 @@
-"""The outbox on SQLite: claiming jobs with a lease, settling them, relays and attempts."""
+"""The outbox on SQLite: claiming jobs with a lease, settling them, relays and attempts.
+
+Set-based for batches: one claim leases a batch (taking turns across tenants), one
+write records what the workers did with many jobs, a status and its relay job are
+written together.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,66 @@ import sqlite3
 from mmgate.domain import lifecycle
 from mmgate.storage.port import (
     CLIENT_WEBHOOK,
+    ENDPOINT_HELD,
+    HELD_BEHIND_FAILED,
     LEASE_EXPIRED,
+    DeliveryAttempted,
     Job,
+    JobOutcome,
+    Overdue,
+    OverdueRelay,
+    Rescheduled,
+    SendAccepted,
+    SendSettled,
     StatusUpdate,
     WebhookAttempt,
     WebhookDelivery,
 )
 from mmgate.storage.sqlite.engine import Engine
 from mmgate.storage.sqlite.rows import PARTNER_JOBS
+
+# A job that can run now: due, not leased, and no earlier job of its ordering key is
+# pending or failed (a failure for good holds the message's later webhooks back, so
+# per-message order survives the retry window; a replay re-opens them in order).
+CLAIMABLE = """
+c.kind = :kind AND c.state = 'pending' AND c.run_at <= :now
+AND (c.lease_until IS NULL OR c.lease_until < :now)
+AND (c.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs p
+    WHERE p.ordering_key = c.ordering_key AND p.state IN ('pending', 'failed')
+    AND p.id < c.id))
+"""
+
+# Fair claims: the tenants with pending jobs are found with a skip scan of the
+# (kind, tenant, run_at) index (cheap: a step per tenant, not per job), each offers its
+# oldest claimable jobs, and the batch takes them round-robin: the first of every
+# tenant, then the second... A 3,000-message campaign no longer delays a small client.
+_CLAIM = f"""
+WITH RECURSIVE tenants(t) AS (
+    SELECT (SELECT tenant FROM jobs WHERE kind = :kind AND state = 'pending'
+            ORDER BY tenant LIMIT 1)
+    UNION ALL
+    SELECT (SELECT tenant FROM jobs WHERE kind = :kind AND state = 'pending' AND tenant > t
+            ORDER BY tenant LIMIT 1)
+    FROM tenants WHERE t IS NOT NULL
+),
+offered AS (
+    SELECT c.id, c.run_at, c.tenant FROM tenants JOIN jobs c ON c.id IN (
+        SELECT c.id FROM jobs c WHERE c.tenant = tenants.t AND {CLAIMABLE}
+        ORDER BY c.run_at, c.id LIMIT :limit)
+),
+turns AS (
+    SELECT id, row_number() OVER (PARTITION BY tenant ORDER BY run_at, id) AS turn, run_at
+    FROM offered
+)
+UPDATE jobs SET
+    last_error = CASE WHEN lease_until IS NOT NULL THEN :expired ELSE last_error END,
+    lease_until = :lease_until, attempts = attempts + 1
+WHERE id IN (SELECT id FROM turns ORDER BY turn, run_at, id LIMIT :limit)
+RETURNING id, kind, ref, ordering_key, payload, attempts, created_at, last_error, started_at,
+    tenant
+"""
+
+_EVENT = "INSERT INTO message_events (wamid, status, at, detail) VALUES (?, ?, ?, ?)"
 
 
 class OutboxQueries:
@@ -23,36 +80,16 @@ class OutboxQueries:
     # -- the outbox ----------------------------------------------------------------------
 
     async def claim(self, kind: str, now: float, lease_until: float, limit: int) -> list[Job]:
+        params = {
+            "kind": kind,
+            "now": now,
+            "lease_until": lease_until,
+            "limit": limit,
+            "expired": LEASE_EXPIRED,
+        }
+
         def run(c: sqlite3.Connection) -> list[Job]:
-            rows = c.execute(
-                "UPDATE jobs SET last_error = CASE WHEN lease_until IS NOT NULL THEN ? "
-                "ELSE last_error END, lease_until = ?, attempts = attempts + 1 WHERE id IN ("
-                " SELECT j.id FROM jobs j WHERE j.kind = ? AND j.state = 'pending'"
-                " AND j.run_at <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)"
-                " AND (j.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs p"
-                "  WHERE p.ordering_key = j.ordering_key AND p.state = 'pending' AND p.id < j.id))"
-                " ORDER BY j.run_at LIMIT ?) "
-                "RETURNING id, kind, ref, ordering_key, payload, attempts, created_at, last_error",
-                (LEASE_EXPIRED, lease_until, kind, now, now, limit),
-            ).fetchall()
-            return [Job(*r) for r in rows]
-
-        return await self.engine.write(run)
-
-    async def expire_overdue(self, now: float, limit: int) -> int:
-        def run(c: sqlite3.Connection) -> int:
-            rows = c.execute(
-                "UPDATE messages SET status = ?, status_rank = ?, updated_at = ? WHERE wamid IN "
-                "(SELECT wamid FROM messages WHERE status_rank < 4 AND expires_at <= ? LIMIT ?) "
-                "RETURNING wamid, expires_at",
-                (lifecycle.EXPIRED, lifecycle.rank(lifecycle.EXPIRED), now, now, limit),
-            ).fetchall()
-            # Stamped when the TTL ended, not when the sweep saw it (after a clock jump).
-            c.executemany(
-                "INSERT INTO message_events (wamid, status, at, detail) VALUES (?, ?, ?, ?)",
-                [(r[0], lifecycle.EXPIRED, r[1], "ttl ended before delivery") for r in rows],
-            )
-            return len(rows)
+            return sorted((Job(*r) for r in c.execute(_CLAIM, params)), key=lambda j: j.id)
 
         return await self.engine.write(run)
 
@@ -61,66 +98,55 @@ class OutboxQueries:
         return await self.engine.read(
             lambda c: (
                 c.execute(
-                    "SELECT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND j.state = 'pending' "
-                    "AND j.run_at <= ? AND (j.lease_until IS NULL OR j.lease_until < ?) "
-                    "AND (j.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs p "
-                    " WHERE p.ordering_key = j.ordering_key AND p.state = 'pending' "
-                    " AND p.id < j.id)))",
-                    (kind, now, now),
+                    f"SELECT EXISTS (SELECT 1 FROM jobs c WHERE {CLAIMABLE})",
+                    {"kind": kind, "now": now},
                 ).fetchone()[0]
                 == 1
             )
         )
 
-    async def upstream_accepted(self, job: Job, meta_wamid: str, now: float) -> None:
-        def run(c: sqlite3.Connection) -> None:
-            c.execute("DELETE FROM jobs WHERE id = ?", (job.id,))
-            c.execute(
-                "UPDATE messages SET meta_wamid = ?, updated_at = ?, status = CASE WHEN "
-                "status_rank < ? THEN ? ELSE status END, status_rank = MAX(status_rank, ?) "
-                "WHERE wamid = ?",
-                (
-                    meta_wamid,
-                    now,
-                    lifecycle.rank(lifecycle.SENT_UPSTREAM),
-                    lifecycle.SENT_UPSTREAM,
-                    lifecycle.rank(lifecycle.SENT_UPSTREAM),
-                    job.ref,
-                ),
-            )
-            c.execute(
-                "INSERT INTO message_events (wamid, status, at, detail) VALUES (?,?,?,?)",
-                (job.ref, lifecycle.SENT_UPSTREAM, now, meta_wamid),
-            )
-
-        await self.engine.write(run)
-
-    async def reschedule(self, job: Job, run_at: float, reason: str) -> None:
+    async def mark_started(self, jobs: list[Job], now: float) -> None:
+        rows = [(now, job.id) for job in jobs]
         await self.engine.write(
-            lambda c: c.execute(
-                "UPDATE jobs SET run_at = ?, lease_until = NULL, last_error = ? WHERE id = ?",
-                (run_at, reason, job.id),
-            )
+            lambda c: c.executemany("UPDATE jobs SET started_at = ? WHERE id = ?", rows)
         )
 
-    async def upstream_settled(
-        self, job: Job, status: str, error: str | None, relay_body: bytes | None, now: float
-    ) -> None:
+    async def record_outcomes(self, outcomes: list[JobOutcome], now: float) -> None:
         def run(c: sqlite3.Connection) -> None:
-            c.execute("DELETE FROM jobs WHERE id = ?", (job.id,))
-            c.execute(
-                "UPDATE messages SET status = ?, status_rank = ?, error = ?, updated_at = ? "
-                "WHERE wamid = ?",
-                (status, lifecycle.rank(status), error, now, job.ref),
-            )
-            c.execute(
-                "INSERT INTO message_events (wamid, status, at, detail) VALUES (?,?,?,?)",
-                (job.ref, status, now, error),
-            )
-            if relay_body is not None:
-                _enqueue_relay(c, job.ref, relay_body, now)
+            for outcome in outcomes:
+                _record(c, outcome, now)
 
         await self.engine.write(run)
+
+    async def held_endpoints(self) -> set[str]:
+        rows = await self.engine.read(
+            lambda c: c.execute("SELECT url FROM endpoint_holds").fetchall()
+        )
+        return {r[0] for r in rows}
+
+    async def release_endpoint(self, url: str) -> None:
+        await self.engine.write(
+            lambda c: c.execute("DELETE FROM endpoint_holds WHERE url = ?", (url,))
+        )
+
+    async def expire_overdue(self, now: float, limit: int, relay: OverdueRelay) -> int:
+        def run(c: sqlite3.Connection) -> int:
+            rows = c.execute(
+                "SELECT m.wamid, m.status, m.recipient, ch.phone_number_id, "
+                "ch.display_phone_number, ch.waba_id, m.payload FROM messages m "
+                "JOIN channels ch ON ch.id = m.channel_id "
+                "WHERE m.status_rank < ? AND m.expires_at <= ? LIMIT ?",
+                (lifecycle.rank(lifecycle.DELIVERED), now, limit),
+            ).fetchall()
+            for row in rows:
+                overdue = Overdue(*row)
+                _move(c, overdue.wamid, lifecycle.EXPIRED, None, "ttl ended before delivery", now)
+                body = relay(overdue)
+                if body is not None:
+                    _enqueue_relay(c, overdue.wamid, body, now)
+            return len(rows)
+
+        return await self.engine.write(run)
 
     async def record_statuses(self, updates: list[StatusUpdate], now: float) -> int:
         def run(c: sqlite3.Connection) -> int:
@@ -149,10 +175,7 @@ class OutboxQueries:
                 if cur.rowcount == 0:
                     continue
                 known += 1
-                c.execute(
-                    "INSERT INTO message_events (wamid, status, at, detail) VALUES (?,?,?,?)",
-                    (u.wamid, u.status, u.at, u.error),
-                )
+                c.execute(_EVENT, (u.wamid, u.status, u.at, u.error))
                 _enqueue_relay(c, u.wamid, u.relay_body, now)
             return known
 
@@ -166,44 +189,126 @@ class OutboxQueries:
         )
         return None if row is None else str(row[0])
 
-    async def webhook_attempted(
-        self, job: Job, attempt: WebhookAttempt, *, done: bool, retry_at: float | None
-    ) -> None:
-        a = attempt
-
-        def run(c: sqlite3.Connection) -> None:
-            c.execute(
-                "INSERT INTO webhook_attempts (job_id, url, at, status_code, duration_ms, "
-                "response_excerpt, error) VALUES (?,?,?,?,?,?,?)",
-                (a.job_id, a.url, a.at, a.status_code, a.duration_ms, a.response_excerpt, a.error),
-            )
-            if done:
-                c.execute(
-                    "UPDATE jobs SET state = 'done', lease_until = NULL WHERE id = ?", (job.id,)
-                )
-            elif retry_at is None:
-                c.execute(
-                    "UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ? "
-                    "WHERE id = ?",
-                    (a.error, job.id),
-                )
-            else:
-                c.execute(
-                    "UPDATE jobs SET run_at = ?, lease_until = NULL, last_error = ? WHERE id = ?",
-                    (retry_at, a.error, job.id),
-                )
-
-        await self.engine.write(run)
-
     async def attempts(self, job_id: int) -> list[WebhookAttempt]:
-        rows = await self.engine.read(
-            lambda c: c.execute(
+        """Every attempt: failed ones have rows, the one that succeeded lives on the job."""
+
+        def run(c: sqlite3.Connection) -> list[WebhookAttempt]:
+            rows = c.execute(
                 "SELECT job_id, url, at, status_code, duration_ms, response_excerpt, error "
-                "FROM webhook_attempts WHERE job_id = ? ORDER BY id",
-                (job_id,),
+                "FROM webhook_attempts WHERE job_id = ? "
+                "UNION ALL SELECT id, done_url, done_at, done_status_code, done_duration_ms, "
+                "NULL, NULL FROM jobs WHERE id = ? AND done_at IS NOT NULL ORDER BY 3",
+                (job_id, job_id),
             ).fetchall()
+            return [WebhookAttempt(*r) for r in rows]
+
+        return await self.engine.read(run)
+
+
+def _record(c: sqlite3.Connection, outcome: JobOutcome, now: float) -> None:
+    job = outcome.job
+    if isinstance(outcome, SendAccepted):
+        c.execute("DELETE FROM jobs WHERE id = ?", (job.id,))
+        c.execute(
+            "UPDATE messages SET meta_wamid = ?, updated_at = ?, status = CASE WHEN "
+            "status_rank < ? THEN ? ELSE status END, status_rank = MAX(status_rank, ?) "
+            "WHERE wamid = ?",
+            (
+                outcome.meta_wamid,
+                now,
+                lifecycle.rank(lifecycle.SENT_UPSTREAM),
+                lifecycle.SENT_UPSTREAM,
+                lifecycle.rank(lifecycle.SENT_UPSTREAM),
+                job.ref,
+            ),
         )
-        return [WebhookAttempt(*r) for r in rows]
+        c.execute(_EVENT, (job.ref, lifecycle.SENT_UPSTREAM, now, outcome.meta_wamid))
+    elif isinstance(outcome, SendSettled):
+        c.execute("DELETE FROM jobs WHERE id = ?", (job.id,))
+        moved = _move(c, job.ref, outcome.status, outcome.error, outcome.error, now)
+        if moved and outcome.relay_body is not None:
+            _enqueue_relay(c, job.ref, outcome.relay_body, now)
+    elif isinstance(outcome, Rescheduled):
+        c.execute(
+            # Not started any more: a send rescheduled provably never left.
+            "UPDATE jobs SET run_at = ?, lease_until = NULL, started_at = NULL, last_error = ? "
+            "WHERE id = ?",
+            (outcome.run_at, outcome.reason, job.id),
+        )
+    else:
+        _record_delivery(c, outcome, now)
+
+
+def _move(
+    c: sqlite3.Connection,
+    wamid: str,
+    status: str,
+    error: str | None,
+    detail: str | None,
+    now: float,
+) -> bool:
+    """Settle a message that has not been delivered yet; never moves a status back (one
+    already `delivered` or `read` keeps it, whatever a lease expiry or the TTL says).
+    Whether it moved."""
+    cur = c.execute(
+        "UPDATE messages SET status = ?, status_rank = ?, error = COALESCE(?, error), "
+        "updated_at = ? WHERE wamid = ? AND status_rank < ? AND status_rank < ?",
+        (
+            status,
+            lifecycle.rank(status),
+            error,
+            now,
+            wamid,
+            lifecycle.rank(status),
+            lifecycle.rank(lifecycle.DELIVERED),
+        ),
+    )
+    if cur.rowcount:
+        c.execute(_EVENT, (wamid, status, now, detail))
+    return cur.rowcount > 0
+
+
+def _record_delivery(c: sqlite3.Connection, outcome: DeliveryAttempted, now: float) -> None:
+    a, job = outcome.attempt, outcome.job
+    if outcome.done and a.error is None:
+        # The compact log: a success is kept on the job row, not in a row of its own.
+        c.execute(
+            "UPDATE jobs SET state = 'done', lease_until = NULL, done_at = ?, done_url = ?, "
+            "done_status_code = ?, done_duration_ms = ? WHERE id = ?",
+            (a.at, a.url, a.status_code, a.duration_ms, job.id),
+        )
+        return
+    c.execute(
+        "INSERT INTO webhook_attempts (job_id, url, at, status_code, duration_ms, "
+        "response_excerpt, error) VALUES (?,?,?,?,?,?,?)",
+        (a.job_id, a.url, a.at, a.status_code, a.duration_ms, a.response_excerpt, a.error),
+    )
+    if outcome.done:
+        c.execute("UPDATE jobs SET state = 'done', lease_until = NULL WHERE id = ?", (job.id,))
+    elif outcome.retry_at is not None:
+        c.execute(
+            "UPDATE jobs SET run_at = ?, lease_until = NULL, last_error = ? WHERE id = ?",
+            (outcome.retry_at, a.error, job.id),
+        )
+    else:
+        c.execute(
+            "UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ? WHERE id = ?",
+            (a.error, job.id),
+        )
+        if job.ordering_key is not None:
+            # Order holds past the retry window: the message's later webhooks wait
+            # behind this one, failed with it, and a replay re-opens them in order.
+            c.execute(
+                "UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ? "
+                "WHERE ordering_key = ? AND state = 'pending' AND id > ?",
+                (HELD_BEHIND_FAILED, job.ordering_key, job.id),
+            )
+    if outcome.hold_endpoint and a.url:
+        c.execute(
+            "INSERT INTO endpoint_holds (url, reason, held_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (url) DO NOTHING",
+            (a.url, ENDPOINT_HELD, now),
+        )
 
 
 class DeliveryLogQueries:
@@ -262,7 +367,7 @@ class DeliveryLogQueries:
                     {"job_id": job_id, "partner_id": partner_id},
                     now,
                 )
-                == 1
+                >= 1
             )
 
         return await self.engine.write(run)
@@ -283,27 +388,51 @@ class DeliveryLogQueries:
 
 def _replay(c: sqlite3.Connection, condition: str, params: dict[str, object], now: float) -> int:
     """A replay re-opens the delivery in place: same id (so per-message order and the
-    attempt history are kept) with a fresh retry window."""
-    cur = c.execute(
-        "UPDATE jobs SET state = 'pending', run_at = :now, lease_until = NULL, "
-        "created_at = :now, last_error = 'replayed' WHERE id IN (SELECT j.id FROM jobs j "
-        f"WHERE {condition} AND j.kind IN ('client_webhook', 'partner_webhook') "
-        "AND j.state IN ('failed', 'done'))",
-        {**params, "now": now},
+    attempt history are kept) with a fresh retry window, together with the message's
+    other failed webhooks (held behind it, or holding it back), and lifts the hold on
+    the endpoint it goes to."""
+    chosen = (
+        f"SELECT j.id, j.ordering_key, j.kind, j.ref FROM jobs j WHERE {condition} "
+        "AND j.kind IN ('client_webhook', 'partner_webhook') AND j.state IN ('failed', 'done')"
     )
-    return cur.rowcount
+    args = {**params, "now": now}
+    c.execute(
+        f"WITH chosen AS ({chosen}) DELETE FROM endpoint_holds WHERE url IN ("
+        " SELECT ch.webhook_url FROM chosen JOIN channels ch ON ch.id = chosen.ref"
+        " AND chosen.kind = 'client_webhook' UNION"
+        " SELECT p.webhook_url FROM chosen JOIN partners p ON p.id = chosen.ref"
+        " AND chosen.kind = 'partner_webhook')",
+        args,
+    )
+    # (RETURNING, not rowcount: sqlite3 gives no rowcount for a statement led by WITH)
+    return len(
+        c.execute(
+            f"WITH chosen AS ({chosen}) UPDATE jobs SET state = 'pending', run_at = :now, "
+            "lease_until = NULL, created_at = :now, last_error = 'replayed' "
+            "WHERE id IN (SELECT id FROM chosen) OR (state = 'failed' AND ordering_key IN "
+            "(SELECT ordering_key FROM chosen WHERE ordering_key IS NOT NULL)) RETURNING 1",
+            args,
+        ).fetchall()
+    )
 
 
 def _enqueue_relay(c: sqlite3.Connection, wamid: str, body: bytes, now: float) -> None:
     """Queue a client webhook for the message's channel, if it has a webhook URL.
 
     Statuses of one message share an ordering key so they go out in lifecycle order,
-    unless the channel opted into chaos (then they race, up to 3 s apart)."""
+    unless the channel opted into chaos (then they race, up to 3 s apart). One queued
+    behind a delivery of the message that failed for good fails with it (order holds
+    past the retry window; a replay re-opens them together)."""
     c.execute(
-        "INSERT INTO jobs (kind, ref, ordering_key, run_at, payload, created_at) "
-        "SELECT ?, m.channel_id, CASE WHEN ch.chaos_out_of_order = 1 THEN NULL ELSE m.wamid END, "
+        "INSERT INTO jobs (kind, ref, tenant, ordering_key, run_at, payload, created_at, "
+        "state, last_error) "
+        "SELECT ?, m.channel_id, m.channel_id, "
+        "CASE WHEN ch.chaos_out_of_order = 1 THEN NULL ELSE m.wamid END, "
         "CASE WHEN ch.chaos_out_of_order = 1 THEN ? + abs(random() % 3000) / 1000.0 ELSE ? END, "
-        "?, ? FROM messages m JOIN channels ch ON ch.id = m.channel_id "
+        "?, ?, CASE WHEN f.id IS NULL THEN 'pending' ELSE 'failed' END, "
+        "CASE WHEN f.id IS NULL THEN NULL ELSE ? END "
+        "FROM messages m JOIN channels ch ON ch.id = m.channel_id "
+        "LEFT JOIN (SELECT id FROM jobs WHERE ordering_key = ? AND state = 'failed' LIMIT 1) f "
         "WHERE m.wamid = ? AND ch.webhook_url IS NOT NULL",
-        (CLIENT_WEBHOOK, now, now, body, now, wamid),
+        (CLIENT_WEBHOOK, now, now, body, now, HELD_BEHIND_FAILED, wamid, wamid),
     )

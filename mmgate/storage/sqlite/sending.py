@@ -71,8 +71,9 @@ class SendingQueries:
                 ),
             )
             c.execute(
-                "INSERT INTO jobs (kind, ref, run_at, payload, created_at) VALUES (?,?,?,?,?)",
-                (UPSTREAM_SEND, m.wamid, m.created_at, m.upstream, m.created_at),
+                "INSERT INTO jobs (kind, ref, tenant, run_at, payload, created_at) "
+                "VALUES (?,?,?,?,?,?)",
+                (UPSTREAM_SEND, m.wamid, m.channel_id, m.created_at, m.upstream, m.created_at),
             )
             return AcceptOutcome(response, replayed=False)
 
