@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -95,8 +95,13 @@ class MmgateApp:
         )
         self.emulator: Emulator | None = None
         if settings.emulator:
+            # Batched notifications (several statuses in one signed request, as Meta may
+            # send them) only to the gateway in this process, which parses them all.
             self.emulator = Emulator(
-                self.clock, settings.data_dir / "emulator.json", self.internal_http
+                self.clock,
+                settings.data_dir / "emulator.json",
+                self.internal_http,
+                batches_to=lambda url: url.startswith(INTERNAL_ORIGIN),
             )
         self.gateway = self._build_gateway()
         self.messaging = MessagingEndpoint(self.gateway.accepter, settings.max_body_bytes)
@@ -208,6 +213,7 @@ class MmgateApp:
         routes: list[Any] = [
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
+            Route("/metrics", _metrics),
             # The send path: bare ASGI, served before the router (gateway/direct.py).
             *(FastRoute(path, self.messaging, methods=["POST"]) for path in SEND_PATHS),
             *gateway_routes.routes(),
@@ -301,6 +307,21 @@ async def _readyz(request: Request) -> Response:
     gateway: Gateway = request.app.state.gateway
     await gateway.store.is_empty()
     return JSONResponse({"status": "ready"})
+
+
+async def _metrics(request: Request) -> Response:
+    """Prometheus text: what this process's database writer committed."""
+    gateway: Gateway = request.app.state.gateway
+    stats = gateway.store.stats
+    lines = [
+        "# TYPE mmgate_db_commits_total counter",
+        f"mmgate_db_commits_total {stats.batches}",
+        "# TYPE mmgate_db_write_items_total counter",
+        f"mmgate_db_write_items_total {stats.items}",
+        "# TYPE mmgate_db_rows_written_total counter",
+        f"mmgate_db_rows_written_total {stats.rows}",
+    ]
+    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
 
 def build_app(settings: Settings | None = None, **kwargs: Any) -> MmgateApp:

@@ -35,8 +35,12 @@ class Settings:
     api_processes: int = 1  # each API process enforces its share of the throughput
     sqlite_synchronous: str = "FULL"
     report_expired_as_failed: bool = False
-    upstream_concurrency: int = 64
-    webhook_concurrency: int = 32
+    # Jobs a worker holds at once. Per-message order makes each webhook wait for the
+    # previous one's outcome to be written (a claim -> post -> record cycle of a few ms),
+    # so throughput is concurrency / cycle: these are well above what the receivers see,
+    # which each endpoint bounds on its own (EndpointBook).
+    upstream_concurrency: int = 128
+    webhook_concurrency: int = 256
     webhook_timeout_seconds: float = 10.0
     webhook_retry_4xx: bool = True  # Meta retries 4xx too; 410 Gone is never retried
     upstream_retry: RetryPolicy = field(default_factory=RetryPolicy)

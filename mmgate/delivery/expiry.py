@@ -83,7 +83,7 @@ class ExpirySweep:
         return failed_status(
             overdue.wamid,
             error,
-            self._clock.now(),
+            overdue.expires_at,  # when it expired, not when the sweep saw it
             recipient=overdue.recipient,
             phone_number_id=overdue.phone_number_id,
             display_phone_number=overdue.display_phone_number,

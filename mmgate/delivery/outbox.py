@@ -83,6 +83,8 @@ class OutboxWorker:
         if free <= 0:
             return 0
         now = self._clock.now()
+        if not await self._store.due(self.kind, now):
+            return 0  # a read, not a write: most wake-ups of a quiet kind find nothing
         jobs = await self._store.claim(self.kind, now, now + self._lease, free)
         # Still running here: its lease ran out on a clock that jumped (sandbox) or under
         # a very slow call. Running it twice would send it twice; the claim only renewed

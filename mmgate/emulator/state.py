@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from mmgate.clock import Clock, SandboxClock
@@ -22,12 +23,21 @@ from mmgate.httpclient import HttpClient
 
 
 class Emulator:
-    def __init__(self, clock: Clock, world_path: Path | None, http: HttpClient) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        world_path: Path | None,
+        http: HttpClient,
+        *,
+        batches_to: Callable[[str], bool] = lambda _url: False,
+    ) -> None:
         self.clock = clock
         self.worlds = WorldStore(world_path, clock)  # MM onboarding status reads the clock
         self.http = http  # webhooks and the hub.challenge checks of callback URLs
         self.scheduler = Scheduler(clock)
-        self.sender = WebhookSender(self.scheduler, self._webhook_target, http)
+        self.sender = WebhookSender(
+            self.scheduler, self._webhook_target, http, batches_to=batches_to
+        )
         # Messages in flight, journaled beside the world so a restart resumes them.
         journal_path = world_path.with_name(JOURNAL_FILE) if world_path is not None else None
         self.journal = MessageJournal(journal_path)

@@ -1,8 +1,14 @@
 """Sends the emulator's webhooks to the app's callback URL, signed with the app secret.
 
 A failed delivery is retried with exponential backoff on the clock for up to
-7 days, as Meta does. Pending webhooks live in memory: the emulator models
-Meta's side, and a restart of the embedded process restarts "Meta" too.
+7 days, as Meta does.
+
+Meta may batch notifications (several `changes` in one request); whether it does is
+Meta's choice. The emulator batches only to callbacks that said they take it
+(`batches_to`): the embedded gateway does, so under load one signed request carries
+many statuses; any other subscriber gets one change per request, as Meta usually sends.
+Pending webhooks live in memory: the emulator models Meta's side, and a restart of the
+embedded process restarts "Meta" too.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ class WebhookSender:
         http: HttpClient,
         *,
         concurrency: int = 64,
+        batches_to: Callable[[str], bool] = lambda _url: False,
+        max_batch: int = 100,
     ) -> None:
         self._scheduler = scheduler
         self._target = target  # webhook -> (its subscriber's callback URL, app secret)
@@ -50,6 +58,8 @@ class WebhookSender:
         self._queue: asyncio.Queue[Outgoing] = asyncio.Queue()
         self._concurrency = concurrency
         self._chains: dict[str, collections.deque[Outgoing]] = {}
+        self._batches_to = batches_to
+        self._max_batch = max_batch
         self.delivered = 0
         # Told of each webhook that went out (the durable journal, emulator/durable.py).
         self.on_delivered: Callable[[Outgoing], None] | None = None
@@ -99,29 +109,44 @@ class WebhookSender:
 
     async def _worker(self) -> None:
         while True:
-            item = await self._queue.get()
+            first = await self._queue.get()
+            groups = self._take_batch(first)
             self._scheduler.backlog_drained()
-            try:
-                ok = await self._post(item)
-            except Exception:  # a bug must not stop delivery of everything else
-                log.exception("emulator webhook delivery crashed")
-                ok = False
-            if ok:
-                self.delivered += 1
-                if self.on_delivered is not None:
-                    self.on_delivered(item)
-                self._next_in_chain(item)
-            else:
-                self._retry_later(item)
-            self._queue.task_done()
+            for (url, secret), batch in groups.items():
+                try:
+                    ok = await self._post(batch, url, secret)
+                except Exception:  # a bug must not stop delivery of everything else
+                    log.exception("emulator webhook delivery crashed")
+                    ok = False
+                for item in batch:
+                    if ok:
+                        self.delivered += 1
+                        if self.on_delivered is not None:
+                            self.on_delivered(item)
+                        self._next_in_chain(item)
+                    else:
+                        self._retry_later(item)
+                    self._queue.task_done()
 
-    async def _post(self, item: Outgoing) -> bool:
-        url, secret = self._target(item)
+    def _take_batch(self, first: Outgoing) -> dict[tuple[str | None, str], list[Outgoing]]:
+        """`first`, plus what queued meanwhile when its callback takes batches, grouped by
+        callback. Never two of one chain: a chain's next webhook is queued only once the
+        previous one was delivered."""
+        target = self._target(first)
+        groups = {target: [first]}
+        if target[0] is None or not self._batches_to(target[0]):
+            return groups
+        for _ in range(self._max_batch - 1):
+            if self._queue.empty():
+                break
+            item = self._queue.get_nowait()
+            groups.setdefault(self._target(item), []).append(item)
+        return groups
+
+    async def _post(self, batch: list[Outgoing], url: str | None, secret: str) -> bool:
         if url is None:
             return True  # no callback configured: Meta drops it
-        body = msgspec.json.encode(
-            envelope(item.waba_id, item.field, [item.value], time=item.entry_time)
-        )
+        body = msgspec.json.encode(batch_envelope(batch))
         headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(secret, body)}
         try:
             response = await self._http.request("POST", url, headers=headers, body=body)
@@ -139,3 +164,17 @@ class WebhookSender:
             self._next_in_chain(item)
             return
         self._scheduler.at(due, lambda _now: self._queue.put_nowait(item))
+
+
+def batch_envelope(batch: list[Outgoing]) -> dict[str, Any]:
+    """One notification: an entry per WABA (and entry time), each with its changes."""
+    entries: dict[tuple[str, int | None], dict[str, Any]] = {}
+    for item in batch:
+        key = (item.waba_id, item.entry_time)
+        entry = entries.get(key)
+        if entry is None:
+            one = envelope(item.waba_id, item.field, [item.value], time=item.entry_time)
+            entries[key] = one["entry"][0]
+        else:
+            entry["changes"].append({"value": item.value, "field": item.field})
+    return {"object": "whatsapp_business_account", "entry": list(entries.values())}

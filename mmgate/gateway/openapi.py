@@ -284,6 +284,13 @@ def _service_paths() -> dict[str, Schema]:
                 "responses": {"200": _json({"type": "object"}, "OK")},
             }
         },
+        "/metrics": {
+            "get": {
+                **health,
+                "summary": "Prometheus metrics: this process's database commits, items, rows",
+                "responses": {"200": {"description": "Prometheus text format"}},
+            }
+        },
         "/openapi.json": {
             "get": {
                 **health,

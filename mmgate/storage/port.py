@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from mmgate.domain.templates import TemplateInfo
+from mmgate.storage.stats import WriterStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,17 +188,6 @@ class StatusUpdate:
 
 
 @dataclass(frozen=True, slots=True)
-class ExpiringMessage:
-    wamid: str
-    recipient: str
-    payload: bytes  # the client's send body
-    phone_number_id: str
-    display_phone_number: str
-    waba_id: str
-    expires_at: float
-
-
-@dataclass(frozen=True, slots=True)
 class MessageRecord:
     wamid: str
     channel_id: str
@@ -283,6 +273,7 @@ class Overdue:
     display_phone_number: str
     waba_id: str
     payload: bytes  # the client's request (its biz_opaque_callback_data)
+    expires_at: float  # when its TTL ended: the time the expiry is stamped with
 
 
 # The relay body for an overdue message, or None when the client is not told.
@@ -290,6 +281,11 @@ OverdueRelay = Callable[[Overdue], bytes | None]
 
 
 class Store(Protocol):
+    @property
+    def stats(self) -> WriterStats:
+        """What this process's writer committed (for /metrics)."""
+        ...
+
     async def start(self) -> None: ...
     async def close(self) -> None: ...
 

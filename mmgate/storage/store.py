@@ -12,17 +12,16 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from mmgate.domain import lifecycle
 from mmgate.domain.templates import TemplateInfo
 from mmgate.storage.connectors import Connector, Row, execute
 from mmgate.storage.hub import Hub
 from mmgate.storage.port import (
+    HELD_BEHIND_FAILED,
     UNSET,
     ApiKeyRecord,
     Channel,
     Chaos,
     ClientRecord,
-    ExpiringMessage,
     MessagePrice,
     Partner,
     Unset,
@@ -122,6 +121,7 @@ class SqlStore(Hub):
             changes.append(
                 execute("set_partner_webhook_url", webhook_url=webhook_url, partner_id=partner_id)
             )
+            changes.append(execute("release_endpoint", url=webhook_url))
         if not isinstance(marketing_routing, Unset):
             changes.append(
                 execute(
@@ -194,15 +194,6 @@ class SqlStore(Hub):
         row = await self.connector.fetch_one("channel_for_key", key_hash=key_hash)
         return None if row is None else _channel(row[:-1], key_valid_until=row[-1])
 
-    async def expiring_at_meta(self, now: float, limit: int) -> list[ExpiringMessage]:
-        rows = await self.connector.fetch_all(
-            "expiring_at_meta",
-            delivered_rank=lifecycle.rank(lifecycle.DELIVERED),
-            now=now,
-            limit=limit,
-        )
-        return [ExpiringMessage(r[0], r[1], bytes(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
-
     async def channels(self, partner_id: str) -> list[Channel]:
         """By id, bytewise (as on SQLite)."""
         rows = await self.connector.fetch_all("partner_channels", partner_id=partner_id)
@@ -212,13 +203,18 @@ class SqlStore(Hub):
         self, channel_id: str, url: str | None, headers: dict[str, str], chaos: Chaos | None = None
     ) -> None:
         chaos = chaos or Chaos()
-        await self.connector.execute(
-            "set_channel_webhook",
-            url=url,
-            headers=json.dumps(headers),
-            chaos_duplicates=chaos.duplicates,
-            chaos_out_of_order=chaos.out_of_order,
-            channel_id=channel_id,
+        await self.connector.write(
+            [
+                execute(
+                    "set_channel_webhook",
+                    url=url,
+                    headers=json.dumps(headers),
+                    chaos_duplicates=chaos.duplicates,
+                    chaos_out_of_order=chaos.out_of_order,
+                    channel_id=channel_id,
+                ),
+                execute("release_endpoint", url=url),
+            ]
         )
 
     # -- channel keys: rotation with an overlap, revocation -------------------------------
@@ -275,6 +271,7 @@ class SqlStore(Hub):
             body=body,
             ordering_key=ordering_key,
             now=now,
+            held_behind=HELD_BEHIND_FAILED,
         )
         return queued > 0
 
@@ -287,6 +284,7 @@ class SqlStore(Hub):
             body=body,
             ordering_key=ordering_key,
             now=now,
+            held_behind=HELD_BEHIND_FAILED,
         )
         return queued > 0
 

@@ -12,9 +12,9 @@ from mmgate.storage.postgres.group_commit import (
     Connection,
     GroupCommitter,
     WriteItem,
-    WriterStats,
 )
 from mmgate.storage.postgres.migrate import apply_migrations
+from mmgate.storage.stats import WriterStats
 
 __all__ = ["Connection", "Database"]
 

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
 
+from mmgate.storage.stats import WriterStats
+
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
 
@@ -51,13 +53,6 @@ class WriteItem:
     bulk: BulkFn | None = None  # writes a run of items of its kind in one statement
     arg: Any = None  # this item's element of that run
     tries: int = 0
-
-
-@dataclass(slots=True)
-class WriterStats:
-    batches: int = 0
-    items: int = 0
-    one_by_one: int = 0  # batches written again item by item after a failure
 
 
 Outcome: TypeAlias = tuple[WriteItem, Any, BaseException | None]

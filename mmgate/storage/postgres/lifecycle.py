@@ -15,7 +15,7 @@ from mmgate.storage.postgres.relay import RELAY
 
 _OVERDUE = """
 SELECT m.wamid, m.status, m.recipient, ch.phone_number_id, ch.display_phone_number,
-    ch.waba_id, m.payload
+    ch.waba_id, m.payload, m.expires_at
 FROM messages m JOIN channels ch ON ch.id = m.channel_id
 WHERE m.status_rank < $1 AND m.expires_at <= $2 LIMIT $3
 FOR UPDATE OF m SKIP LOCKED
@@ -24,10 +24,10 @@ FOR UPDATE OF m SKIP LOCKED
 _EXPIRE = """
 WITH moved AS (
     UPDATE messages SET status = $2, status_rank = $3, updated_at = $4
-    WHERE wamid = ANY($1::text[]) RETURNING wamid
+    WHERE wamid = ANY($1::text[]) RETURNING wamid, expires_at
 )
-INSERT INTO message_events (wamid, status, at, detail)
-SELECT wamid, $2, $4, 'ttl ended before delivery' FROM moved
+INSERT INTO message_events (wamid, status, at, detail)  -- at: the TTL's end
+SELECT wamid, $2, expires_at, 'ttl ended before delivery' FROM moved
 """
 
 _RELAY_ONE = "WITH moved AS (SELECT wamid, channel_id FROM messages WHERE wamid = $4) " + RELAY

@@ -10,15 +10,12 @@ for the commit and always draws a larger id.
 from __future__ import annotations
 
 from mmgate.storage.port import (
-    CLIENT_WEBHOOK,
-    HELD_BEHIND_FAILED,
     LEASE_EXPIRED,
-    PARTNER_WEBHOOK,
     Job,
     JobOutcome,
     WebhookAttempt,
 )
-from mmgate.storage.postgres.engine import Connection, Database
+from mmgate.storage.postgres.engine import Database
 from mmgate.storage.postgres.outcomes import record_outcomes
 
 # A job of kind $1 that can run at time $2: due, not leased, and no earlier job of
@@ -27,9 +24,11 @@ from mmgate.storage.postgres.outcomes import record_outcomes
 _CLAIMABLE = """
 j.kind = $1 AND j.state = 'pending' AND j.run_at <= $2
 AND (j.lease_until IS NULL OR j.lease_until < $2)
-AND (j.ordering_key IS NULL OR NOT EXISTS (
-    SELECT 1 FROM jobs p
-    WHERE p.ordering_key = j.ordering_key AND p.state IN ('pending', 'failed') AND p.id < j.id))
+AND (j.ordering_key IS NULL OR (
+    NOT EXISTS (SELECT 1 FROM jobs p WHERE p.ordering_key = j.ordering_key
+        AND p.state = 'pending' AND p.id < j.id)
+    AND NOT EXISTS (SELECT 1 FROM jobs p WHERE p.ordering_key = j.ordering_key
+        AND p.state = 'failed' AND p.id < j.id)))
 """
 
 # Fair claims: the tenants with pending jobs are found with a skip scan of the

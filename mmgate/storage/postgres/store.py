@@ -9,6 +9,7 @@ from mmgate.storage.postgres.engine import Database
 from mmgate.storage.postgres.lifecycle import Lifecycle
 from mmgate.storage.postgres.outbox import Outbox
 from mmgate.storage.postgres.send_path import SendPath
+from mmgate.storage.stats import WriterStats
 from mmgate.storage.store import SqlStore
 
 
@@ -27,6 +28,10 @@ class PostgresStore(SendPath, Outbox, Lifecycle, DeliveryLog, SqlStore):
             url, min_size=min_size, max_size=max_size, server_settings=server_settings
         )
         self.connector = PostgresConnector(self.db)
+
+    @property
+    def stats(self) -> WriterStats:
+        return self.db.writer_stats
 
     async def start(self) -> None:
         """Connect, apply missing migrations (one process at a time), start the writer."""

@@ -131,6 +131,10 @@ UPDATE channels SET webhook_url = :url, webhook_headers = :headers,
     chaos_duplicates = :chaos_duplicates, chaos_out_of_order = :chaos_out_of_order
 WHERE id = :channel_id;
 
+-- name: release_endpoint
+-- Setting a webhook URL (again) says its receiver takes traffic: a 410 hold on it ends.
+DELETE FROM endpoint_holds WHERE url = :url;
+
 -- name: channel_keys
 -- A channel of the partner: one row per key (oldest first), or one row of NULLs when
 -- it has none. Another partner's channel: no row.

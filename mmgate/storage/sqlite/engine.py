@@ -17,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mmgate.storage.stats import WriterStats
+
 T = TypeVar("T")
 WriteFn = Callable[[sqlite3.Connection], Any]
 _STOP = object()
@@ -42,6 +44,7 @@ class Engine:
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mmgate-sqlite-read")
         self._read_conn: sqlite3.Connection | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.stats = WriterStats()
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -122,6 +125,9 @@ class Engine:
                     conn.execute("RELEASE item")
                     outcomes.append((future, result, None))
             conn.execute("COMMIT")
+            self.stats.batches += 1
+            self.stats.items += len(batch)
+            self.stats.rows = conn.total_changes
         except Exception as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

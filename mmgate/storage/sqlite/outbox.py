@@ -7,6 +7,7 @@ written together.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 
 from mmgate.domain import lifecycle
@@ -36,16 +37,19 @@ from mmgate.storage.sqlite.rows import PARTNER_JOBS
 CLAIMABLE = """
 c.kind = :kind AND c.state = 'pending' AND c.run_at <= :now
 AND (c.lease_until IS NULL OR c.lease_until < :now)
-AND (c.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs p
-    WHERE p.ordering_key = c.ordering_key AND p.state IN ('pending', 'failed')
-    AND p.id < c.id))
+AND (c.ordering_key IS NULL OR (
+    NOT EXISTS (SELECT 1 FROM jobs p WHERE p.ordering_key = c.ordering_key
+        AND p.state = 'pending' AND p.id < c.id)
+    AND NOT EXISTS (SELECT 1 FROM jobs p WHERE p.ordering_key = c.ordering_key
+        AND p.state = 'failed' AND p.id < c.id)))
 """
 
 # Fair claims: the tenants with pending jobs are found with a skip scan of the
-# (kind, tenant, run_at) index (cheap: a step per tenant, not per job), each offers its
-# oldest claimable jobs, and the batch takes them round-robin: the first of every
-# tenant, then the second... A 3,000-message campaign no longer delays a small client.
-_CLAIM = f"""
+# (kind, tenant, run_at) index (a step per tenant, not per job), each offers its oldest
+# claimable jobs (an index range scan) and the batch takes them round-robin: the first
+# of every tenant, then the second... A 3,000-message campaign no longer delays a small
+# client. (SQLite has no LATERAL join; the loop over tenants runs in the same write.)
+_TENANTS = """
 WITH RECURSIVE tenants(t) AS (
     SELECT (SELECT tenant FROM jobs WHERE kind = :kind AND state = 'pending'
             ORDER BY tenant LIMIT 1)
@@ -53,23 +57,36 @@ WITH RECURSIVE tenants(t) AS (
     SELECT (SELECT tenant FROM jobs WHERE kind = :kind AND state = 'pending' AND tenant > t
             ORDER BY tenant LIMIT 1)
     FROM tenants WHERE t IS NOT NULL
-),
-offered AS (
-    SELECT c.id, c.run_at, c.tenant FROM tenants JOIN jobs c ON c.id IN (
-        SELECT c.id FROM jobs c WHERE c.tenant = tenants.t AND {CLAIMABLE}
-        ORDER BY c.run_at, c.id LIMIT :limit)
-),
-turns AS (
-    SELECT id, row_number() OVER (PARTITION BY tenant ORDER BY run_at, id) AS turn, run_at
-    FROM offered
 )
+SELECT t FROM tenants WHERE t IS NOT NULL
+"""
+_OFFERED = f"""
+SELECT c.id FROM jobs c INDEXED BY jobs_tenant_due WHERE c.tenant = :tenant AND {CLAIMABLE}
+ORDER BY c.run_at, c.id LIMIT :limit
+"""
+_LEASE = """
 UPDATE jobs SET
     last_error = CASE WHEN lease_until IS NOT NULL THEN :expired ELSE last_error END,
     lease_until = :lease_until, attempts = attempts + 1
-WHERE id IN (SELECT id FROM turns ORDER BY turn, run_at, id LIMIT :limit)
+WHERE id = :id
 RETURNING id, kind, ref, ordering_key, payload, attempts, created_at, last_error, started_at,
     tenant
 """
+
+
+def _claim(c: sqlite3.Connection, params: dict[str, object], limit: int) -> list[Job]:
+    offers = [
+        [row[0] for row in c.execute(_OFFERED, {**params, "tenant": tenant[0]})]
+        for tenant in c.execute(_TENANTS, params).fetchall()
+    ]
+    picked = [
+        job_id for turn in itertools.zip_longest(*offers) for job_id in turn if job_id is not None
+    ]
+    jobs = [
+        Job(*c.execute(_LEASE, {**params, "id": job_id}).fetchone()) for job_id in picked[:limit]
+    ]
+    return sorted(jobs, key=lambda j: j.id)
+
 
 _EVENT = "INSERT INTO message_events (wamid, status, at, detail) VALUES (?, ?, ?, ?)"
 
@@ -80,18 +97,14 @@ class OutboxQueries:
     # -- the outbox ----------------------------------------------------------------------
 
     async def claim(self, kind: str, now: float, lease_until: float, limit: int) -> list[Job]:
-        params = {
+        params: dict[str, object] = {
             "kind": kind,
             "now": now,
             "lease_until": lease_until,
             "limit": limit,
             "expired": LEASE_EXPIRED,
         }
-
-        def run(c: sqlite3.Connection) -> list[Job]:
-            return sorted((Job(*r) for r in c.execute(_CLAIM, params)), key=lambda j: j.id)
-
-        return await self.engine.write(run)
+        return await self.engine.write(lambda c: _claim(c, params, limit))
 
     async def due(self, kind: str, now: float) -> bool:
         """Whether a job of this kind could be claimed now (same rules as `claim`)."""
@@ -133,14 +146,16 @@ class OutboxQueries:
         def run(c: sqlite3.Connection) -> int:
             rows = c.execute(
                 "SELECT m.wamid, m.status, m.recipient, ch.phone_number_id, "
-                "ch.display_phone_number, ch.waba_id, m.payload FROM messages m "
+                "ch.display_phone_number, ch.waba_id, m.payload, m.expires_at FROM messages m "
                 "JOIN channels ch ON ch.id = m.channel_id "
                 "WHERE m.status_rank < ? AND m.expires_at <= ? LIMIT ?",
                 (lifecycle.rank(lifecycle.DELIVERED), now, limit),
             ).fetchall()
             for row in rows:
                 overdue = Overdue(*row)
-                _move(c, overdue.wamid, lifecycle.EXPIRED, None, "ttl ended before delivery", now)
+                # Stamped when the TTL ended, not when the sweep saw it (after a clock jump).
+                ended = overdue.expires_at
+                _move(c, overdue.wamid, lifecycle.EXPIRED, None, "ttl ended before delivery", ended)
                 body = relay(overdue)
                 if body is not None:
                     _enqueue_relay(c, overdue.wamid, body, now)

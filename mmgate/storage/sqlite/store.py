@@ -15,6 +15,7 @@ from mmgate.storage.port import (
 from mmgate.storage.sqlite.engine import Engine
 from mmgate.storage.sqlite.outbox import DeliveryLogQueries, OutboxQueries
 from mmgate.storage.sqlite.sending import SendingQueries
+from mmgate.storage.stats import WriterStats
 from mmgate.storage.store import SqlStore
 
 __all__ = ["CLIENT_WEBHOOK", "PARTNER_WEBHOOK", "UPSTREAM_SEND", "SqliteStore"]
@@ -24,6 +25,10 @@ class SqliteStore(SendingQueries, OutboxQueries, DeliveryLogQueries, SqlStore):
     def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
         self.engine = Engine(path, synchronous=synchronous)
         self.connector = SqliteConnector(self.engine)
+
+    @property
+    def stats(self) -> WriterStats:
+        return self.engine.stats
 
     async def start(self) -> None:
         apply_sqlite(self.engine.path)  # before the writer thread opens the file
