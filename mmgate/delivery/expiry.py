@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 SWEEP_SECONDS = 5.0
 BATCH = 1000
 EXPIRED_CODE = 1360002
-IN_DOUBT_CODE = 131000
+IN_DOUBT_CODE = 1360003  # Delivery outcome unknown (docs/errors.md)
 IN_DOUBT_DETAILS = (
     "mmgate cannot tell whether Meta received this message (its send was in flight when "
     "the gateway stopped) and no status arrived for it within its TTL"

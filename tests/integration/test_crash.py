@@ -109,6 +109,14 @@ def test_sigkill_mid_burst(
         relayed = Counter((s["id"], s["status"]) for s in statuses(got))
         duplicates = sum(n - 1 for n in relayed.values())
         assert duplicates <= len(relayed) // 10, f"{duplicates} duplicate webhooks"
+
+        # Nothing regressed: every message the client was told is read stays read.
+        status = dict(db.execute("SELECT wamid, status FROM messages").fetchall())
+        assert {status[w] for w in read} == {"read"}
+        # Claimed is not sent: what did not complete was started (in doubt: `unknown`,
+        # told to the client as `failed` when its TTL passes, tests/unit/test_expiry.py),
+        # never left waiting as `accepted` or `sent_upstream`.
+        assert {status[w] for w in stored - read} <= {"unknown"}
         db.close()
     finally:
         gateway.stop()
