@@ -40,7 +40,7 @@ class Settings:
     # so throughput is concurrency / cycle: these are well above what the receivers see,
     # which each endpoint bounds on its own (EndpointBook).
     upstream_concurrency: int = 64
-    webhook_concurrency: int = 256
+    webhook_concurrency: int = 64
     webhook_timeout_seconds: float = 10.0
     webhook_retry_4xx: bool = True  # Meta retries 4xx too; 410 Gone is never retried
     upstream_retry: RetryPolicy = field(default_factory=RetryPolicy)
