@@ -68,6 +68,8 @@ def _query(name: str, body: str, source: str) -> Query:
         lines = lines[1:]
     while lines and lines[0].startswith("--"):
         lines = lines[1:]  # the description
+    while lines and (lines[-1].startswith("--") or not lines[-1].strip()):
+        lines = lines[:-1]  # words about what follows, before the next header
     sql = "\n".join(lines).strip().removesuffix(";").strip()
     if not sql:
         raise ValueError(f"{source}: query {name} has no statement")

@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 from mmgate.domain.templates import TemplateInfo
 from mmgate.storage.connectors import Connector, Row, execute
+from mmgate.storage.delivery_log import DeliveryLog
 from mmgate.storage.hub import Hub
 from mmgate.storage.port import (
     HELD_BEHIND_FAILED,
@@ -30,7 +31,7 @@ from mmgate.storage.port import (
 )
 
 
-class SqlStore(Hub):
+class SqlStore(DeliveryLog, Hub):
     connector: Connector
 
     # -- provisioning ---------------------------------------------------------------

@@ -50,6 +50,8 @@ def _run(c: sqlite3.Connection, q: Query, op: Operation) -> Any:
         return None
     cursor = c.execute(q.sql, op.params)
     if op.returns == "rowcount":
+        if cursor.rowcount < 0:  # sqlite3 counts no rows for a statement led by WITH
+            return c.execute("SELECT changes()").fetchone()[0]
         return cursor.rowcount
     rows = [tuple(r) for r in cursor.fetchall()]  # all: a RETURNING statement runs whole
     if op.returns == "all":

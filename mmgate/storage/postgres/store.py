@@ -4,7 +4,6 @@ hot path's own modules (accepts, the outbox, statuses), which come first."""
 from __future__ import annotations
 
 from mmgate.storage.connectors.postgres import PostgresConnector
-from mmgate.storage.postgres.delivery_log import DeliveryLog
 from mmgate.storage.postgres.engine import Database
 from mmgate.storage.postgres.lifecycle import Lifecycle
 from mmgate.storage.postgres.outbox import Outbox
@@ -13,7 +12,7 @@ from mmgate.storage.stats import WriterStats
 from mmgate.storage.store import SqlStore
 
 
-class PostgresStore(SendPath, Outbox, Lifecycle, DeliveryLog, SqlStore):
+class PostgresStore(SendPath, Outbox, Lifecycle, SqlStore):
     """`server_settings` go to every connection (tests set `search_path` to a schema)."""
 
     def __init__(

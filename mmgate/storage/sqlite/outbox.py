@@ -26,10 +26,8 @@ from mmgate.storage.port import (
     SendSettled,
     StatusUpdate,
     WebhookAttempt,
-    WebhookDelivery,
 )
 from mmgate.storage.sqlite.engine import Engine
-from mmgate.storage.sqlite.rows import PARTNER_JOBS
 
 # A job that can run now: due, not leased, and no earlier job of its ordering key is
 # pending or failed (a failure for good holds the message's later webhooks back, so
@@ -324,111 +322,6 @@ def _record_delivery(c: sqlite3.Connection, outcome: DeliveryAttempted, now: flo
             "ON CONFLICT (url) DO NOTHING",
             (a.url, ENDPOINT_HELD, now),
         )
-
-
-class DeliveryLogQueries:
-    """The webhook log: deliveries a partner can see, and replaying them."""
-
-    engine: Engine
-
-    async def webhook_deliveries(
-        self,
-        partner_id: str,
-        *,
-        state: str | None = None,
-        channel_id: str | None = None,
-        since: float | None = None,
-        limit: int = 100,
-    ) -> list[WebhookDelivery]:
-        params = {
-            "partner_id": partner_id,
-            "state": state,
-            "channel_id": channel_id,
-            "since": since,
-            "limit": limit,
-        }
-
-        def run(c: sqlite3.Connection) -> list[WebhookDelivery]:
-            rows = c.execute(
-                "SELECT j.id, j.kind, j.ref, j.ordering_key, j.state, j.attempts, j.run_at, "
-                f"j.created_at, j.last_error, j.payload FROM jobs j WHERE {PARTNER_JOBS} "
-                "AND (:state IS NULL OR j.state = :state) "
-                "AND (:channel_id IS NULL OR (j.kind = 'client_webhook' AND j.ref = :channel_id)) "
-                "AND (:since IS NULL OR j.created_at >= :since) "
-                "ORDER BY j.id DESC LIMIT :limit",
-                params,
-            ).fetchall()
-            return [WebhookDelivery(*r) for r in rows]
-
-        return await self.engine.read(run)
-
-    async def webhook_delivery(self, partner_id: str, job_id: int) -> WebhookDelivery | None:
-        row = await self.engine.read(
-            lambda c: c.execute(
-                "SELECT j.id, j.kind, j.ref, j.ordering_key, j.state, j.attempts, j.run_at, "
-                f"j.created_at, j.last_error, j.payload FROM jobs j WHERE j.id = :job_id "
-                f"AND {PARTNER_JOBS}",
-                {"job_id": job_id, "partner_id": partner_id},
-            ).fetchone()
-        )
-        return None if row is None else WebhookDelivery(*row)
-
-    async def replay_delivery(self, partner_id: str, job_id: int, now: float) -> bool:
-        def run(c: sqlite3.Connection) -> bool:
-            return (
-                _replay(
-                    c,
-                    f"j.id = :job_id AND {PARTNER_JOBS}",
-                    {"job_id": job_id, "partner_id": partner_id},
-                    now,
-                )
-                >= 1
-            )
-
-        return await self.engine.write(run)
-
-    async def replay_failed(
-        self, partner_id: str, *, channel_id: str | None, since: float, now: float
-    ) -> int:
-        def run(c: sqlite3.Connection) -> int:
-            condition = (
-                f"j.state = 'failed' AND j.created_at >= :since AND {PARTNER_JOBS} "
-                "AND (:channel_id IS NULL OR (j.kind = 'client_webhook' AND j.ref = :channel_id))"
-            )
-            params = {"since": since, "partner_id": partner_id, "channel_id": channel_id}
-            return _replay(c, condition, params, now)
-
-        return await self.engine.write(run)
-
-
-def _replay(c: sqlite3.Connection, condition: str, params: dict[str, object], now: float) -> int:
-    """A replay re-opens the delivery in place: same id (so per-message order and the
-    attempt history are kept) with a fresh retry window, together with the message's
-    other failed webhooks (held behind it, or holding it back), and lifts the hold on
-    the endpoint it goes to."""
-    chosen = (
-        f"SELECT j.id, j.ordering_key, j.kind, j.ref FROM jobs j WHERE {condition} "
-        "AND j.kind IN ('client_webhook', 'partner_webhook') AND j.state IN ('failed', 'done')"
-    )
-    args = {**params, "now": now}
-    c.execute(
-        f"WITH chosen AS ({chosen}) DELETE FROM endpoint_holds WHERE url IN ("
-        " SELECT ch.webhook_url FROM chosen JOIN channels ch ON ch.id = chosen.ref"
-        " AND chosen.kind = 'client_webhook' UNION"
-        " SELECT p.webhook_url FROM chosen JOIN partners p ON p.id = chosen.ref"
-        " AND chosen.kind = 'partner_webhook')",
-        args,
-    )
-    # (RETURNING, not rowcount: sqlite3 gives no rowcount for a statement led by WITH)
-    return len(
-        c.execute(
-            f"WITH chosen AS ({chosen}) UPDATE jobs SET state = 'pending', run_at = :now, "
-            "lease_until = NULL, created_at = :now, last_error = 'replayed' "
-            "WHERE id IN (SELECT id FROM chosen) OR (state = 'failed' AND ordering_key IN "
-            "(SELECT ordering_key FROM chosen WHERE ordering_key IS NOT NULL)) RETURNING 1",
-            args,
-        ).fetchall()
-    )
 
 
 def _enqueue_relay(c: sqlite3.Connection, wamid: str, body: bytes, now: float) -> None:

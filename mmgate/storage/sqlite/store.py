@@ -13,7 +13,7 @@ from mmgate.storage.port import (
     UPSTREAM_SEND,
 )
 from mmgate.storage.sqlite.engine import Engine
-from mmgate.storage.sqlite.outbox import DeliveryLogQueries, OutboxQueries
+from mmgate.storage.sqlite.outbox import OutboxQueries
 from mmgate.storage.sqlite.sending import SendingQueries
 from mmgate.storage.stats import WriterStats
 from mmgate.storage.store import SqlStore
@@ -21,7 +21,7 @@ from mmgate.storage.store import SqlStore
 __all__ = ["CLIENT_WEBHOOK", "PARTNER_WEBHOOK", "UPSTREAM_SEND", "SqliteStore"]
 
 
-class SqliteStore(SendingQueries, OutboxQueries, DeliveryLogQueries, SqlStore):
+class SqliteStore(SendingQueries, OutboxQueries, SqlStore):
     def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
         self.engine = Engine(path, synchronous=synchronous)
         self.connector = SqliteConnector(self.engine)
