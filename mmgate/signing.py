@@ -7,7 +7,6 @@ captured request cannot be replayed later with a fresh timestamp.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 META_SIGNATURE_HEADER = "x-hub-signature-256"
@@ -16,8 +15,8 @@ MMGATE_TIMESTAMP_HEADER = "x-mmgate-timestamp"
 
 
 def sign(secret: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+    # hmac.digest: one call into OpenSSL, no HMAC object (3 of them per message, hot).
+    return "sha256=" + hmac.digest(secret.encode(), body, "sha256").hex()
 
 
 def verify(secret: str, body: bytes, header_value: str | None) -> bool:

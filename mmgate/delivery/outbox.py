@@ -62,6 +62,7 @@ class OutboxWorker:
         self._have_finished = asyncio.Event()
         self._idle = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
+        self._quiet = True  # the last claim found nothing: look (a read) before claiming
 
     async def run(self) -> None:
         self._recorder = asyncio.create_task(self._record_loop(), name=f"{self.kind}-record")
@@ -83,9 +84,10 @@ class OutboxWorker:
         if free <= 0:
             return 0
         now = self._clock.now()
-        if not await self._store.due(self.kind, now):
+        if self._quiet and not await self._store.due(self.kind, now):
             return 0  # a read, not a write: most wake-ups of a quiet kind find nothing
         jobs = await self._store.claim(self.kind, now, now + self._lease, free)
+        self._quiet = not jobs
         # Still running here: its lease ran out on a clock that jumped (sandbox) or under
         # a very slow call. Running it twice would send it twice; the claim only renewed
         # the running job's lease.
