@@ -14,24 +14,22 @@ from typing import Any
 
 
 def main() -> None:
-    from mmgate import app as mmgate_app
+    from mmgate import runtime
     from mmgate.cli.main import cli
 
-    build_gateway = mmgate_app.MmgateApp._build_gateway
+    start = runtime.Workers.start
 
-    def build_without_dispatch(self: Any) -> Any:
-        gateway = build_gateway(self)
-
+    def start_without_dispatch(self: Any, emulator: Any) -> None:
         async def paused() -> None:
             await asyncio.Event().wait()
 
         # Fails loudly (and the row is marked skipped) if the attribute is renamed.
         if not hasattr(self, "dispatch_worker"):
-            raise RuntimeError("MmgateApp has no dispatch_worker any more")
+            raise RuntimeError("runtime.Workers has no dispatch_worker any more")
         self.dispatch_worker.run = paused
-        return gateway
+        start(self, emulator)
 
-    mmgate_app.MmgateApp._build_gateway = build_without_dispatch  # type: ignore[method-assign]
+    runtime.Workers.start = start_without_dispatch  # type: ignore[method-assign]
     cli(["serve", *sys.argv[1:]])
 
 

@@ -1,51 +1,38 @@
-"""The app factory: one ASGI app with the gateway, the emulator and the workers.
-
-The two send endpoints are dispatched before any framework code runs (they are
-the hot path); everything else is routed by Starlette.
+"""The app factory, and only composition: it builds the parts from the settings, composes
+the one route table, registers each surface's error rendering and hands the workers to the
+runtime (mmgate/runtime.py). Routes marked FastRoute (the send path, Meta's webhooks, the
+emulator's Graph send) are dispatched before any framework code runs (gateway/direct.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
-from mmgate.cache import TtlCache
-from mmgate.clock import Clock, SandboxClock, SystemClock, persisted_sandbox_clock
-from mmgate.delivery.expiry import ExpirySweep
-from mmgate.delivery.outbox import OutboxWorker
-from mmgate.delivery.upstream_dispatch import UpstreamDispatcher
-from mmgate.delivery.webhooks import WebhookDeliverer
+from mmgate.clock import Clock, SystemClock, persisted_sandbox_clock
 from mmgate.domain.throughput import ThroughputLimiter
 from mmgate.emulator import routes as emulator_routes
 from mmgate.emulator.state import Emulator
+from mmgate.gateway import health
 from mmgate.gateway import routes as gateway_routes
 from mmgate.gateway.accept import Accepter
 from mmgate.gateway.context import Gateway
 from mmgate.gateway.direct import DirectRoutes
 from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
 from mmgate.httpclient import InProcessClient, NetworkClient, RoutingClient
-from mmgate.services.keys import key_in_force
+from mmgate.runtime import Workers
+from mmgate.services.caches import directory_caches
+from mmgate.services.directory import Directory
 from mmgate.services.templates import TemplateCatalog
 from mmgate.services.wabas import WabaCatalog
 from mmgate.settings import INTERNAL_ORIGIN, Settings
 from mmgate.storage.factory import create_store
-from mmgate.storage.port import (
-    CLIENT_WEBHOOK,
-    PARTNER_WEBHOOK,
-    UPSTREAM_SEND,
-    Channel,
-    Partner,
-    UpstreamCredentials,
-)
 from mmgate.ui import hub, landing
 from mmgate.upstream.graph import GraphClient
 from mmgate.web import surfaces
@@ -53,8 +40,6 @@ from mmgate.web.routing import FastRoute
 from mmgate.workspace import provision, spec
 
 log = logging.getLogger(__name__)
-CACHE_SECONDS = 2.0
-LEASE_SECONDS = 60.0
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -103,6 +88,10 @@ class MmgateApp:
                 self.internal_http,
                 batches_to=lambda url: url.startswith(INTERNAL_ORIGIN),
             )
+        self.caches = directory_caches(self.store, self.clock)
+        self.workers = Workers(
+            self.store, self.clock, self.graph, self.network_http, self.caches, settings
+        )
         self.gateway = self._build_gateway()
         self.messaging = MessagingEndpoint(self.gateway.accepter, settings.max_body_bytes)
         self.starlette = Starlette(
@@ -115,81 +104,18 @@ class MmgateApp:
         self.direct = DirectRoutes(self.starlette)
 
     def _build_gateway(self) -> Gateway:
-        store, clock = self.store, self.clock
-        channels: TtlCache[str, Channel | None] = TtlCache(
-            clock, CACHE_SECONDS, store.channel_by_id
-        )
-        # A key rotated away stops at the end of its overlap, also while cached.
-        by_key: TtlCache[str, Channel | None] = TtlCache(
-            clock, CACHE_SECONDS, store.channel_for_key, view=key_in_force
-        )
-        partners: TtlCache[str, Partner | None] = TtlCache(clock, CACHE_SECONDS, store.partner)
-
-        async def load_upstream(_: int) -> UpstreamCredentials | None:
-            return await store.upstream()
-
-        upstream: TtlCache[int, UpstreamCredentials | None] = TtlCache(
-            clock, CACHE_SECONDS, load_upstream
-        )
+        """The services the gateway's routes reach (gateway/context.py)."""
+        s, store, clock, caches = self.settings, self.store, self.clock, self.caches
         templates = TemplateCatalog(store, clock, self.graph)
         wabas = WabaCatalog(store, clock, self.graph)
-        s = self.settings
-        self.deliverer = deliverer = WebhookDeliverer(
-            store,
-            clock,
-            self.network_http,
-            s.webhook_retry,
-            channels,
-            partners,
-            retry_4xx=s.webhook_retry_4xx,
-            allow_private=s.private_webhooks_allowed,
-        )
-        self.relay_workers = [
-            OutboxWorker(
-                kind,
-                store,
-                clock,
-                deliverer,
-                concurrency=s.webhook_concurrency,
-                lease_seconds=LEASE_SECONDS,
-            )
-            for kind in (CLIENT_WEBHOOK, PARTNER_WEBHOOK)
-        ]
-
-        def wake_relays() -> None:
-            for worker in self.relay_workers:
-                worker.waker.wake()
-
-        dispatcher = UpstreamDispatcher(
-            clock,
-            self.graph,
-            s.upstream_retry,
-            store,
-            report_expired_as_failed=s.report_expired_as_failed,
-        )
-        self.dispatch_worker = OutboxWorker(
-            UPSTREAM_SEND,
-            store,
-            clock,
-            dispatcher,
-            concurrency=s.upstream_concurrency,
-            lease_seconds=LEASE_SECONDS,
-            on_recorded=wake_relays,
-        )
-        self.expiry = ExpirySweep(
-            store,
-            clock,
-            report_expired_as_failed=s.report_expired_as_failed,
-            on_relayed=wake_relays,
-        )
         accepter = Accepter(
             store,
             clock,
             templates,
-            by_key,
-            partners,
+            caches.channels_by_key,
+            caches.partners,
             wabas,
-            self.dispatch_worker.waker.wake,
+            self.workers.dispatch_worker.waker.wake,
             ThroughputLimiter(s.throughput_per_number / max(1, s.api_processes)),
         )
         return Gateway(
@@ -198,22 +124,19 @@ class MmgateApp:
             accepter=accepter,
             templates=templates,
             wabas=wabas,
-            channels=channels,
-            channels_by_key=by_key,
-            partners=partners,
-            upstream=upstream,
-            wake_relay=wake_relays,
+            directory=Directory(store, caches.channels, caches.channels_by_key, caches.partners),
+            upstream=caches.upstream,
+            wake_relay=self.workers.wake_relays,
             graph=self.graph,
-            endpoints=deliverer.endpoints,
+            endpoints=self.workers.endpoints,
             private_webhooks_allowed=s.private_webhooks_allowed,
             settings=s,
         )
 
-    def _routes(self) -> list[Any]:
-        routes: list[Any] = [
-            Route("/healthz", _healthz),
-            Route("/readyz", _readyz),
-            Route("/metrics", _metrics),
+    def _routes(self) -> list[BaseRoute]:
+        """The one route table: each path and method once (tests/security/test_openapi.py)."""
+        routes: list[BaseRoute] = [
+            *health.routes,
             # The send path: bare ASGI, served before the router (gateway/direct.py).
             *(FastRoute(path, self.messaging, methods=["POST"]) for path in SEND_PATHS),
             *gateway_routes.routes(),
@@ -239,31 +162,11 @@ class MmgateApp:
             credentials = await self.store.upstream()
             if credentials is not None:
                 self.graph.set_token(credentials.graph_token)
-            tasks = [
-                asyncio.create_task(self.dispatch_worker.run(), name="upstream-dispatch"),
-                *(asyncio.create_task(w.run(), name=f"relay-{w.kind}") for w in self.relay_workers),
-                asyncio.create_task(self.expiry.run(), name="expiry-sweep"),
-            ]
-            if self.emulator is not None:
-                self.emulator.start()
-            if isinstance(self.clock, SandboxClock):
-                self.clock.on_settle(self.dispatch_worker.settle)
-                if self.emulator is not None:
-                    self.clock.on_settle(self.emulator.sender.settle)
-                for worker in self.relay_workers:
-                    self.clock.on_settle(worker.settle)
-                self.clock.on_settle(self.expiry.expire_now)
+            self.workers.start(self.emulator)
             try:
                 yield
             finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                await self.dispatch_worker.stop()
-                for worker in self.relay_workers:
-                    await worker.stop()
-                if self.emulator is not None:
-                    await self.emulator.stop()
+                await self.workers.stop(self.emulator)
                 await self.internal_http.aclose()
         finally:
             await self.store.close()
@@ -278,50 +181,10 @@ class MmgateApp:
             await self.internal_http.aclose()
 
     async def _provision(self) -> None:
-        workspace = self.seed
-        first_start = await self.store.is_empty()
-        if workspace is None and first_start and self.settings.mode == "sandbox":
-            workspace = spec.demo()
-        if workspace is None:
-            known = provision.read_credentials(self.settings.data_dir)
-            if known is not None and self.on_ready is not None:
-                self.on_ready(known)
-            return
-        now = self.clock.now()
-        await provision.provision_gateway(self.store, workspace, now)
-        if self.emulator is not None:
-            provision.provision_emulator(
-                self.emulator.worlds, workspace, self.settings.emulator_webhook_url, now
-            )
-        data = provision.summary(workspace, self.settings.base_url)
-        provision.write_credentials(self.settings.data_dir, data)
-        if self.on_ready is not None:
-            self.on_ready(data)
-
-
-async def _healthz(_: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
-async def _readyz(request: Request) -> Response:
-    gateway: Gateway = request.app.state.gateway
-    await gateway.store.is_empty()
-    return JSONResponse({"status": "ready"})
-
-
-async def _metrics(request: Request) -> Response:
-    """Prometheus text: what this process's database writer committed."""
-    gateway: Gateway = request.app.state.gateway
-    stats = gateway.store.stats
-    lines = [
-        "# TYPE mmgate_db_commits_total counter",
-        f"mmgate_db_commits_total {stats.batches}",
-        "# TYPE mmgate_db_write_items_total counter",
-        f"mmgate_db_write_items_total {stats.items}",
-        "# TYPE mmgate_db_rows_written_total counter",
-        f"mmgate_db_rows_written_total {stats.rows}",
-    ]
-    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+        worlds = self.emulator.worlds if self.emulator is not None else None
+        await provision.provision_at_start(
+            self.store, worlds, self.settings, self.seed, self.clock.now(), self.on_ready
+        )
 
 
 def build_app(settings: Settings | None = None, **kwargs: Any) -> MmgateApp:

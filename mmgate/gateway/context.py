@@ -16,7 +16,7 @@ from mmgate.services.directory import Directory
 from mmgate.services.templates import TemplateCatalog
 from mmgate.services.wabas import WabaCatalog
 from mmgate.settings import Settings
-from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
+from mmgate.storage.port import Store, UpstreamCredentials
 from mmgate.upstream.graph import GraphClient
 
 
@@ -27,9 +27,8 @@ class Gateway:
     accepter: Accepter
     templates: TemplateCatalog
     wabas: WabaCatalog
-    channels: TtlCache[str, Channel | None]
-    channels_by_key: TtlCache[str, Channel | None]
-    partners: TtlCache[str, Partner | None]
+    # Directory writes go through here: each clears the caches it makes stale.
+    directory: Directory
     upstream: TtlCache[int, UpstreamCredentials | None]
     wake_relay: Callable[[], None]
     graph: GraphClient
@@ -38,12 +37,9 @@ class Gateway:
     # The security limits read these (rate limits, key rotation).
     settings: Settings = field(default_factory=Settings)
     partner_guard: PartnerApiGuard = field(init=False)
-    # Directory writes go through here: each clears the caches above that it makes stale.
-    directory: Directory = field(init=False)
 
     def __post_init__(self) -> None:
         self.partner_guard = PartnerApiGuard(self.settings)
-        self.directory = Directory(self.store, self.channels, self.channels_by_key, self.partners)
 
 
 def gateway_of(request: Request) -> Gateway:

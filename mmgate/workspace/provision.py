@@ -11,6 +11,7 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from mmgate.emulator.world import (
 )
 from mmgate.ids import key_hash, new_numeric_id, new_secret
 from mmgate.sdk._workspace import WORKSPACE_FILE, read_workspace
+from mmgate.settings import Settings
 from mmgate.storage.port import Channel, Partner, Store, UpstreamCredentials
 from mmgate.ui import accounts
 from mmgate.workspace.spec import (
@@ -37,6 +39,7 @@ from mmgate.workspace.spec import (
     TemplateSpec,
     WabaSpec,
     WorkspaceSpec,
+    demo,
 )
 
 
@@ -285,3 +288,31 @@ def at_base_url(data: dict[str, Any], base_url: str) -> dict[str, Any]:
         else value
         for key, value in data.items()
     }
+
+
+async def provision_at_start(
+    store: Store,
+    worlds: WorldStore | None,
+    settings: Settings,
+    seed: WorkspaceSpec | None,
+    now: float,
+    on_ready: Callable[[dict[str, Any]], None] | None,
+) -> None:
+    """What a starting process provisions: the seed if given, else the demo workspace on a
+    sandbox's first start (both sides: the gateway's store, the embedded emulator's world),
+    then the workspace file; with nothing to provision, the known workspace is reported."""
+    workspace = seed
+    if workspace is None and settings.mode == "sandbox" and await store.is_empty():
+        workspace = demo()
+    if workspace is None:
+        known = read_credentials(settings.data_dir)
+        if known is not None and on_ready is not None:
+            on_ready(known)
+        return
+    await provision_gateway(store, workspace, now)
+    if worlds is not None:
+        provision_emulator(worlds, workspace, settings.emulator_webhook_url, now)
+    data = summary(workspace, settings.base_url)
+    write_credentials(settings.data_dir, data)
+    if on_ready is not None:
+        on_ready(data)
