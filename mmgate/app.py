@@ -21,12 +21,12 @@ from mmgate.emulator import routes as emulator_routes
 from mmgate.emulator.state import Emulator
 from mmgate.gateway import health
 from mmgate.gateway import routes as gateway_routes
-from mmgate.gateway.accept import Accepter
 from mmgate.gateway.context import Gateway
 from mmgate.gateway.direct import DirectRoutes
 from mmgate.gateway.messaging import SEND_PATHS, MessagingEndpoint
 from mmgate.httpclient import InProcessClient, NetworkClient, RoutingClient
 from mmgate.runtime import Workers
+from mmgate.services.accept import Accepter
 from mmgate.services.caches import directory_caches
 from mmgate.services.directory import Directory
 from mmgate.services.templates import TemplateCatalog

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from mmgate.cache import TtlCache
 from mmgate.clock import Clock
 from mmgate.delivery.endpoints import EndpointBook
-from mmgate.gateway.accept import Accepter
 from mmgate.gateway.ratelimit import PartnerApiGuard
+from mmgate.services.accept import Accepter
 from mmgate.services.directory import Directory
 from mmgate.services.templates import TemplateCatalog
 from mmgate.services.wabas import WabaCatalog

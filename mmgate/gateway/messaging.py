@@ -14,9 +14,9 @@ from starlette.types import Receive, Scope, Send
 
 from mmgate.domain.payloads import EntryPoint
 from mmgate.errors import GraphError, Refusal
-from mmgate.gateway.accept import Accepter, Unauthorized
 from mmgate.gateway.asgi import header
 from mmgate.gateway.bodies import read_body
+from mmgate.services.accept import Accepter, Unauthorized
 from mmgate.web.responses import respond
 from mmgate.web.surfaces import INVALID_API_TOKEN, error_response
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from mmgate.errors import Refusal
-from mmgate.gateway.accept import Unauthorized
 from mmgate.gateway.context import gateway_of
+from mmgate.services.accept import Unauthorized
 from mmgate.storage.port import Channel
 from mmgate.web.surfaces import INVALID_API_TOKEN
 
