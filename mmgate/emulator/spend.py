@@ -1,7 +1,7 @@
 """Meta's book of what it delivered and charged: counters per day the message was sent,
 WABA, template, route, market and pricing category, moved by the network's status and
 click events. Analytics, insights and benchmarks read it (emulator/insights.py); the
-market decides delivery through `gate` (emulator/market.py).
+market decides delivery through `gate` (emulator/market.py, market_numbers.py).
 
 Counters, not messages, so memory stays flat however many messages a campaign sends;
 days older than `KEEP_DAYS` before the newest are dropped. Like the network's messages
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from mmgate.domain.routing import Route
 from mmgate.emulator.market import Market
+from mmgate.emulator.market_numbers import clears_at
 from mmgate.emulator.messages import SimMessage
 
 DAY = 86400.0
@@ -69,7 +70,9 @@ class SpendBook:
         """The network asks when a message may reach the phone (None: never)."""
         if message.route is not Route.MM_API or message.bid is None:
             return ready_at
-        cleared = self.market.clears_at(message.country, message.bid, ready_at, message.expires_at)
+        cleared = clears_at(
+            self.market, message.wa_id, message.country, message.bid, ready_at, message.expires_at
+        )  # the country's market, or a market test number's own (emulator/market_numbers.py)
         if cleared is None:
             return None
         at, price = cleared

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from mmgate.emulator.market_numbers import MARKET_NUMBERS
+
 if TYPE_CHECKING:
     from mmgate.emulator.population import Population
 
@@ -51,6 +53,8 @@ TEST_NUMBERS: dict[str, Behaviour] = {
     "0031": Behaviour(answers="quick_reply:0"),  # taps the template's first button
     "0032": Behaviour(answers="stop_marketing"),  # stops marketing messages (user_preferences)
     "0033": Behaviour(answers="Hi! Tell me more"),  # writes back: opens the 24 h window
+    # Max price outcomes (emulator/market_numbers.py): the happy path, whatever the population.
+    **{suffix: Behaviour() for suffix in MARKET_NUMBERS},
 }
 
 
