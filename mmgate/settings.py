@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mmgate.delivery.retry import RetryPolicy
+from mmgate.domain.retry import RetryPolicy
 
 # The embedded emulator and gateway reach each other in process under this origin.
 INTERNAL_ORIGIN = "http://mmgate.internal"

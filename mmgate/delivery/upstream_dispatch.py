@@ -14,8 +14,8 @@ import msgspec
 
 from mmgate.clock import Clock
 from mmgate.delivery.records import UpstreamRequest, decode_request
-from mmgate.delivery.retry import RetryPolicy
 from mmgate.domain import lifecycle
+from mmgate.domain.retry import RetryPolicy
 from mmgate.domain.webhooks import envelope, status_object, status_value
 from mmgate.errors import GraphError
 from mmgate.storage.port import (

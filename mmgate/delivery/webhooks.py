@@ -14,9 +14,9 @@ from mmgate.cache import TtlCache
 from mmgate.clock import Clock
 from mmgate.delivery.endpoints import EndpointBook, EndpointHealth
 from mmgate.delivery.failure_log import FailureLog
-from mmgate.delivery.retry import RetryPolicy
 from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.domain.digits import ascii_digits
+from mmgate.domain.retry import RetryPolicy
 from mmgate.errors import GraphError
 from mmgate.httpclient import HttpClient, RequestFailed
 from mmgate.signing import MMGATE_SIGNATURE_HEADER, MMGATE_TIMESTAMP_HEADER, sign_delivery

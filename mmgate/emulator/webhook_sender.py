@@ -22,13 +22,21 @@ from typing import Any
 
 import msgspec
 
+from mmgate.domain.retry import SEVEN_DAYS, RetryPolicy
 from mmgate.domain.webhooks import envelope
 from mmgate.emulator.scheduler import Scheduler
 from mmgate.httpclient import HttpClient, RequestFailed
 from mmgate.signing import sign
 
 log = logging.getLogger(__name__)
-MAX_RETRY_SPAN = 7 * 24 * 3600.0
+# Meta's own schedule for a failing callback: 2 s doubling, at most an hour apart, 7 days.
+META_RETRY = RetryPolicy(
+    base_seconds=2.0,
+    factor=2.0,
+    max_delay_seconds=3600.0,
+    give_up_after_seconds=SEVEN_DAYS,
+    jitter=0.0,
+)
 
 
 class Outgoing(msgspec.Struct):
@@ -157,9 +165,8 @@ class WebhookSender:
 
     def _retry_later(self, item: Outgoing) -> None:
         item.attempts += 1
-        delay = min(2.0**item.attempts, 3600.0)
-        due = self._scheduler.clock.now() + delay
-        if due - item.first_at > MAX_RETRY_SPAN:
+        due = META_RETRY.next_attempt(item.attempts, item.first_at, self._scheduler.clock.now())
+        if due is None:
             log.warning("emulator webhook dropped after 7 days of retries")
             self._next_in_chain(item)
             return

@@ -6,10 +6,11 @@ import random
 import pytest
 
 from mmgate.clock import SandboxClock
-from mmgate.delivery.retry import SEVEN_DAYS, RetryPolicy
 from mmgate.domain import correlation
 from mmgate.domain.clicks import click_ids
+from mmgate.domain.retry import SEVEN_DAYS, RetryPolicy
 from mmgate.domain.templates import count_placeholders, info_from_graph
+from mmgate.emulator.webhook_sender import META_RETRY
 from mmgate.errors import GraphError, is_transient, parse_graph_error
 from mmgate.ids import new_wamid
 from mmgate.sdk.webhooks import changes
@@ -202,3 +203,10 @@ def test_click_ids_come_from_the_sdk_parser() -> None:
     body = json.dumps({"entry": [{"changes": [{"field": "messages", "value": value}]}]})
     assert click_ids(body.encode()) == ["7", None]
     assert click_ids(b"not json") == [] and click_ids(None) == []
+
+
+def test_metas_callback_retries_are_the_one_policy_with_metas_numbers() -> None:
+    first = 1_000.0
+    for attempt in range(1, 25):  # 2 s doubling, at most an hour apart
+        assert META_RETRY.next_attempt(attempt, first, first) == first + min(2.0**attempt, 3600.0)
+    assert META_RETRY.next_attempt(30, first, first + SEVEN_DAYS) is None  # dropped after 7 days
