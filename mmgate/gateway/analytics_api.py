@@ -13,8 +13,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.errors import GraphError
+from mmgate.gateway.channel_auth import authorised_channel
 from mmgate.gateway.context import gateway_of
-from mmgate.gateway.responses import authorised_channel
 from mmgate.upstream.graph import UpstreamUnavailable
 from mmgate.web.responses import json_response
 

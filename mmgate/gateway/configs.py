@@ -10,8 +10,8 @@ from mmgate.delivery.url_guard import check_webhook_url
 from mmgate.domain.webhook_headers import HeaderRefused, check_headers
 from mmgate.errors import GraphError
 from mmgate.gateway.bodies import decode_json, json_body
+from mmgate.gateway.channel_auth import authorised_channel
 from mmgate.gateway.context import gateway_of
-from mmgate.gateway.responses import authorised_channel
 from mmgate.sdk.wire import ChaosConfig, WebhookConfig, WebhookConfigRequest
 from mmgate.services.bids import message_price
 from mmgate.storage.port import Chaos

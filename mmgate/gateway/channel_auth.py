@@ -1,4 +1,5 @@
-"""What the Messaging API's framework-routed routes (/v1/configs/…) start from."""
+"""What the Messaging API's framework-routed routes (/v1/…) start from: the channel whose
+D360-API-KEY the request carries (the Partner API's equivalent: partner_auth.py)."""
 
 from __future__ import annotations
 
