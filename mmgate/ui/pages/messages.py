@@ -6,10 +6,12 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from mmgate.domain.digits import ascii_int
+from mmgate.services.bids import message_price
 from mmgate.storage.port import MessageFilter
 from mmgate.ui import deliveries
 from mmgate.ui.context import Hub, HubRefusal, login_required
 from mmgate.ui.conversation import replies_to
+from mmgate.ui.message_price import price_facts
 from mmgate.ui.render import parse_time
 from mmgate.ui.timeline import steps
 
@@ -67,6 +69,8 @@ async def message_detail(hub: Hub) -> Response:
             404, "Message not found", "No message with this id was sent through your channels."
         )
     relayed = await hub.store.hub_message_deliveries(hub.partner.id, wamid)
+    record = await hub.gateway.store.message(message.summary.channel_id, wamid)
+    price = price_facts(await message_price(hub.gateway.store, record)) if record else []
     return hub.page(
         "message.html",
         active="messages",
@@ -77,4 +81,5 @@ async def message_detail(hub: Hub) -> Response:
         summary=deliveries.summary,
         payload=deliveries.pretty_json(message.payload),
         replies=replies_to(wamid, relayed),  # the conversation: what the user answered
+        price=price,  # ui/message_price.py
     )
