@@ -11,7 +11,7 @@ its lifecycle; it only takes it off the phone page.
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from mmgate.domain import correlation
 from mmgate.emulator.messages import SimMessage
@@ -29,6 +29,9 @@ class ChatBook:
         self._chats: collections.OrderedDict[str, collections.deque[SimMessage]] = (
             collections.OrderedDict()
         )
+        # Told of each message the book lets go, so the emulator's journal keeps a
+        # finished message only while a phone page can show it (emulator/durable.py).
+        self.on_forget: Callable[[SimMessage], None] | None = None
 
     def __len__(self) -> int:
         return len(self._chats)
@@ -38,9 +41,11 @@ class ChatBook:
         if chat is None:
             chat = self._chats[message.wa_id] = collections.deque(maxlen=self._per_chat)
             if len(self._chats) > self._max_chats:
-                self._chats.popitem(last=False)
+                self._drop_oldest()
         else:
             self._chats.move_to_end(message.wa_id)
+            if len(chat) == chat.maxlen and self.on_forget is not None:
+                self.on_forget(chat[0])  # pushed out by the append below
         chat.append(message)
         self._forget_before(message.sent_at - KEEP_SECONDS)
 
@@ -50,7 +55,13 @@ class ChatBook:
             oldest = next(iter(self._chats.values()))
             if oldest and oldest[-1].sent_at >= cutoff:
                 return
-            self._chats.popitem(last=False)
+            self._drop_oldest()
+
+    def _drop_oldest(self) -> None:
+        _, chat = self._chats.popitem(last=False)
+        if self.on_forget is not None:
+            for message in chat:
+                self.on_forget(message)
 
     def chat(self, wa_id: str) -> list[SimMessage]:
         """The chat, oldest message first."""

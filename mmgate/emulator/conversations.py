@@ -52,6 +52,9 @@ class Conversations:
         self._written: dict[str, collections.deque[UserMessage]] = {}
         self.on_change: Change | None = None  # set when journaled: Meta does not forget
         self.on_clear: Callable[[], None] | None = None
+        # What the user wrote, kept and let go with the chat (emulator/durable_chats.py).
+        self.on_wrote: Callable[[UserMessage], None] | None = None
+        self.on_unwrote: Callable[[str], None] | None = None
 
     def restore(self, saved: list[tuple[str, str, str, float]]) -> None:
         """What a journal kept from the last run (oldest window first)."""
@@ -71,12 +74,29 @@ class Conversations:
         self._last_from_user.move_to_end(key)
         if len(self._last_from_user) > self._max_pairs:
             self._last_from_user.popitem(last=False)
+        self._keep_written(message)
+        if self.on_wrote is not None:
+            self.on_wrote(message)
+
+    def restore_written(self, saved: list[UserMessage]) -> None:
+        """What users wrote in the last run, oldest first (bounded as when written)."""
+        for message in saved:
+            self._keep_written(message)
+
+    def _keep_written(self, message: UserMessage) -> None:
         written = self._written.get(message.wa_id)
         if written is None:
             if len(self._written) >= self._max_pairs:
-                self._written.pop(next(iter(self._written)))
+                for gone in self._written.pop(next(iter(self._written))):
+                    self._unwrote(gone)
             written = self._written[message.wa_id] = collections.deque(maxlen=PER_USER)
+        elif len(written) == written.maxlen:
+            self._unwrote(written[0])  # pushed out by the append below
         written.append(message)
+
+    def _unwrote(self, message: UserMessage) -> None:
+        if self.on_unwrote is not None:
+            self.on_unwrote(message.meta_wamid)
 
     def window_closes_at(self, phone_number_id: str, wa_id: str) -> float | None:
         last = self._last_from_user.get((phone_number_id, wa_id))

@@ -9,6 +9,12 @@ every message still in the journal is resumed from the last status its subscribe
 got: statuses already due fire at once, the rest when due, so a kill -9 leaves no
 message stuck at sent or delivered. Redelivery is at least once, as Meta's is.
 
+A final message stays in the journal while the chat book holds it (so a phone page
+shows the chat after a restart; it goes when the book lets it go) and while a tap or
+an answer its user will make after reading it is still to come (status `read+`; those
+are scheduled again on start). What users wrote is kept the same way
+(emulator/durable_chats.py).
+
 Writes are batched (group commit): every write waits in a buffer, one thread
 commits the whole buffer in one transaction while the next fills, and a send's
 answer waits for the commit that holds its message (~1 ms in WAL mode), so an
@@ -20,14 +26,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import msgspec
 
 from mmgate.domain.payloads import Template
 from mmgate.domain.routing import Route
-from mmgate.emulator.conversations import Conversations
+from mmgate.emulator import durable_chats
+from mmgate.emulator.conversations import UserMessage
 from mmgate.emulator.messages import SimMessage
 from mmgate.emulator.users import Behaviour
 from mmgate.emulator.world import WorldStore
@@ -35,6 +43,7 @@ from mmgate.emulator.world import WorldStore
 log = logging.getLogger(__name__)
 FILE_NAME = "emulator-messages.db"
 FINAL = frozenset({"read", "failed", "expired"})
+HELD = "read+"  # read, with a tap or an answer of its user still to come
 FORGET_AFTER = 31 * 86_400.0  # past any TTL: a message still journaled then is done
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS messages ("
@@ -47,6 +56,7 @@ _SCHEMA = [
     # marketing stops (kind 'stopped', WABA id, wa_id).
     "CREATE TABLE IF NOT EXISTS conversations (kind TEXT NOT NULL, a TEXT NOT NULL,"
     " b TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (kind, a, b))",
+    durable_chats.SCHEMA,
 ]
 WINDOW_SECONDS = 24 * 3600.0
 
@@ -172,6 +182,16 @@ class JournaledOverrides(dict[str, Behaviour]):
         self._journal.clear_overrides()
 
 
+@dataclass(slots=True)
+class _Keep:
+    """Why a journaled message is kept once final: a chat shows it, or its user's
+    tap or answer is still to come."""
+
+    in_chat: bool = True
+    followups: int = 0
+    final: str | None = None  # the final status its subscriber got, once it has
+
+
 class _Batch:
     """Writes waiting for the next commit, folded: only a message's latest status is
     written, and a message accepted and finished within one batch is not written."""
@@ -180,6 +200,9 @@ class _Batch:
         self.reset = False
         self.accepted: dict[str, tuple[float, bytes]] = {}
         self.status: dict[str, str] = {}
+        self.finished: set[str] = set()  # to forget
+        self.written_reset = False
+        self.written: dict[str, bytes | None] = {}  # None: let go
         self.overrides_reset = False
         self.overrides: dict[str, bytes | None] = {}  # None: removed
         self.conversations_reset = False
@@ -190,17 +213,19 @@ class _Batch:
             self.reset
             or self.overrides_reset
             or self.conversations_reset
+            or self.written_reset
             or bool(self.accepted)
             or bool(self.status)
+            or bool(self.finished)
+            or bool(self.written)
             or bool(self.overrides)
             or bool(self.conversations)
         )
 
     def write(self, conn: sqlite3.Connection) -> None:
-        final = [w for w, status in self.status.items() if status in FINAL]
-        for wamid in final:
-            if self.accepted.pop(wamid, None) is not None:
-                del self.status[wamid]
+        for wamid in self.finished:
+            self.status.pop(wamid, None)
+        finished = [(w,) for w in self.finished if self.accepted.pop(w, None) is None]
         with conn:  # one transaction per batch
             conn.execute("BEGIN")
             if self.reset:
@@ -211,12 +236,10 @@ class _Batch:
             )
             conn.executemany(
                 "UPDATE messages SET status = ? WHERE meta_wamid = ?",
-                [(st, w) for w, st in self.status.items() if st not in FINAL],
+                [(st, w) for w, st in self.status.items()],
             )
-            conn.executemany(
-                "DELETE FROM messages WHERE meta_wamid = ?",
-                [(w,) for w, st in self.status.items() if st in FINAL],
-            )
+            conn.executemany("DELETE FROM messages WHERE meta_wamid = ?", finished)
+            durable_chats.write(conn, self.written_reset, self.written)
             if self.overrides_reset:
                 conn.execute("DELETE FROM overrides")
             conn.executemany(
@@ -250,6 +273,8 @@ class MessageJournal:
         self._closing = False
         self.overrides: dict[str, Behaviour] = {}  # as saved, read by open()
         self.conversations: list[tuple[str, str, str, float]] = []  # as saved, by open()
+        self.written: list[UserMessage] = []  # as saved, read by open()
+        self._kept: dict[str, _Keep] = {}  # journaled messages in a chat or awaiting a tap
 
     # -- the emulator's events -------------------------------------------------------
 
@@ -258,13 +283,80 @@ class MessageJournal:
             return
         record = journaled(message)
         self._batch.accepted[record.meta_wamid] = (record.expires_at, _encode(record))
+        # network.deliver put it in its chat (and may have held it for a tap already)
+        self._kept.setdefault(record.meta_wamid, _Keep()).in_chat = True
         self._filled.set()
 
     def reported(self, meta_wamid: str, status: str) -> None:
         """The webhook reporting `status` went out to its subscriber."""
         if self._conn is None:
             return
+        keep = self._kept.get(meta_wamid) if status in FINAL else None
+        if keep is None and status in FINAL:
+            self._finish(meta_wamid)
+            return
+        if keep is not None:
+            keep.final = status
+            if keep.followups and status == "read":
+                status = HELD
         self._batch.status[meta_wamid] = status
+        self._filled.set()
+
+    def let_go(self, message: SimMessage) -> None:
+        """The chat book no longer shows `message` (ChatBook.on_forget)."""
+        keep = self._kept.get(message.meta_wamid)
+        if keep is not None:
+            keep.in_chat = False
+            self._settle(message.meta_wamid, keep)
+
+    def hold(self, meta_wamid: str) -> None:
+        """Its user will tap or answer once they have read it (Network.followups)."""
+        if self._conn is None:
+            return
+        keep = self._kept.get(meta_wamid)
+        if keep is None:
+            keep = self._kept[meta_wamid] = _Keep(in_chat=False)
+        keep.followups += 1
+
+    def release(self, meta_wamid: str) -> None:
+        """A tap or an answer held for has been made (or no longer can be)."""
+        keep = self._kept.get(meta_wamid)
+        if keep is None or keep.followups == 0:
+            return
+        keep.followups -= 1
+        if keep.followups == 0 and keep.final is not None and keep.in_chat:
+            self._batch.status[meta_wamid] = keep.final  # shown, nothing more to come
+            self._filled.set()
+        self._settle(meta_wamid, keep)
+
+    def _settle(self, meta_wamid: str, keep: _Keep) -> None:
+        if keep.in_chat or keep.followups:
+            return
+        del self._kept[meta_wamid]
+        if keep.final is not None:
+            self._finish(meta_wamid)
+
+    def _finish(self, meta_wamid: str) -> None:
+        self._batch.finished.add(meta_wamid)
+        self._filled.set()
+
+    def drop(self, meta_wamid: str) -> None:
+        """A journaled message that cannot come back (its number is gone)."""
+        self._kept.pop(meta_wamid, None)
+        self._finish(meta_wamid)
+
+    def wrote(self, message: UserMessage) -> None:
+        """A user wrote to a business (Conversations.on_wrote)."""
+        if self._conn is None:
+            return
+        self._batch.written[message.meta_wamid] = durable_chats.encoded(message)
+        self._filled.set()
+
+    def unwrote(self, meta_wamid: str) -> None:
+        """The conversations book let a user's message go (Conversations.on_unwrote)."""
+        if self._conn is None:
+            return
+        self._batch.written[meta_wamid] = None
         self._filled.set()
 
     def forget_all(self) -> None:
@@ -274,6 +366,8 @@ class MessageJournal:
         kept = self._batch
         self._batch = _Batch()
         self._batch.reset = True
+        self._kept.clear()
+        self._batch.written, self._batch.written_reset = kept.written, kept.written_reset
         self._batch.overrides, self._batch.overrides_reset = kept.overrides, kept.overrides_reset
         self._batch.conversations = kept.conversations
         self._batch.conversations_reset = kept.conversations_reset
@@ -296,6 +390,8 @@ class MessageJournal:
             return
         self._batch.conversations = {}
         self._batch.conversations_reset = True
+        self._batch.written = {}
+        self._batch.written_reset = True  # what users wrote goes with their windows
         self._filled.set()
 
     def clear_overrides(self) -> None:
@@ -315,8 +411,9 @@ class MessageJournal:
 
     # -- life cycle ------------------------------------------------------------------
 
-    def open(self, now: float) -> list[tuple[Journaled, str]]:
-        """Open the file; the messages to resume (what the last run left in flight)."""
+    def open(self, now: float, worlds: WorldStore) -> list[tuple[Journaled, str]]:
+        """Open the file; the messages it holds, oldest first: in flight, or final and
+        still shown in a chat or awaiting a tap or an answer (status `read+`)."""
         if self.path is None:
             return []
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -341,9 +438,14 @@ class MessageJournal:
         ).fetchall()
         conn.execute("DELETE FROM messages WHERE expires_at < ?", (now - FORGET_AFTER,))
         rows = conn.execute("SELECT record, status FROM messages ORDER BY rowid").fetchall()
+        self.written = durable_chats.load(conn, worlds)
         self._conn = conn
         self._task = asyncio.get_running_loop().create_task(self._run(), name="emulator-journal")
-        return [(_decode(record), status) for record, status in rows]
+        found = [(_decode(record), status) for record, status in rows]
+        for record, status in found:
+            final = "read" if status == HELD else status if status in FINAL else None
+            self._kept[record.meta_wamid] = _Keep(final=final)
+        return found
 
     async def close(self) -> None:
         """Commit what is left, then close (the writer thread is never cut mid-batch)."""
@@ -376,28 +478,3 @@ class MessageJournal:
         done, self._commit = self._commit, None
         self._filled.clear()
         return batch, done
-
-
-class Resumer(Protocol):
-    overrides: dict[str, Behaviour]
-    conversations: Conversations
-
-    def resume(self, message: SimMessage) -> None: ...
-
-
-def resume_all(journal: MessageJournal, worlds: WorldStore, network: Resumer, now: float) -> int:
-    """Open the journal and put every message it holds back on the network."""
-    resumed = 0
-    in_flight = journal.open(now)
-    network.overrides = JournaledOverrides(journal, {**network.overrides, **journal.overrides})
-    network.conversations.restore(journal.conversations)
-    network.conversations.on_change = journal.conversation
-    network.conversations.on_clear = journal.clear_conversations
-    for record, status in in_flight:
-        message = revived(record, status, worlds)
-        if message is not None:
-            network.resume(message)
-            resumed += 1
-    if resumed:
-        log.info("resumed %d messages in flight from %s", resumed, journal.path)
-    return resumed

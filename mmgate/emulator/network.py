@@ -11,6 +11,7 @@ import contextlib
 import random
 from collections.abc import Callable
 from functools import partial
+from typing import Protocol
 
 import msgspec
 
@@ -37,6 +38,15 @@ SENT_DELAY = 0.05  # Meta's `sent` arrives almost at once
 MM_EXTRA_DELIVERY = 0.5  # MM delivery is a little slower than Cloud API (reference §7)
 
 
+class FollowUps(Protocol):
+    """Told when a user will tap or answer a message once read, and when they have, so
+    a journal keeps the message until then (emulator/durable.py)."""
+
+    def hold(self, meta_wamid: str) -> None: ...
+
+    def release(self, meta_wamid: str) -> None: ...
+
+
 class Network:
     def __init__(self, scheduler: Scheduler, sender: WebhookSender) -> None:
         self._scheduler = scheduler
@@ -54,6 +64,7 @@ class Network:
         self.conversations = Conversations()
         self.pair_limit = PairLimiter()
         self.replies = Replies(sender, self.chats, self.conversations)
+        self.followups: FollowUps | None = None
 
     def behaviour(self, wa_id: str) -> Behaviour:
         return behaviour_for(wa_id, self.overrides, self.population)
@@ -105,10 +116,25 @@ class Network:
         self._at(read_at, message, "read")
         if behaviour.taps_cta:
             due = read_at + behaviour.tap_delay_seconds
-            self._scheduler.at(due, partial(self._auto_tap, message), self)
+            self._follow_up(due, partial(self._auto_tap, message), message)
         if behaviour.answers is not None:
             due = read_at + behaviour.answer_delay_seconds
-            self._scheduler.at(due, partial(self._auto_answer, message, behaviour.answers), self)
+            self._follow_up(due, partial(self._auto_answer, message, behaviour.answers), message)
+
+    def _follow_up(self, due: float, act: Callable[[float], None], message: SimMessage) -> None:
+        followups = self.followups
+        if followups is None:
+            self._scheduler.at(due, act, self)
+            return
+        followups.hold(message.meta_wamid)
+
+        def then_release(now: float) -> None:
+            try:
+                act(now)
+            finally:
+                followups.release(message.meta_wamid)
+
+        self._scheduler.at(due, then_release, self)
 
     def _failure(self, message: SimMessage, behaviour: Behaviour) -> GraphError | None:
         if not behaviour.on_whatsapp:

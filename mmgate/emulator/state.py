@@ -8,7 +8,8 @@ from pathlib import Path
 
 from mmgate.clock import Clock, SandboxClock
 from mmgate.emulator.durable import FILE_NAME as JOURNAL_FILE
-from mmgate.emulator.durable import MessageJournal, resume_all
+from mmgate.emulator.durable import MessageJournal
+from mmgate.emulator.durable_resume import resume_all
 from mmgate.emulator.market import Market
 from mmgate.emulator.network import Network
 from mmgate.emulator.onboarding import Onboarding
