@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from mmgate.domain.pricing import MARKETING_RATES
 from mmgate.emulator.market import MarketSettings
+from mmgate.emulator.market_numbers import MARKET_NUMBERS
 from mmgate.emulator.max_price_rules import enrolment
 from mmgate.emulator.sandbox_api import require_sandbox_key
 from mmgate.emulator.state import Emulator
@@ -29,6 +30,7 @@ def _market_view(emulator: Emulator) -> dict[str, Any]:
         "settings": msgspec.to_builtins(market.settings),
         "published_rates": {c: market.rate(c) for c in countries},
         "clearing_now": {c: market.clearing(c, now) for c in countries},
+        "test_numbers": {suffix: o.value for suffix, o in MARKET_NUMBERS.items()},
     }
 
 

@@ -96,7 +96,12 @@ def test_each_market_outcome_has_a_test_number(
     # so only the test numbers make these outcomes differ.
     prices = [900] * 24
     prices[hour], prices[(hour + 1) % 24] = 800, 600
-    market(server, hourly={"IN": prices})
+    view = market(server, hourly={"IN": prices})
+    assert view["test_numbers"] == {
+        "0070": "clears_now",
+        "0071": "never_clears",
+        "0072": "clears_next_hour",
+    }
     now_id, never_id, later_id = (
         _send(server, n) for n in (CLEARS_NOW, NEVER_CLEARS, CLEARS_NEXT_HOUR)
     )
