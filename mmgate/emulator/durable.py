@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 FILE_NAME = "emulator-messages.db"
 FINAL = frozenset({"read", "failed", "expired"})
 HELD = "read+"  # read, with a tap or an answer of its user still to come
+FAILURE = "|"  # "failed|(#131050) title": the failure its phone page shows
 FORGET_AFTER = 31 * 86_400.0  # past any TTL: a message still journaled then is done
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS messages ("
@@ -57,6 +58,8 @@ _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS conversations (kind TEXT NOT NULL, a TEXT NOT NULL,"
     " b TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (kind, a, b))",
     durable_chats.SCHEMA,
+    # The sandbox's settings (emulator/sandbox_settings.py), one row.
+    "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
 ]
 WINDOW_SECONDS = 24 * 3600.0
 
@@ -160,28 +163,6 @@ _encode_behaviour = msgspec.msgpack.Encoder().encode
 _decode_behaviour = msgspec.msgpack.Decoder(Behaviour).decode
 
 
-class JournaledOverrides(dict[str, Behaviour]):
-    """`Network.overrides` that writes each change to the journal, so a recipient's
-    behaviour (and a phone page opt-out) outlives a restart."""
-
-    def __init__(self, journal: MessageJournal, initial: dict[str, Behaviour]) -> None:
-        super().__init__(initial)
-        self._journal = journal
-
-    def __setitem__(self, number: str, behaviour: Behaviour) -> None:
-        super().__setitem__(number, behaviour)
-        self._journal.override(number, behaviour)
-
-    def pop(self, number: str, default: Any = None) -> Any:
-        found = super().pop(number, default)
-        self._journal.override(number, None)
-        return found
-
-    def clear(self) -> None:
-        super().clear()
-        self._journal.clear_overrides()
-
-
 @dataclass(slots=True)
 class _Keep:
     """Why a journaled message is kept once final: a chat shows it, or its user's
@@ -203,6 +184,7 @@ class _Batch:
         self.finished: set[str] = set()  # to forget
         self.written_reset = False
         self.written: dict[str, bytes | None] = {}  # None: let go
+        self.settings: bytes | None = None
         self.overrides_reset = False
         self.overrides: dict[str, bytes | None] = {}  # None: removed
         self.conversations_reset = False
@@ -214,6 +196,7 @@ class _Batch:
             or self.overrides_reset
             or self.conversations_reset
             or self.written_reset
+            or self.settings is not None
             or bool(self.accepted)
             or bool(self.status)
             or bool(self.finished)
@@ -240,6 +223,10 @@ class _Batch:
             )
             conn.executemany("DELETE FROM messages WHERE meta_wamid = ?", finished)
             durable_chats.write(conn, self.written_reset, self.written)
+            if self.settings is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO settings VALUES ('sandbox', ?)", (self.settings,)
+                )
             if self.overrides_reset:
                 conn.execute("DELETE FROM overrides")
             conn.executemany(
@@ -274,6 +261,7 @@ class MessageJournal:
         self.overrides: dict[str, Behaviour] = {}  # as saved, read by open()
         self.conversations: list[tuple[str, str, str, float]] = []  # as saved, by open()
         self.written: list[UserMessage] = []  # as saved, read by open()
+        self.settings: bytes | None = None  # as saved, read by open()
         self._kept: dict[str, _Keep] = {}  # journaled messages in a chat or awaiting a tap
 
     # -- the emulator's events -------------------------------------------------------
@@ -287,8 +275,8 @@ class MessageJournal:
         self._kept.setdefault(record.meta_wamid, _Keep()).in_chat = True
         self._filled.set()
 
-    def reported(self, meta_wamid: str, status: str) -> None:
-        """The webhook reporting `status` went out to its subscriber."""
+    def reported(self, meta_wamid: str, status: str, failure: str | None = None) -> None:
+        """The webhook reporting `status` (with `failure` if failed) went out."""
         if self._conn is None:
             return
         keep = self._kept.get(meta_wamid) if status in FINAL else None
@@ -299,7 +287,7 @@ class MessageJournal:
             keep.final = status
             if keep.followups and status == "read":
                 status = HELD
-        self._batch.status[meta_wamid] = status
+        self._batch.status[meta_wamid] = status if failure is None else status + FAILURE + failure
         self._filled.set()
 
     def let_go(self, message: SimMessage) -> None:
@@ -345,6 +333,12 @@ class MessageJournal:
         self._kept.pop(meta_wamid, None)
         self._finish(meta_wamid)
 
+    def save_settings(self, settings: bytes) -> None:
+        if self._conn is None:
+            return
+        self._batch.settings = settings
+        self._filled.set()
+
     def wrote(self, message: UserMessage) -> None:
         """A user wrote to a business (Conversations.on_wrote)."""
         if self._conn is None:
@@ -368,6 +362,7 @@ class MessageJournal:
         self._batch.reset = True
         self._kept.clear()
         self._batch.written, self._batch.written_reset = kept.written, kept.written_reset
+        self._batch.settings = kept.settings
         self._batch.overrides, self._batch.overrides_reset = kept.overrides, kept.overrides_reset
         self._batch.conversations = kept.conversations
         self._batch.conversations_reset = kept.conversations_reset
@@ -439,10 +434,13 @@ class MessageJournal:
         conn.execute("DELETE FROM messages WHERE expires_at < ?", (now - FORGET_AFTER,))
         rows = conn.execute("SELECT record, status FROM messages ORDER BY rowid").fetchall()
         self.written = durable_chats.load(conn, worlds)
+        saved = conn.execute("SELECT value FROM settings WHERE name = 'sandbox'").fetchone()
+        self.settings = saved[0] if saved is not None else None
         self._conn = conn
         self._task = asyncio.get_running_loop().create_task(self._run(), name="emulator-journal")
         found = [(_decode(record), status) for record, status in rows]
-        for record, status in found:
+        for record, saved in found:
+            status = saved.partition(FAILURE)[0]
             final = "read" if status == HELD else status if status in FINAL else None
             self._kept[record.meta_wamid] = _Keep(final=final)
         return found

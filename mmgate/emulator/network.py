@@ -56,6 +56,7 @@ class Network:
         self.chats = ChatBook()
         self.clicker = Clicker(sender)
         self.offline: set[str] = set()  # switched offline on the phone page
+        self.on_offline: Callable[[str, bool], None] | None = None  # journaled (durable.py)
         self._held: dict[str, list[SimMessage]] = {}  # reached the network while offline
         # Max price: when (or whether) a message may reach the phone, and who watches
         # statuses for spend and insights (emulator/market_gate.py).
@@ -234,10 +235,14 @@ class Network:
 
     def go_offline(self, wa_id: str) -> None:
         self.offline.add(wa_id)
+        if self.on_offline is not None:
+            self.on_offline(wa_id, True)
 
     def go_online(self, wa_id: str, now: float) -> None:
         """Back online: what reached the network meanwhile arrives, if its TTL allows."""
         self.offline.discard(wa_id)
+        if self.on_offline is not None:
+            self.on_offline(wa_id, False)
         behaviour = self.behaviour(wa_id)
         for message in self._held.pop(wa_id, []):
             self._arrive(message, behaviour, now)

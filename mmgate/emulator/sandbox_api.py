@@ -4,7 +4,6 @@ population, clicks on demand, a reset, and Meta's template reviewers."""
 from __future__ import annotations
 
 import hmac
-from typing import Literal
 
 import msgspec
 from starlette.requests import Request
@@ -13,11 +12,10 @@ from starlette.routing import Route
 
 from mmgate.clock import SandboxClock
 from mmgate.domain.digits import ascii_digits
+from mmgate.emulator import sandbox_settings
 from mmgate.emulator.clicks import TapRefused
-from mmgate.emulator.network import Network
-from mmgate.emulator.population import Kind, Population
+from mmgate.emulator.sandbox_settings import SandboxSettings
 from mmgate.emulator.state import Emulator
-from mmgate.emulator.user_webhooks import IDENTITIES
 from mmgate.emulator.users import Behaviour
 from mmgate.errors import GraphError, Refusal
 from mmgate.ids import key_hash
@@ -134,18 +132,6 @@ class TemplateChange(msgspec.Struct, forbid_unknown_fields=True):
     reason: str = "NONE"
 
 
-class ReviewSettings(msgspec.Struct, forbid_unknown_fields=True):
-    template_review_seconds: float | None = None
-    template_auto_approve: bool | None = None
-    population: Kind | None = None  # who the recipients that are not test numbers are
-    population_seed: int | None = None
-    # 2026 shapes (docs/emulator.md): usernames and hidden phone numbers, landing page
-    # views after a click, the pair rate limit (131056).
-    user_identity: Literal["phone", "username", "username_only"] | None = None
-    landing_page_views: bool | None = None
-    pair_rate_limit: bool | None = None
-
-
 async def template(request: Request) -> Response:
     """Meta's reviewers: approve, reject, pause, disable or re-categorise a template."""
     emulator: Emulator = request.app.state.emulator
@@ -175,48 +161,30 @@ async def template(request: Request) -> Response:
 async def review_settings(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
     require_sandbox_key(emulator, request)
-    desk = emulator.templates
+    desk, network = emulator.templates, emulator.network
     if request.method == "POST":
         try:
-            settings = msgspec.json.decode(await request.body(), type=ReviewSettings)
+            settings = msgspec.json.decode(await request.body(), type=SandboxSettings)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise Refusal(400, f"Invalid settings: {exc}") from None
-        if settings.template_review_seconds is not None:
-            desk.review_seconds = max(0.0, settings.template_review_seconds)
-        if settings.template_auto_approve is not None:
-            desk.auto_approve = settings.template_auto_approve
-        network = emulator.network
-        if settings.population is not None or settings.population_seed is not None:
-            network.population = Population(
-                settings.population or network.population.kind,
-                network.population.seed
-                if settings.population_seed is None
-                else settings.population_seed,
-            )
-        _apply_2026(network, settings)
-    network = emulator.network
+        sandbox_settings.apply(desk, network, settings)
+        emulator.journal.save_settings(
+            sandbox_settings.encode(sandbox_settings.current(desk, network))
+        )
+        await emulator.journal.committed()  # settings outlive a restart
+    now = sandbox_settings.current(desk, network)
     population = network.population
-    identity = next(k for k, v in IDENTITIES.items() if v == network.replies.identity)
     return json_response(
         {
-            "template_review_seconds": desk.review_seconds,
-            "template_auto_approve": desk.auto_approve,
+            "template_review_seconds": now.template_review_seconds,
+            "template_auto_approve": now.template_auto_approve,
             "population": population.kind.value,
             "population_seed": population.seed,
-            "user_identity": identity,
-            "landing_page_views": network.clicker.landing_page_views,
-            "pair_rate_limit": network.pair_limit.enabled,
+            "user_identity": now.user_identity,
+            "landing_page_views": now.landing_page_views,
+            "pair_rate_limit": now.pair_rate_limit,
         }
     )
-
-
-def _apply_2026(network: Network, settings: ReviewSettings) -> None:
-    if settings.user_identity is not None:
-        network.replies.identity = IDENTITIES[settings.user_identity]
-    if settings.landing_page_views is not None:
-        network.clicker.landing_page_views = settings.landing_page_views
-    if settings.pair_rate_limit is not None:
-        network.pair_limit.enabled = settings.pair_rate_limit
 
 
 async def stats(request: Request) -> Response:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mmgate.clock import Clock, SandboxClock
+from mmgate.emulator import sandbox_settings
 from mmgate.emulator.durable import FILE_NAME as JOURNAL_FILE
 from mmgate.emulator.durable import MessageJournal
 from mmgate.emulator.durable_resume import resume_all
@@ -90,6 +91,10 @@ class Emulator:
         """The sandbox's users and traffic back to a clean state (docs/emulator.md)."""
         dropped = self.network.reset()
         self.journal.forget_all()
+        # the population is back to its default: so is what a restart would restore
+        self.journal.save_settings(
+            sandbox_settings.encode(sandbox_settings.current(self.templates, self.network))
+        )
         self.spend.reset()
         self.accepted = 0
         self.duplicate_sends = 0
@@ -101,11 +106,17 @@ class Emulator:
         if item.chain is None or item.field != "messages":
             return
         for status in item.value.get("statuses") or ():
-            self.journal.reported(item.chain, str(status.get("status")))
+            errors = status.get("errors") or ()
+            failure = f"(#{errors[0].get('code')}) {errors[0].get('title')}" if errors else None
+            self.journal.reported(item.chain, str(status.get("status")), failure)
 
     def start(self) -> None:
         self.onboarding.resume()
         resume_all(self.journal, self.worlds, self.network, self.clock.now())
+        if self.journal.settings is not None:
+            sandbox_settings.apply(
+                self.templates, self.network, sandbox_settings.decode(self.journal.settings)
+            )
         self._tasks = [
             asyncio.create_task(self.scheduler.run(), name="emulator-scheduler"),
             asyncio.create_task(self.sender.run(), name="emulator-webhooks"),

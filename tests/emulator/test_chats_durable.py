@@ -79,3 +79,42 @@ def test_an_answer_due_after_a_read_is_written_after_a_kill_9(
         assert "Our summer sale is on." in page and "Hi! Tell me more" in page
     finally:
         second.stop()
+
+
+OFFLINE = "447700900615"
+OPTED_OUT = "447700900616"
+
+
+def test_an_offline_phone_and_a_failure_on_the_phone_survive_a_kill_9(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = ServerProcess(data_dir, seed.write_seed(tmp_path))
+    went = first.http.post(f"/sandbox/phone/{OFFLINE}", data={"action": "offline"}, headers=SANDBOX)
+    assert went.status_code == 303, went.text
+    put = first.http.put(
+        f"/sandbox/recipients/{OPTED_OUT}", json={"opted_out_of_marketing": True}, headers=SANDBOX
+    )
+    assert put.status_code == 200, put.text
+    held = first.send({**seed.SEED_EXAMPLE, "to": OFFLINE}).json()["messages"][0]["id"]
+    refused = first.send({**seed.SEED_EXAMPLE, "to": OPTED_OUT}).json()["messages"][0]["id"]
+    first.advance(10)
+    first.advance(1)  # what became due is settled before this second move
+    assert first.message(held)["status"] == "sent"  # waits for the phone to come online
+    assert "131050" in _phone_page(first, OPTED_OUT)
+    first.kill()
+
+    second = ServerProcess(data_dir, None)
+    try:
+        assert "131050" in _phone_page(second, OPTED_OUT)
+        assert second.message(refused)["status"] == "failed"
+        second.advance(60)
+        second.advance(1)
+        assert second.message(held)["status"] == "sent"  # still offline
+        back = second.http.post(
+            f"/sandbox/phone/{OFFLINE}", data={"action": "online"}, headers=SANDBOX
+        )
+        assert back.status_code == 303, back.text
+        second.advance(10)
+        second.advance(1)
+        assert second.message(held)["status"] == "read"
+    finally:
+        second.stop()

@@ -233,8 +233,10 @@ async def act(request: Request) -> Response:
         network.open_chat(number, now)
     elif action == "offline":
         network.go_offline(number)
+        await emulator.journal.committed()  # still offline after a restart
     elif action == "online":
         network.go_online(number, now)
+        await emulator.journal.committed()
     elif action in ("opt_out", "opt_in"):
         _marketing(emulator, number, action == "opt_out", fields.get("phone_number_id"))
         await emulator.journal.committed()  # a stop outlives a crash
