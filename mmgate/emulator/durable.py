@@ -90,6 +90,9 @@ class Journaled(msgspec.Struct, array_like=True):
     # sent (carousel cards) and an interactive message's object (its buttons and rows).
     raw_components: list[dict[str, Any]] | None = None
     interactive: dict[str, Any] | None = None
+    # Rewritten when its user taps a link: Meta keeps one tracking token per message.
+    clicks: int = 0
+    tracking_token: str | None = None
 
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -121,6 +124,8 @@ def journaled(message: SimMessage) -> Journaled:
         m.business_id,
         m.raw_components,
         m.interactive,
+        m.clicks,
+        m.tracking_token,
     )
 
 
@@ -156,6 +161,8 @@ def revived(record: Journaled, status: str, worlds: WorldStore) -> SimMessage | 
         raw_components=r.raw_components,
         interactive=r.interactive,
         status=status,
+        clicks=r.clicks,
+        tracking_token=r.tracking_token,
     )
 
 
@@ -182,6 +189,7 @@ class _Batch:
         self.accepted: dict[str, tuple[float, bytes]] = {}
         self.status: dict[str, str] = {}
         self.finished: set[str] = set()  # to forget
+        self.tapped: dict[str, bytes] = {}  # records rewritten after a tap
         self.written_reset = False
         self.written: dict[str, bytes | None] = {}  # None: let go
         self.settings: bytes | None = None
@@ -200,6 +208,7 @@ class _Batch:
             or bool(self.accepted)
             or bool(self.status)
             or bool(self.finished)
+            or bool(self.tapped)
             or bool(self.written)
             or bool(self.overrides)
             or bool(self.conversations)
@@ -220,6 +229,10 @@ class _Batch:
             conn.executemany(
                 "UPDATE messages SET status = ? WHERE meta_wamid = ?",
                 [(st, w) for w, st in self.status.items()],
+            )
+            conn.executemany(
+                "UPDATE messages SET record = ? WHERE meta_wamid = ?",
+                [(r, w) for w, r in self.tapped.items()],
             )
             conn.executemany("DELETE FROM messages WHERE meta_wamid = ?", finished)
             durable_chats.write(conn, self.written_reset, self.written)
@@ -332,6 +345,13 @@ class MessageJournal:
         """A journaled message that cannot come back (its number is gone)."""
         self._kept.pop(meta_wamid, None)
         self._finish(meta_wamid)
+
+    def tapped(self, message: SimMessage) -> None:
+        """Its user tapped a link (Network.on_tap): its clicks and tracking token."""
+        if self._conn is None:
+            return
+        self._batch.tapped[message.meta_wamid] = _encode(journaled(message))
+        self._filled.set()
 
     def save_settings(self, settings: bytes) -> None:
         if self._conn is None:

@@ -45,6 +45,7 @@ class Resumer(Protocol):
     chats: ChatBook
     offline: set[str]
     on_offline: Callable[[str, bool], None] | None
+    on_tap: Callable[[SimMessage], None] | None
     followups: FollowUps | None
 
     def resume(self, message: SimMessage) -> None: ...
@@ -64,6 +65,7 @@ def resume_all(journal: MessageJournal, worlds: WorldStore, network: Resumer, no
     network.conversations.restore_written(journal.written)
     network.conversations.on_wrote = journal.wrote
     network.chats.on_forget = journal.let_go
+    network.on_tap = journal.tapped
     # A phone switched offline on its page (kept beside the windows; a reset clears both).
     network.offline.update(a for kind, a, _, _ in journal.conversations if kind == "offline")
     network.on_offline = lambda wa_id, off: journal.conversation(

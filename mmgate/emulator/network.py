@@ -57,6 +57,7 @@ class Network:
         self.clicker = Clicker(sender)
         self.offline: set[str] = set()  # switched offline on the phone page
         self.on_offline: Callable[[str, bool], None] | None = None  # journaled (durable.py)
+        self.on_tap: Callable[[SimMessage], None] | None = None  # journaled (durable.py)
         self._held: dict[str, list[SimMessage]] = {}  # reached the network while offline
         # Max price: when (or whether) a message may reach the phone, and who watches
         # statuses for spend and insights (emulator/market_gate.py).
@@ -229,6 +230,8 @@ class Network:
 
     def _tap_link(self, message: SimMessage, component: str, now: float) -> Tap:
         tap = self.clicker.tap(message, component, now)
+        if self.on_tap is not None:
+            self.on_tap(message)  # one tracking token per message, across restarts too
         if self.on_status is not None:
             self.on_status(message, "clicked", now)  # insights count link clicks
         return tap

@@ -106,6 +106,7 @@ async def click(request: Request) -> Response:
         tap = emulator.network.tap(message, wanted.component, emulator.clock.now())
     except TapRefused as refused:
         raise Refusal(409, str(refused)) from None
+    await emulator.journal.committed()  # its tracking token outlives a restart
     return json_response(
         {
             "meta_wamid": message.meta_wamid,

@@ -245,7 +245,9 @@ async def act(request: Request) -> Response:
         await emulator.journal.committed()
         return redirect(target)
     else:
-        return redirect(_tap(network, number, fields, now, here))
+        target = _tap(network, number, fields, now, here)
+        await emulator.journal.committed()  # its tracking token outlives a restart
+        return redirect(target)
     return redirect(here)
 
 
