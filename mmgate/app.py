@@ -134,7 +134,8 @@ class MmgateApp:
         )
 
     def _routes(self) -> list[BaseRoute]:
-        """The one route table: each path and method once (tests/security/test_openapi.py)."""
+        """The one route table: each path and method registered once (a test holds it:
+        tests/integration/security/test_openapi.py)."""
         routes: list[BaseRoute] = [
             *health.routes,
             # The send path: bare ASGI, served before the router (gateway/direct.py).

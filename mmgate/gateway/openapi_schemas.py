@@ -1,6 +1,6 @@
 """The schemas of mmgate's OpenAPI document (`openapi.py` lays out the operations).
 
-Written by hand after the code that emits each shape; `tests/security/test_openapi.py`
+Written by hand after the code that emits each shape; `tests/integration/security/test_openapi.py`
 holds the document and the app's routes together, and the fuzz test
 (`tests/fuzz/`) checks every answer against these schemas.
 """

@@ -9,7 +9,7 @@
         )
         print(sent.wamid, client.get_message(sent.wamid).status)
 
-Everything public is listed in `__all__` (pinned by tests/sdk/test_public_surface.py);
+Everything public is listed in `__all__` (pinned by tests/unit/sdk/test_public_surface.py);
 the modules whose names start with `_` are private.
 """
 

@@ -2,7 +2,7 @@
 
 `migrations/<backend>/NNNN_name.sql` run in file-name order, every one in its own
 transaction together with its row in `schema_migrations`. Both backends have the same
-numbers (tests/storage/test_schema.py holds their schemas equal). Several processes
+numbers (tests/integration/storage/test_schema.py holds their schemas equal). Several processes
 may start at once against one database: on PostgreSQL an advisory lock makes the
 second wait for the first; on SQLite a migration's row is written first in its
 transaction, so the second process finds it taken and moves on.

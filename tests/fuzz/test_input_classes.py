@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mmgate.signing import META_SIGNATURE_HEADER, sign
+from tests.integration.ui.hub_support import EMAIL, PASSWORD, HubClient, add_hub_user
 from tests.postgres.schema import server_database_url
 from tests.support import seed
 from tests.support.server import ServerProcess
-from tests.ui.hub_support import EMAIL, PASSWORD, HubClient, add_hub_user
 
 EXAMPLES = 40
 HOSTILE_TEXT = [

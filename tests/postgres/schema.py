@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from anyio import run as anyio_run
 
-from tests.storage.backends import POSTGRES_URL
+from tests.integration.storage.backends import POSTGRES_URL
 
 
 async def _admin(sql: str) -> None:
