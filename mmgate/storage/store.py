@@ -3,14 +3,15 @@
 Every backend runs this same code; what differs is its connector (how a query
 reaches the driver) and, for a few queries, its variant of the SQL
 (`sql/*.sql`). Rows come back as tuples and become the port's dataclasses here.
-The hot path (accepts, the outbox, statuses) still lives in per-backend mixins
-that each backend's store class puts before this one.
+The batched hot path (accepts, claims, outcomes, statuses, the expiry sweep)
+still lives in per-backend mixins that each backend's store class puts before
+this one; the outbox's and messages' plain reads are here.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 from mmgate.domain.templates import TemplateInfo
 from mmgate.storage.connectors import Connector, Row, execute
@@ -24,10 +25,12 @@ from mmgate.storage.port import (
     Chaos,
     ClientRecord,
     MessagePrice,
+    MessageRecord,
     Partner,
     Unset,
     UpstreamCredentials,
     WabaRecord,
+    WebhookAttempt,
 )
 
 
@@ -289,6 +292,36 @@ class SqlStore(DeliveryLog, Hub):
         )
         return queued > 0
 
+    # -- messages and the outbox: the plain reads (claims and settling: the backends) --------
+
+    async def message(self, channel_id: str, wamid: str) -> MessageRecord | None:
+        row = await self.connector.fetch_one("message", wamid=wamid, channel_id=channel_id)
+        if row is None:
+            return None
+        events = await self.connector.fetch_all("message_events", wamid=wamid)
+        columns = dict(zip(_MESSAGE_COLUMNS, row, strict=True))
+        return MessageRecord(**columns, events=[(e[0], e[1], e[2]) for e in events])
+
+    async def wamid_for_meta(self, meta_wamid: str) -> str | None:
+        row = await self.connector.fetch_one("wamid_for_meta", meta_wamid=meta_wamid)
+        return None if row is None else str(row[0])
+
+    async def due(self, kind: str, now: float) -> bool:
+        """Whether a job of this kind could be claimed now (same rules as `claim`)."""
+        row = await self.connector.fetch_one("due", kind=kind, now=now)
+        return row is not None and bool(row[0])
+
+    async def held_endpoints(self) -> set[str]:
+        return {r[0] for r in await self.connector.fetch_all("held_endpoints")}
+
+    async def release_endpoint(self, url: str) -> None:
+        await self.connector.execute("release_endpoint", url=url)
+
+    async def attempts(self, job_id: int) -> list[WebhookAttempt]:
+        """Every attempt: failed ones have rows, the one that succeeded lives on the job."""
+        rows = await self.connector.fetch_all("job_attempts", job_id=job_id)
+        return [WebhookAttempt(*r) for r in rows]
+
     # -- templates ----------------------------------------------------------------------
 
     async def template(self, waba_id: str, name: str, language: str) -> TemplateInfo | None:
@@ -352,6 +385,10 @@ class SqlStore(DeliveryLog, Hub):
     async def message_price(self, wamid: str) -> MessagePrice | None:
         row = await self.connector.fetch_one("message_price", wamid=wamid)
         return None if row is None else MessagePrice(*row)
+
+
+# The `message` query's columns, in order: every field of the record but its timeline.
+_MESSAGE_COLUMNS = [f.name for f in fields(MessageRecord) if f.name != "events"]
 
 
 def _partner(row: Row | None) -> Partner | None:

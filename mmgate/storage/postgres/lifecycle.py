@@ -91,9 +91,3 @@ class Lifecycle:
             return known
 
         return await self.db.write(run)
-
-    async def wamid_for_meta(self, meta_wamid: str) -> str | None:
-        wamid = await self.db.read(
-            lambda c: c.fetchval("SELECT wamid FROM messages WHERE meta_wamid = $1", meta_wamid)
-        )
-        return None if wamid is None else str(wamid)

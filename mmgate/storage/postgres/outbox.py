@@ -13,7 +13,6 @@ from mmgate.storage.port import (
     LEASE_EXPIRED,
     Job,
     JobOutcome,
-    WebhookAttempt,
 )
 from mmgate.storage.postgres.engine import Database
 from mmgate.storage.postgres.outcomes import record_outcomes
@@ -21,6 +20,7 @@ from mmgate.storage.postgres.outcomes import record_outcomes
 # A job of kind $1 that can run at time $2: due, not leased, and no earlier job of
 # its ordering key pending or failed (a failure for good holds the message's later
 # webhooks back, so per-message order survives the retry window).
+# The same rule as `due` in sql/outbox.sql: change both together.
 _CLAIMABLE = """
 j.kind = $1 AND j.state = 'pending' AND j.run_at <= $2
 AND (j.lease_until IS NULL OR j.lease_until < $2)
@@ -77,15 +77,6 @@ class Outbox:
         )
         return sorted((Job(*r) for r in found), key=lambda job: job.id)
 
-    async def due(self, kind: str, now: float) -> bool:
-        """Whether a job of this kind could be claimed now (same rules as `claim`)."""
-        due = await self.db.read(
-            lambda c: c.fetchval(
-                f"SELECT EXISTS (SELECT 1 FROM jobs j WHERE {_CLAIMABLE})", kind, now
-            )
-        )
-        return bool(due)
-
     async def mark_started(self, jobs: list[Job], now: float) -> None:
         ids = [job.id for job in jobs]
         await self.db.write(
@@ -96,23 +87,3 @@ class Outbox:
 
     async def record_outcomes(self, outcomes: list[JobOutcome], now: float) -> None:
         await self.db.write(lambda c: record_outcomes(c, outcomes, now))
-
-    async def held_endpoints(self) -> set[str]:
-        rows = await self.db.read(lambda c: c.fetch("SELECT url FROM endpoint_holds"))
-        return {r[0] for r in rows}
-
-    async def release_endpoint(self, url: str) -> None:
-        await self.db.write(lambda c: c.execute("DELETE FROM endpoint_holds WHERE url = $1", url))
-
-    async def attempts(self, job_id: int) -> list[WebhookAttempt]:
-        """Every attempt: failed ones have rows, the one that succeeded lives on the job."""
-        found = await self.db.read(
-            lambda c: c.fetch(
-                "SELECT job_id, url, at, status_code, duration_ms, response_excerpt, error "
-                "FROM webhook_attempts WHERE job_id = $1 "
-                "UNION ALL SELECT id, done_url, done_at, done_status_code, done_duration_ms, "
-                "NULL, NULL FROM jobs WHERE id = $1 AND done_at IS NOT NULL ORDER BY 3",
-                job_id,
-            )
-        )
-        return [WebhookAttempt(*r) for r in found]

@@ -1,4 +1,4 @@
-"""The send path: accept messages durably, and read one back with its timeline."""
+"""The send path: accept messages durably (reading one back: the store, `sql/messages.sql`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from mmgate.storage.port import (
     UPSTREAM_SEND,
     AcceptOutcome,
     IdempotencyClaim,
-    MessageRecord,
     NewMessage,
 )
 from mmgate.storage.postgres.engine import Connection, Database
@@ -128,25 +127,3 @@ class SendPath:
         self, message: NewMessage, response: bytes, idempotency: IdempotencyClaim | None
     ) -> AcceptOutcome:
         return await self.db.write_in_bulk(_accept_run, _Accept(message, response, idempotency))
-
-    async def message(self, channel_id: str, wamid: str) -> MessageRecord | None:
-        async def run(c: Connection) -> MessageRecord | None:
-            row = await c.fetchrow(
-                "SELECT wamid, channel_id, recipient, entry_point, type, template_name, "
-                "category, route_requested, route_taken, status, meta_wamid, ttl_seconds, "
-                "expires_at, error, created_at FROM messages WHERE wamid = $1 AND channel_id = $2",
-                wamid,
-                channel_id,
-            )
-            if row is None:
-                return None
-            events = [
-                (e[0], e[1], e[2])
-                for e in await c.fetch(
-                    "SELECT status, at, detail FROM message_events WHERE wamid = $1 ORDER BY id",
-                    wamid,
-                )
-            ]
-            return MessageRecord(**dict(row.items()), events=events)
-
-        return await self.db.read(run)

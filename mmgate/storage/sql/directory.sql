@@ -132,7 +132,8 @@ UPDATE channels SET webhook_url = :url, webhook_headers = :headers,
 WHERE id = :channel_id;
 
 -- name: release_endpoint
--- Setting a webhook URL (again) says its receiver takes traffic: a 410 hold on it ends.
+-- Setting a webhook URL (again) says its receiver takes traffic: a 410 hold on it ends
+-- (also the operator's release of a held endpoint).
 DELETE FROM endpoint_holds WHERE url = :url;
 
 -- name: channel_keys

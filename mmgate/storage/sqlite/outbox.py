@@ -1,4 +1,4 @@
-"""The outbox on SQLite: claiming jobs with a lease, settling them, relays and attempts.
+"""The outbox on SQLite: claiming jobs with a lease, settling them, relays.
 
 Set-based for batches: one claim leases a batch (taking turns across tenants), one
 write records what the workers did with many jobs, a status and its relay job are
@@ -25,13 +25,13 @@ from mmgate.storage.port import (
     SendAccepted,
     SendSettled,
     StatusUpdate,
-    WebhookAttempt,
 )
 from mmgate.storage.sqlite.engine import Engine
 
 # A job that can run now: due, not leased, and no earlier job of its ordering key is
 # pending or failed (a failure for good holds the message's later webhooks back, so
 # per-message order survives the retry window; a replay re-opens them in order).
+# The same rule as `due` in sql/outbox.sql: change both together.
 CLAIMABLE = """
 c.kind = :kind AND c.state = 'pending' AND c.run_at <= :now
 AND (c.lease_until IS NULL OR c.lease_until < :now)
@@ -104,18 +104,6 @@ class OutboxQueries:
         }
         return await self.engine.write(lambda c: _claim(c, params, limit))
 
-    async def due(self, kind: str, now: float) -> bool:
-        """Whether a job of this kind could be claimed now (same rules as `claim`)."""
-        return await self.engine.read(
-            lambda c: (
-                c.execute(
-                    f"SELECT EXISTS (SELECT 1 FROM jobs c WHERE {CLAIMABLE})",
-                    {"kind": kind, "now": now},
-                ).fetchone()[0]
-                == 1
-            )
-        )
-
     async def mark_started(self, jobs: list[Job], now: float) -> None:
         rows = [(now, job.id) for job in jobs]
         await self.engine.write(
@@ -128,17 +116,6 @@ class OutboxQueries:
                 _record(c, outcome, now)
 
         await self.engine.write(run)
-
-    async def held_endpoints(self) -> set[str]:
-        rows = await self.engine.read(
-            lambda c: c.execute("SELECT url FROM endpoint_holds").fetchall()
-        )
-        return {r[0] for r in rows}
-
-    async def release_endpoint(self, url: str) -> None:
-        await self.engine.write(
-            lambda c: c.execute("DELETE FROM endpoint_holds WHERE url = ?", (url,))
-        )
 
     async def expire_overdue(self, now: float, limit: int, relay: OverdueRelay) -> int:
         def run(c: sqlite3.Connection) -> int:
@@ -193,29 +170,6 @@ class OutboxQueries:
             return known
 
         return await self.engine.write(run)
-
-    async def wamid_for_meta(self, meta_wamid: str) -> str | None:
-        row = await self.engine.read(
-            lambda c: c.execute(
-                "SELECT wamid FROM messages WHERE meta_wamid = ?", (meta_wamid,)
-            ).fetchone()
-        )
-        return None if row is None else str(row[0])
-
-    async def attempts(self, job_id: int) -> list[WebhookAttempt]:
-        """Every attempt: failed ones have rows, the one that succeeded lives on the job."""
-
-        def run(c: sqlite3.Connection) -> list[WebhookAttempt]:
-            rows = c.execute(
-                "SELECT job_id, url, at, status_code, duration_ms, response_excerpt, error "
-                "FROM webhook_attempts WHERE job_id = ? "
-                "UNION ALL SELECT id, done_url, done_at, done_status_code, done_duration_ms, "
-                "NULL, NULL FROM jobs WHERE id = ? AND done_at IS NOT NULL ORDER BY 3",
-                (job_id, job_id),
-            ).fetchall()
-            return [WebhookAttempt(*r) for r in rows]
-
-        return await self.engine.read(run)
 
 
 def _record(c: sqlite3.Connection, outcome: JobOutcome, now: float) -> None:

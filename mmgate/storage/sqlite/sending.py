@@ -1,4 +1,5 @@
-"""The send path on SQLite: accepting a message with its outbox job, reading it back."""
+"""The send path on SQLite: accepting a message with its outbox job (reading it back: the
+store, `sql/messages.sql`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from mmgate.storage.port import (
     UPSTREAM_SEND,
     AcceptOutcome,
     IdempotencyClaim,
-    MessageRecord,
     NewMessage,
 )
 from mmgate.storage.sqlite.engine import Engine
@@ -78,25 +78,3 @@ class SendingQueries:
             return AcceptOutcome(response, replayed=False)
 
         return await self.engine.write(run)
-
-    async def message(self, channel_id: str, wamid: str) -> MessageRecord | None:
-        def run(c: sqlite3.Connection) -> MessageRecord | None:
-            row = c.execute(
-                "SELECT wamid, channel_id, recipient, entry_point, type, template_name, category, "
-                "route_requested, route_taken, status, meta_wamid, ttl_seconds, expires_at, error, "
-                "created_at FROM messages WHERE wamid = ? AND channel_id = ?",
-                (wamid, channel_id),
-            ).fetchone()
-            if row is None:
-                return None
-            events = [
-                (e[0], e[1], e[2])
-                for e in c.execute(
-                    "SELECT status, at, detail FROM message_events WHERE wamid = ? ORDER BY id",
-                    (wamid,),
-                )
-            ]
-            fields = dict(zip(row.keys(), tuple(row), strict=True))
-            return MessageRecord(**fields, events=events)
-
-        return await self.engine.read(run)
