@@ -22,6 +22,10 @@ class Received:
         return json.loads(self.body)
 
 
+# Generous: only a failing test waits this long, and a loaded machine under coverage is slow.
+WAIT_SECONDS = 30.0
+
+
 class WebhookReceiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
@@ -96,7 +100,7 @@ class WebhookReceiver:
             return [r for r in self.requests if 200 <= r.status_answered < 300]
 
     def wait_for(
-        self, predicate: Callable[[list[Received]], bool], timeout: float = 10.0
+        self, predicate: Callable[[list[Received]], bool], timeout: float = WAIT_SECONDS
     ) -> list[Received]:
         """Block until `predicate(successful requests)` holds; fail the test after `timeout`."""
         with self._cond:
@@ -111,12 +115,12 @@ class WebhookReceiver:
                 )
             return [r for r in self.requests if 200 <= r.status_answered < 300]
 
-    def wait_for_arrivals(self, count: int, timeout: float = 10.0) -> None:
+    def wait_for_arrivals(self, count: int, timeout: float = WAIT_SECONDS) -> None:
         with self._cond:
             if not self._cond.wait_for(lambda: self.arrived >= count, timeout):
                 raise AssertionError(f"expected {count} arrivals, got {self.arrived}")
 
-    def wait_for_attempts(self, count: int, timeout: float = 10.0) -> None:
+    def wait_for_attempts(self, count: int, timeout: float = WAIT_SECONDS) -> None:
         with self._cond:
             if not self._cond.wait_for(lambda: len(self.requests) >= count, timeout):
                 raise AssertionError(f"expected {count} attempts, got {len(self.requests)}")
