@@ -37,6 +37,7 @@ from mmgate.storage.port import (
 EXCERPT_CHARS = 500
 MAX_RETRY_AFTER = 3600.0
 GONE = 410  # the receiver asks us to stop: no retry, endpoint held (durably) until a replay
+TOO_MANY = 429
 HOLDS_REFRESH_SECONDS = 2.0  # how stale another process's 410 hold may be here
 
 
@@ -145,7 +146,10 @@ class WebhookDeliverer:
         if outcome.ok:
             return None
         status = outcome.attempt.status_code
-        if status == GONE or (status is not None and 400 <= status < 500 and not self._retry_4xx):
+        # 429 asks us to slow down, not to stop: retried (after its Retry-After) even
+        # where other 4xx answers are final.
+        refused = status is not None and 400 <= status < 500 and status != TOO_MANY
+        if status == GONE or (refused and not self._retry_4xx):
             return None
         now = self._clock.now()
         at = self._retry.next_attempt(job.attempts, job.created_at, now, self._rng)

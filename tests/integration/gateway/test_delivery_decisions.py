@@ -45,8 +45,10 @@ ROWS = {
     "4xx is retried when webhook_retry_4xx": Row(400, 2 * HOUR, retried=True, retry_4xx=True),
     "Retry-After is honoured: not before": Row(503, 300, False, {"Retry-After": "600"}),
     "Retry-After is honoured: after": Row(503, 700, True, {"Retry-After": "600"}),
-    # A 429 is a 4xx: final by default like any other, whatever its Retry-After says.
-    "429 is final by default": Row(429, DAY, False, {"Retry-After": "60"}),
+    # A 429 asks for a pause, not an end: retried after its Retry-After even where 4xx
+    # answers are final.
+    "429 waits its Retry-After": Row(429, 30, False, {"Retry-After": "60"}),
+    "429 is retried after it": Row(429, 120, True, {"Retry-After": "60"}),
 }
 
 
