@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -100,14 +101,27 @@ class WebhookReceiver:
             return [r for r in self.requests if 200 <= r.status_answered < 300]
 
     def wait_for(
-        self, predicate: Callable[[list[Received]], bool], timeout: float = WAIT_SECONDS
+        self,
+        predicate: Callable[[list[Received]], bool],
+        timeout: float = WAIT_SECONDS,
+        *,
+        recheck_every: float | None = None,
     ) -> list[Received]:
-        """Block until `predicate(successful requests)` holds; fail the test after `timeout`."""
+        """Block until `predicate(successful requests)` holds; fail the test after `timeout`.
+
+        The predicate is checked on every arrival; `recheck_every` also checks it that often,
+        for a predicate that reads state a webhook does not announce (the gateway's database).
+        """
+        deadline = time.monotonic() + timeout
         with self._cond:
-            ok = self._cond.wait_for(
-                lambda: predicate([r for r in self.requests if 200 <= r.status_answered < 300]),
-                timeout,
-            )
+
+            def holds() -> bool:
+                return predicate([r for r in self.requests if 200 <= r.status_answered < 300])
+
+            ok = holds()
+            while not ok and (left := deadline - time.monotonic()) > 0:
+                self._cond.wait(min(left, recheck_every or left))
+                ok = holds()
             if not ok:
                 raise AssertionError(
                     f"webhooks not received in {timeout}s; got "
