@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from tests.support import seed
+from tests.support.child import Child
 
 
 def free_port() -> int:
@@ -51,40 +49,17 @@ class ServerProcess:
         if seed_path is not None:
             args += ["--seed", str(seed_path)]
         args += extra_args or []
-        self._proc = subprocess.Popen(
-            args,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-            text=True,
-        )
-        self.banner = self._read_banner()
-        # The server logs after its banner; keep reading, or a full pipe would block it.
-        self.log_lines: list[str] = []
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._child = Child(args, "mmgate workspace --json", env)
+        self.banner = self._child.banner
         # The banner prints once the socket listens; retries only cover a loaded machine.
         self.http = httpx.Client(
             base_url=self.base_url, timeout=10.0, transport=httpx.HTTPTransport(retries=10)
         )
 
-    def _read_banner(self) -> str:
-        assert self._proc.stdout is not None
-        lines = []
-        for line in self._proc.stdout:
-            lines.append(line)
-            if "mmgate workspace --json" in line:
-                return "".join(lines)
-        self._proc.wait()
-        self._proc.stdout.close()
-        raise RuntimeError("server exited before it was ready:\n" + "".join(lines))
-
-    def _drain(self) -> None:
-        assert self._proc.stdout is not None
-        try:
-            for line in self._proc.stdout:
-                self.log_lines.append(line)
-        except ValueError:  # closed by stop() or kill()
-            return
+    @property
+    def log_lines(self) -> list[str]:
+        """What the server printed after its banner (its logs)."""
+        return self._child.log_lines
 
     def send(
         self,
@@ -125,18 +100,8 @@ class ServerProcess:
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as in a crash."""
         self.http.close()
-        self._proc.kill()
-        self._proc.wait()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
+        self._child.kill()
 
     def stop(self) -> None:
         self.http.close()
-        self._proc.terminate()
-        try:
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
+        self._child.stop()

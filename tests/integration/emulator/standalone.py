@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 import httpx
 
 from tests.support import seed
+from tests.support.child import Child
 from tests.support.server import free_port
 
 SANDBOX = {"X-Sandbox-Key": seed.SANDBOX_KEY}
@@ -24,30 +23,14 @@ class EmulatorProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         args = [sys.executable, "-m", "mmgate.cli.main", "emulator", "--port", str(self.port)]
         args += ["--data-dir", str(data_dir), "--seed", str(seed_path), "--clock", "frozen"]
-        self._proc = subprocess.Popen(
-            [*args, *extra],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=dict(os.environ),
-            text=True,
-        )
-        self.banner = self._read_banner()
+        self._child = Child([*args, *extra], "subscribe a callback")
+        self.banner = self._child.banner
         self.credentials: dict[str, Any] = json.loads(
             (data_dir / "emulator-credentials.json").read_text()
         )
         self.http = httpx.Client(
             base_url=self.base_url, timeout=10.0, transport=httpx.HTTPTransport(retries=10)
         )
-
-    def _read_banner(self) -> str:
-        assert self._proc.stdout is not None
-        lines = []
-        for line in self._proc.stdout:
-            lines.append(line)
-            if "subscribe a callback" in line:
-                return "".join(lines)
-        self._proc.wait()
-        raise RuntimeError("emulator exited before it was ready:\n" + "".join(lines))
 
     @property
     def app_id(self) -> str:
@@ -96,11 +79,4 @@ class EmulatorProcess:
 
     def stop(self) -> None:
         self.http.close()
-        self._proc.terminate()
-        try:
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
+        self._child.stop()
