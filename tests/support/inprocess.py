@@ -4,13 +4,17 @@ socket for the API, the same code as `mmgate serve`. For tests that do not need 
 their own (a crash, several processes, uvicorn's own limits); see tests/support/server.py.
 
 Outbound webhooks still leave through the network client, so the webhook receiver fixture
-(a real HTTP server on 127.0.0.1) receives them.
+(a real HTTP server on 127.0.0.1) receives them; wait for them with the receiver's `*_async`
+waits, which leave this event loop free for the app's workers.
+
+A restart is a second `in_process_app` on the same `tmp_path` (the same data dir), with
+`seed_path=None` as `mmgate serve` without `--seed`.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,10 @@ class InProcessApp:
     @property
     def data_dir(self) -> Path:
         return self.app.settings.data_dir
+
+    @property
+    def base_url(self) -> str:
+        return self.app.settings.base_url
 
     async def send(
         self,
@@ -52,9 +60,13 @@ class InProcessApp:
         now: float = response.json()["now"]
         return now
 
-    async def set_webhook(self, url: str, key: str = seed.CHANNEL_KEY) -> None:
+    async def set_webhook(
+        self, url: str, headers: dict[str, str] | None = None, key: str = seed.CHANNEL_KEY
+    ) -> None:
         response = await self.http.post(
-            "/v1/configs/webhook", json={"url": url, "headers": {}}, headers={"D360-API-KEY": key}
+            "/v1/configs/webhook",
+            json={"url": url, "headers": headers or {}},
+            headers={"D360-API-KEY": key},
         )
         response.raise_for_status()
 
@@ -65,11 +77,29 @@ class InProcessApp:
         return data
 
 
+TEST_SEED = Path("<the test seed>")  # tests/support/seed.py, written to tmp_path
+
+
 @contextlib.asynccontextmanager
-async def in_process_app(tmp_path: Path, **settings: Any) -> AsyncIterator[InProcessApp]:
-    """The app on a frozen sandbox clock with the test seed; `settings` override Settings."""
-    config = Settings.from_env({}, data_dir=tmp_path / "data", clock="frozen", **settings)
-    app = build_app(config, seed=spec.load(seed.write_seed(tmp_path)))
+async def in_process_app(
+    tmp_path: Path,
+    *,
+    seed_path: Path | None = TEST_SEED,
+    env: Mapping[str, str] | None = None,
+    **settings: Any,
+) -> AsyncIterator[InProcessApp]:
+    """The app on a frozen sandbox clock, its data in `tmp_path / "data"`.
+
+    `seed_path`: the workspace to provision (default: the test seed; None: none, as
+    `mmgate serve` without `--seed`: the demo workspace, or what the data dir holds).
+    `env`: MMGATE_* variables, read as `mmgate serve` reads them; `settings` override both.
+    """
+    if seed_path is TEST_SEED:
+        seed_path = seed.write_seed(tmp_path)
+    config = Settings.from_env(
+        env or {}, **{"data_dir": tmp_path / "data", "clock": "frozen", **settings}
+    )
+    app = build_app(config, seed=spec.load(seed_path) if seed_path is not None else None)
     async with app.starlette.router.lifespan_context(app.starlette):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=config.base_url) as http:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import anyio.to_thread
 
 
 @dataclass
@@ -81,7 +84,10 @@ class WebhookReceiver:
                 return
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll: stop() returns within 50 ms instead of serve_forever's 0.5 s.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -138,6 +144,24 @@ class WebhookReceiver:
         with self._cond:
             if not self._cond.wait_for(lambda: len(self.requests) >= count, timeout):
                 raise AssertionError(f"expected {count} attempts, got {len(self.requests)}")
+
+    # For a test whose app runs in its own event loop (tests/support/inprocess.py): the same
+    # waits in a worker thread, so the app's workers keep running while the test waits.
+
+    async def wait_for_async(
+        self,
+        predicate: Callable[[list[Received]], bool],
+        *,
+        recheck_every: float | None = None,
+    ) -> list[Received]:
+        wait = functools.partial(self.wait_for, predicate, recheck_every=recheck_every)
+        return await anyio.to_thread.run_sync(wait)
+
+    async def wait_for_arrivals_async(self, count: int) -> None:
+        await anyio.to_thread.run_sync(self.wait_for_arrivals, count)
+
+    async def wait_for_attempts_async(self, count: int) -> None:
+        await anyio.to_thread.run_sync(self.wait_for_attempts, count)
 
 
 def statuses(requests: list[Received]) -> list[dict[str, Any]]:

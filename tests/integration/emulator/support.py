@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support import seed
+from tests.support.inprocess import InProcessApp
 from tests.support.receiver import Received
 from tests.support.server import ServerProcess
 
@@ -103,6 +104,28 @@ def click(server: ServerProcess, wamid: str, component: str | None = None) -> An
 
 def stats(server: ServerProcess) -> dict[str, Any]:
     answer = server.http.get("/sandbox/stats", headers=SANDBOX)
+    answer.raise_for_status()
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+# The same helpers for the app in process (tests/support/inprocess.py).
+
+
+async def send_async(app: InProcessApp, body: dict[str, Any], **kwargs: Any) -> str:
+    answer = await app.send(body, **kwargs)
+    assert answer.status_code == 200, answer.text
+    wamid: str = answer.json()["messages"][0]["id"]
+    return wamid
+
+
+async def click_async(app: InProcessApp, wamid: str, component: str | None = None) -> Any:
+    body = {} if component is None else {"component": component}
+    return await app.http.post(f"/sandbox/messages/{wamid}/click", json=body, headers=SANDBOX)
+
+
+async def stats_async(app: InProcessApp) -> dict[str, Any]:
+    answer = await app.http.get("/sandbox/stats", headers=SANDBOX)
     answer.raise_for_status()
     result: dict[str, Any] = answer.json()
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from tests.support.receiver import WebhookReceiver
 PARTNER = f"/api/v2/partners/{seed.PARTNER_ID}"
 HEADERS = {"X-API-Key": seed.PARTNER_KEY}
 HOUR, DAY = 3600, 86_400
+IN_600_SECONDS = "<an HTTP date 600 s after the first attempt>"
 
 
 @pytest.fixture
@@ -34,17 +36,21 @@ class Row:
     then_advance: float  # seconds after the first attempt
     retried: bool  # by then: attempted again (at least once), or still the one attempt
     headers: dict[str, str] = field(default_factory=dict)
-    retry_4xx: bool = False
+    retry_4xx: bool | None = False  # webhook_retry_4xx; None: the setting's default
 
 
 ROWS = {
     "2xx is delivered, once": Row(200, DAY, retried=False),
     "5xx is retried": Row(503, 2 * HOUR, retried=True),
     "410 is never retried": Row(410, DAY, retried=False),
-    "4xx is final by default": Row(400, DAY, retried=False),
-    "4xx is retried when webhook_retry_4xx": Row(400, 2 * HOUR, retried=True, retry_4xx=True),
+    "4xx is final with webhook_retry_4xx=False": Row(400, DAY, retried=False),
+    "4xx is retried with webhook_retry_4xx": Row(400, 2 * HOUR, retried=True, retry_4xx=True),
+    "4xx is retried by default (as Meta does)": Row(400, 2 * HOUR, True, retry_4xx=None),
     "Retry-After is honoured: not before": Row(503, 300, False, {"Retry-After": "600"}),
     "Retry-After is honoured: after": Row(503, 700, True, {"Retry-After": "600"}),
+    # The other form of the header: an HTTP date, read against the gateway's clock.
+    "Retry-After as a date: not before": Row(503, 300, False, {"Retry-After": IN_600_SECONDS}),
+    "Retry-After as a date: after": Row(503, 700, True, {"Retry-After": IN_600_SECONDS}),
     # A 429 asks for a pause, not an end: retried after its Retry-After even where 4xx
     # answers are final.
     "429 waits its Retry-After": Row(429, 30, False, {"Retry-After": "60"}),
@@ -85,7 +91,10 @@ async def first_delivery(app: InProcessApp) -> dict[str, Any]:
 async def test_what_follows_each_answer(
     app: InProcessApp, receiver: WebhookReceiver, row: Row
 ) -> None:
-    receiver.answer_status, receiver.answer_headers = row.status, row.headers
+    first_attempt_at = await app.advance(0) + 1  # the first attempt follows `advance(1)`
+    date = formatdate(first_attempt_at + 600, usegmt=True)
+    headers = {k: date if v == IN_600_SECONDS else v for k, v in row.headers.items()}
+    receiver.answer_status, receiver.answer_headers = row.status, headers
     sent = await app.send({**seed.SEED_EXAMPLE, "to": "447700900021"})
     assert sent.status_code == 200, sent.text
     await app.advance(1)

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mmgate.signing import verify_delivery
 from tests.support import seed
+from tests.support.inprocess import InProcessApp
 from tests.support.receiver import WebhookReceiver, statuses
-from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.anyio
 
 
-def _lifecycle(receiver: WebhookReceiver, wamid: str, final: str) -> list[dict[str, object]]:
+async def _lifecycle(receiver: WebhookReceiver, wamid: str, final: str) -> list[dict[str, object]]:
     def done(requests: list) -> bool:  # type: ignore[type-arg]
         return any(s["id"] == wamid and s["status"] == final for s in statuses(requests))
 
-    return [s for s in statuses(receiver.wait_for(done)) if s["id"] == wamid]
+    return [s for s in statuses(await receiver.wait_for_async(done)) if s["id"] == wamid]
 
 
-def test_marketing_send_comes_back_as_sent_delivered_read_with_marketing_lite(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_marketing_send_comes_back_as_sent_delivered_read_with_marketing_lite(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url, {"X-Test-Header": "yes"})
+    await app.set_webhook(receiver.url, {"X-Test-Header": "yes"})
 
-    response = server.send(seed.SEED_EXAMPLE)
+    response = await app.send(seed.SEED_EXAMPLE)
 
     assert response.status_code == 200
     body = response.json()
@@ -29,8 +33,8 @@ def test_marketing_send_comes_back_as_sent_delivered_read_with_marketing_lite(
     assert body["contacts"] == [{"input": "441234567890", "wa_id": "441234567890"}]
     assert body["messaging_product"] == "whatsapp"
 
-    server.advance(60)
-    got = _lifecycle(receiver, wamid, "read")
+    await app.advance(60)
+    got = await _lifecycle(receiver, wamid, "read")
 
     assert [s["status"] for s in got] == ["sent", "delivered", "read"]
     assert got[0]["pricing"]["category"] == "marketing_lite"
@@ -45,110 +49,118 @@ def test_marketing_send_comes_back_as_sent_delivered_read_with_marketing_lite(
         request.headers["x-mmgate-signature-256"],
         now=float(request.headers["x-mmgate-timestamp"]),
     )
-    message = server.message(wamid)
+    message = await app.message(wamid)
     assert message["status"] == "read"
     assert message["route_requested"] == "mm_api"
     assert message["route_taken"] == "mm_api"
 
 
-def test_cloud_api_fallback_for_a_business_without_mm_terms(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_cloud_api_fallback_for_a_business_without_mm_terms(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url, key=seed.OTHER_CHANNEL_KEY)
+    await app.set_webhook(receiver.url, key=seed.OTHER_CHANNEL_KEY)
 
-    response = server.send(seed.SEED_EXAMPLE, key=seed.OTHER_CHANNEL_KEY)
+    response = await app.send(seed.SEED_EXAMPLE, key=seed.OTHER_CHANNEL_KEY)
     wamid = response.json()["messages"][0]["id"]
-    server.advance(60)
-    got = _lifecycle(receiver, wamid, "read")
+    await app.advance(60)
+    got = await _lifecycle(receiver, wamid, "read")
 
     assert got[0]["pricing"]["category"] == "marketing"
-    message = server.message(wamid, key=seed.OTHER_CHANNEL_KEY)
+    message = await app.message(wamid, key=seed.OTHER_CHANNEL_KEY)
     assert (message["route_requested"], message["route_taken"]) == ("mm_api", "cloud_api")
 
 
-def test_plain_messages_endpoint_routes_marketing_via_mm_and_text_via_cloud(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_plain_messages_endpoint_routes_marketing_via_mm_and_text_via_cloud(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
-    marketing = server.send(seed.SEED_EXAMPLE, path="/messages").json()["messages"][0]["id"]
+    await app.set_webhook(receiver.url)
+    marketing = (await app.send(seed.SEED_EXAMPLE, path="/messages")).json()["messages"][0]["id"]
     # Free-form text needs the customer service window: the user writes first.
-    server.http.post(
-        "/sandbox/users/441234567891/messages",
-        json={"text": "hi", "phone_number_id": seed.PHONE_NUMBER_ID},
-        headers={"X-Sandbox-Key": seed.SANDBOX_KEY},
+    (
+        await app.http.post(
+            "/sandbox/users/441234567891/messages",
+            json={"text": "hi", "phone_number_id": seed.PHONE_NUMBER_ID},
+            headers={"X-Sandbox-Key": seed.SANDBOX_KEY},
+        )
     ).raise_for_status()
-    text = server.send(
-        {
-            "messaging_product": "whatsapp",
-            "to": "441234567891",
-            "type": "text",
-            "text": {"body": "hello"},
-        },
-        path="/messages",
+    text = (
+        await app.send(
+            {
+                "messaging_product": "whatsapp",
+                "to": "441234567891",
+                "type": "text",
+                "text": {"body": "hello"},
+            },
+            path="/messages",
+        )
     ).json()["messages"][0]["id"]
-    server.advance(60)
+    await app.advance(60)
 
-    assert _lifecycle(receiver, marketing, "read")[0]["pricing"]["category"] == "marketing_lite"
-    assert _lifecycle(receiver, text, "read")[0]["pricing"]["category"] == "service"
+    assert (await _lifecycle(receiver, marketing, "read"))[0]["pricing"][
+        "category"
+    ] == "marketing_lite"
+    assert (await _lifecycle(receiver, text, "read"))[0]["pricing"]["category"] == "service"
 
 
-def test_clients_callback_data_comes_back_unchanged(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_clients_callback_data_comes_back_unchanged(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
+    await app.set_webhook(receiver.url)
     body = {**seed.SEED_EXAMPLE, "biz_opaque_callback_data": "campaign-42|row-7"}
-    wamid = server.send(body).json()["messages"][0]["id"]
-    server.advance(60)
+    wamid = (await app.send(body)).json()["messages"][0]["id"]
+    await app.advance(60)
 
-    got = _lifecycle(receiver, wamid, "read")
+    got = await _lifecycle(receiver, wamid, "read")
     assert {s["biz_opaque_callback_data"] for s in got} == {"campaign-42|row-7"}
 
 
-def test_failed_status_for_an_undeliverable_number(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_failed_status_for_an_undeliverable_number(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
-    wamid = server.send({**seed.SEED_EXAMPLE, "to": "447700900000"}).json()["messages"][0]["id"]
-    server.advance(60)
+    await app.set_webhook(receiver.url)
+    wamid = (await app.send({**seed.SEED_EXAMPLE, "to": "447700900000"})).json()["messages"][0][
+        "id"
+    ]
+    await app.advance(60)
 
-    got = _lifecycle(receiver, wamid, "failed")
+    got = await _lifecycle(receiver, wamid, "failed")
     assert got[-1]["errors"][0]["code"] == 131026
-    assert server.message(wamid)["status"] == "failed"
+    assert (await app.message(wamid))["status"] == "failed"
 
 
-def test_webhook_is_retried_until_the_receiver_recovers(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_webhook_is_retried_until_the_receiver_recovers(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
+    await app.set_webhook(receiver.url)
     receiver.answer_status = 500
-    wamid = server.send(seed.SEED_EXAMPLE).json()["messages"][0]["id"]
-    server.advance(1)
-    receiver.wait_for_attempts(1)
+    wamid = (await app.send(seed.SEED_EXAMPLE)).json()["messages"][0]["id"]
+    await app.advance(1)
+    await receiver.wait_for_attempts_async(1)
     receiver.answer_status = 200
-    server.advance(3600)  # past the first backoff step, on the clock the gateway reads
+    await app.advance(3600)  # past the first backoff step, on the clock the gateway reads
 
-    got = _lifecycle(receiver, wamid, "read")
+    got = await _lifecycle(receiver, wamid, "read")
     assert [s["status"] for s in got] == ["sent", "delivered", "read"]
     assert receiver.requests[0].status_answered == 500
 
 
-def test_a_message_not_delivered_within_its_ttl_expires(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_a_message_not_delivered_within_its_ttl_expires(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
+    await app.set_webhook(receiver.url)
     body = {
         **seed.SEED_EXAMPLE,
         "to": "447700900009",  # never online
         "template": {"name": "short_ttl_promo", "language": {"code": "en"}},
     }
-    wamid = server.send(body).json()["messages"][0]["id"]
-    server.advance(60)
-    receiver.wait_for(lambda r: any(s["id"] == wamid for s in statuses(r)))
-    assert server.message(wamid)["status"] == "sent"
+    wamid = (await app.send(body)).json()["messages"][0]["id"]
+    await app.advance(60)
+    await receiver.wait_for_async(lambda r: any(s["id"] == wamid for s in statuses(r)))
+    assert (await app.message(wamid))["status"] == "sent"
 
-    server.advance(12 * 3600)  # past the template's 12 h TTL
-    server.advance(0)  # the clock settles: the expiry sweep has run at the new time
+    await app.advance(12 * 3600)  # past the template's 12 h TTL
+    await app.advance(0)  # the clock settles: the expiry sweep has run at the new time
 
-    message = server.message(wamid)
+    message = await app.message(wamid)
     assert message["status"] == "expired"
     assert [s["status"] for s in statuses(receiver.succeeded()) if s["id"] == wamid] == ["sent"]
