@@ -4,6 +4,7 @@ started a second time, even when its lease runs out under it (a sandbox clock ju
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 import pytest
 
@@ -58,4 +59,67 @@ async def test_a_running_job_is_not_run_again_when_its_lease_runs_out(store: Sto
         assert len(started) == 1
         assert not await store.due(CLIENT_WEBHOOK, clock.now())
     finally:
+        await worker.stop()
+
+
+class _ClaimHeldOpen:
+    """The real store, with its claim held open after it has committed: the moment the
+    jobs are leased (no longer due) but not yet started by the worker."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.claimed, self.go = asyncio.Event(), asyncio.Event()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    async def claim(self, kind: str, now: float, lease_until: float, limit: int) -> list[Job]:
+        jobs = await self._store.claim(kind, now, lease_until, limit)
+        if jobs:
+            self.claimed.set()
+            await self.go.wait()
+        return jobs
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="OutboxWorker.settle returns while a claim is in flight (claimed jobs are neither "
+    "due nor in _running yet), so a sandbox jump overtakes a just-accepted send: its webhooks "
+    "come one jump late (the 'webhooks not received; got []' flakes). Fix in "
+    "mmgate/delivery/outbox.py; then drop this marker.",
+)
+async def test_settle_waits_for_jobs_being_claimed(store: Store) -> None:
+    await provision(store)
+    await store.accept(message("wamid.A"), response("wamid.A"), None)
+    await store.record_statuses([StatusUpdate("wamid.A", "sent", NOW, None, b"wamid.A:sent")], NOW)
+    clock = SandboxClock(frozen_at=NOW)
+    handled: list[int] = []
+
+    class Receiver:
+        async def prepare(self, jobs: list[Job]) -> None:
+            return None
+
+        async def handle(self, job: Job) -> list[JobOutcome]:
+            handled.append(job.id)
+            attempt = WebhookAttempt(job.id, HOOK_URL, clock.now(), 200, 1.0, "ok", None)
+            return [DeliveryAttempted(job, attempt, done=True, retry_at=None)]
+
+    gated = _ClaimHeldOpen(store)
+    worker = OutboxWorker(
+        CLIENT_WEBHOOK, cast(Store, gated), clock, Receiver(), concurrency=4, lease_seconds=LEASE
+    )
+    claiming = asyncio.create_task(worker.claim_once())
+    try:
+        await gated.claimed.wait()
+        settling = asyncio.create_task(worker.settle(5.0))
+        await asyncio.wait({settling}, timeout=1.0)  # a settle that waits is still waiting
+        settled_early = settling.done()
+        gated.go.set()
+        await claiming
+        await settling
+        assert not settled_early, "settle returned while a claimed job had not run"
+        assert len(handled) == 1
+    finally:
+        gated.go.set()
+        await claiming
         await worker.stop()
