@@ -39,6 +39,11 @@ class InProcessApp:
     def base_url(self) -> str:
         return self.app.settings.base_url
 
+    def browser(self) -> httpx.AsyncClient:
+        """Another client of the same app with its own cookies, as a second browser would be."""
+        transport = httpx.ASGITransport(app=self.app)
+        return httpx.AsyncClient(transport=transport, base_url=self.base_url)
+
     async def send(
         self,
         body: Any,
@@ -51,6 +56,16 @@ class InProcessApp:
         return await self.http.post(path, json=body, headers=headers)
 
     async def advance(self, seconds: float) -> float:
+        """Move the sandbox clock (`POST /sandbox/clock` settles what is due, then jumps),
+        then settle again: what the jump made due has run when this returns. A test in a
+        child process got that from its next round trip; here the next request could
+        overtake the workers, which the jump only wakes."""
+        now = await self._move(seconds)
+        if seconds:
+            await self._move(0)
+        return now
+
+    async def _move(self, seconds: float) -> float:
         response = await self.http.post(
             "/sandbox/clock",
             json={"advance_seconds": seconds},

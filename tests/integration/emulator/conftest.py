@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -8,8 +8,16 @@ import pytest
 from tests.integration.emulator import support
 from tests.integration.emulator.standalone import EmulatorProcess
 from tests.support import seed
+from tests.support.inprocess import InProcessApp, in_process_app
 from tests.support.receiver import WebhookReceiver
 from tests.support.server import ServerProcess
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
+    """In process: the test seed plus a link template on the WABA that is not onboarded."""
+    async with in_process_app(tmp_path, seed_path=support.write_seed(tmp_path)) as running:
+        yield running
 
 
 @pytest.fixture

@@ -7,19 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from mmgate.signing import MMGATE_SIGNATURE_HEADER
-from tests.integration.emulator.support import SANDBOX, send
+from tests.integration.emulator.support import SANDBOX, send_async
 from tests.integration.emulator.users_support import (
-    marketing,
+    marketing_async,
     preferences,
     text_send,
     user_messages,
-    user_sends,
+    user_sends_async,
 )
-from tests.integration.ui.hub_support import EMAIL, PASSWORD, HubClient, add_hub_user
+from tests.integration.ui.hub_support import EMAIL, PASSWORD, AsyncHubClient, add_hub_user_async
 from tests.support import seed
+from tests.support.inprocess import InProcessApp
 from tests.support.receiver import Received, WebhookReceiver, statuses
-from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.anyio
 
 USER = "447700900654"
 
@@ -28,25 +32,29 @@ def _status_of(received: list[Received], wamid: str, status: str) -> dict[str, A
     return next(s for s in statuses(received) if s["id"] == wamid and s["status"] == status)
 
 
-def test_replies_preferences_and_foreign_statuses_reach_the_channel(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_replies_preferences_and_foreign_statuses_reach_the_channel(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
-    ours = send(server, {**seed.SEED_EXAMPLE, "to": USER})
-    server.advance(60)
-    receiver.wait_for(lambda r: any(s["id"] == ours and s["status"] == "read" for s in statuses(r)))
+    await app.set_webhook(receiver.url)
+    ours = await send_async(app, {**seed.SEED_EXAMPLE, "to": USER})
+    await app.advance(60)
+    await receiver.wait_for_async(
+        lambda r: any(s["id"] == ours and s["status"] == "read" for s in statuses(r))
+    )
 
-    replied = user_sends(server.http, USER, text="Yes please", reply_to=ours)
+    replied = await user_sends_async(app.http, USER, text="Yes please", reply_to=ours)
     assert replied.status_code == 200, replied.text
-    marketing(server.http, USER, "stop").raise_for_status()
-    direct = server.http.post(
-        f"/graph/v23.0/{seed.PHONE_NUMBER_ID}/messages",
-        json={**seed.SEED_EXAMPLE, "to": "447700900655"},
-        headers={"Authorization": f"Bearer {seed.GRAPH_TOKEN}"},
+    (await marketing_async(app.http, USER, "stop")).raise_for_status()
+    direct = (
+        await app.http.post(
+            f"/graph/v23.0/{seed.PHONE_NUMBER_ID}/messages",
+            json={**seed.SEED_EXAMPLE, "to": "447700900655"},
+            headers={"Authorization": f"Bearer {seed.GRAPH_TOKEN}"},
+        )
     ).json()["messages"][0]["id"]
-    server.advance(60)
+    await app.advance(60)
 
-    got = receiver.wait_for(
+    got = await receiver.wait_for_async(
         lambda r: (
             bool(user_messages(r))
             and bool(preferences(r))
@@ -62,46 +70,45 @@ def test_replies_preferences_and_foreign_statuses_reach_the_channel(
     assert signed and all(MMGATE_SIGNATURE_HEADER in r.headers for r in signed)
 
     # The Hub's message log shows the conversation: the template, then the reply.
-    assert add_hub_user(server, seed.PARTNER_ID, EMAIL, PASSWORD).returncode == 0
-    hub = HubClient(server)
-    try:
-        assert hub.login().status_code == 303
-        page = hub.get(f"/hub/messages/{ours}").text
-    finally:
-        hub.close()
+    await add_hub_user_async(app, seed.PARTNER_ID, EMAIL, PASSWORD)
+    async with AsyncHubClient(app) as hub:
+        assert (await hub.login()).status_code == 303
+        page = (await hub.get(f"/hub/messages/{ours}")).text
     assert 'aria-label="Conversation"' in page and "Yes please" in page
 
 
-def test_free_form_outside_the_window_fails_131047_for_the_client(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_free_form_outside_the_window_fails_131047_for_the_client(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
-    cold = send(server, text_send(USER), path="/messages")
-    server.advance(60)
-    got = receiver.wait_for(lambda r: any(s["id"] == cold for s in statuses(r)))
+    await app.set_webhook(receiver.url)
+    cold = await send_async(app, text_send(USER), path="/messages")
+    await app.advance(60)
+    got = await receiver.wait_for_async(lambda r: any(s["id"] == cold for s in statuses(r)))
     assert _status_of(got, cold, "failed")["errors"][0]["code"] == 131047
-    assert server.message(cold)["status"] == "failed"
+    assert (await app.message(cold))["status"] == "failed"
 
-    user_sends(
-        server.http, USER, text="Hi", phone_number_id=seed.PHONE_NUMBER_ID
+    (
+        await user_sends_async(app.http, USER, text="Hi", phone_number_id=seed.PHONE_NUMBER_ID)
     ).raise_for_status()
-    warm = send(server, text_send(USER), path="/messages")
-    server.advance(60)
-    receiver.wait_for(lambda r: any(s["id"] == warm and s["status"] == "read" for s in statuses(r)))
-    assert server.http.get(f"/sandbox/users/{USER}", headers=SANDBOX).status_code == 200
+    warm = await send_async(app, text_send(USER), path="/messages")
+    await app.advance(60)
+    await receiver.wait_for_async(
+        lambda r: any(s["id"] == warm and s["status"] == "read" for s in statuses(r))
+    )
+    assert (await app.http.get(f"/sandbox/users/{USER}", headers=SANDBOX)).status_code == 200
 
 
-def test_the_gateway_retries_a_send_meta_refuses_for_the_pair_rate_limit(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_the_gateway_retries_a_send_meta_refuses_for_the_pair_rate_limit(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
-    on = server.http.post("/sandbox/settings", json={"pair_rate_limit": True}, headers=SANDBOX)
+    await app.set_webhook(receiver.url)
+    on = await app.http.post("/sandbox/settings", json={"pair_rate_limit": True}, headers=SANDBOX)
     assert on.json()["pair_rate_limit"] is True
-    sent = [send(server, {**seed.SEED_EXAMPLE, "to": USER}) for _ in range(6)]
+    sent = [await send_async(app, {**seed.SEED_EXAMPLE, "to": USER}) for _ in range(6)]
     for _ in range(5):
-        server.advance(60)  # the retry backoff runs on the clock; the bucket refills
+        await app.advance(60)  # the retry backoff runs on the clock; the bucket refills
 
-    got = receiver.wait_for(
+    got = await receiver.wait_for_async(
         lambda r: {s["id"] for s in statuses(r) if s["status"] == "read"} >= set(sent)
     )
     assert not [s for s in statuses(got) if s["status"] == "failed"]

@@ -3,7 +3,7 @@ outcomes and charges, the refusals, the reach estimate and the insights."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,16 +12,18 @@ from tests.integration.emulator.max_price_support import (
     HOUR,
     PARTNER_BUSINESS_ID,
     SANDBOX,
-    create_bid_template,
-    enrol,
-    graph,
-    market,
-    mm_send,
-    now,
+    create_bid_template_async,
+    enrol_async,
+    graph_async,
+    market_async,
+    mm_send_async,
+    now_async,
     write_seed,
 )
 from tests.support import seed
-from tests.support.server import ServerProcess
+from tests.support.inprocess import InProcessApp, in_process_app
+
+pytestmark = pytest.mark.anyio
 
 INDIA = "919800000011"
 BRAZIL = "5511900000012"
@@ -29,18 +31,19 @@ GERMANY = "4915100000013"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    s = ServerProcess(tmp_path / "data", write_seed(tmp_path))
-    yield s
-    s.stop()
+async def app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
+    async with in_process_app(tmp_path, seed_path=write_seed(tmp_path)) as running:
+        yield running
 
 
-def _template_analytics(server: ServerProcess, template_id: str, start: float, end: float) -> dict:  # type: ignore[type-arg]
+async def _template_analytics(
+    app: InProcessApp, template_id: str, start: float, end: float
+) -> dict:  # type: ignore[type-arg]
     fields = (
         f"template_analytics.start({int(start)}).end({int(end)}).granularity(DAILY)"
         f".template_ids([{template_id}]).product_type(MARKETING_MESSAGES_LITE_API)"
     )
-    answer = graph(server, "GET", f"/{seed.WABA_ID}", params={"fields": fields})
+    answer = await graph_async(app, "GET", f"/{seed.WABA_ID}", params={"fields": fields})
     assert answer.status_code == 200, answer.text
     points = answer.json()["template_analytics"]["data"][0]["data_points"]
     total = {"sent": 0, "delivered": 0, "read": 0, "spent": 0.0}
@@ -51,34 +54,38 @@ def _template_analytics(server: ServerProcess, template_id: str, start: float, e
     return total
 
 
-def test_enrolment_statuses_429_and_403(server: ServerProcess) -> None:
+async def test_enrolment_statuses_429_and_403(app: InProcessApp) -> None:
     path = f"/{seed.BUSINESS_ID}/max_price_agreements"
-    assert graph(server, "GET", path).json() == {"status": "none"}
+    assert (await graph_async(app, "GET", path)).json() == {"status": "none"}
     body = {"signer_name": "Jane Doe", "signer_email": "jane@shop.example"}
-    first = graph(server, "POST", path, json=body)
+    first = await graph_async(app, "POST", path, json=body)
     assert first.status_code == 200 and first.json()["status"] == "pending"
-    again = graph(server, "POST", path, json=body)
+    again = await graph_async(app, "POST", path, json=body)
     assert again.status_code == 429
     assert again.json()["error"]["retry_after"] == 300
     assert again.headers["retry-after"] == "300"
-    server.advance(301)
-    assert graph(server, "POST", path, json=body).status_code == 200  # email sent again
+    await app.advance(301)
+    assert (await graph_async(app, "POST", path, json=body)).status_code == 200  # email sent again
     # The partner has no accepted agreement: allowlisting is refused.
     allow = f"/{PARTNER_BUSINESS_ID}/max_price_end_businesses"
-    refused = graph(server, "POST", allow, json={"end_business_ids": [seed.BUSINESS_ID]})
+    refused = await graph_async(app, "POST", allow, json={"end_business_ids": [seed.BUSINESS_ID]})
     assert refused.status_code == 403 and refused.json()["error"]["code"] == 10
-    enrol(server, PARTNER_BUSINESS_ID)
-    results = graph(
-        server, "POST", allow, json={"end_business_ids": [seed.BUSINESS_ID, "100000000000002"]}
+    await enrol_async(app, PARTNER_BUSINESS_ID)
+    results = (
+        await graph_async(
+            app, "POST", allow, json={"end_business_ids": [seed.BUSINESS_ID, "100000000000002"]}
+        )
     ).json()["results"]
     assert results[0] == {"end_business_id": seed.BUSINESS_ID, "status": "enrolled"}
     assert results[1]["status"] == "rejected"  # not onboarded to MM
-    listed = graph(server, "GET", allow).json()["data"]
+    listed = (await graph_async(app, "GET", allow)).json()["data"]
     assert [e["end_business_name"] for e in listed] == ["Test Shop"]
-    assert graph(server, "GET", path).json()["status"] == "pending"  # own one still pending
+    assert (await graph_async(app, "GET", path)).json()[
+        "status"
+    ] == "pending"  # own one still pending
 
 
-def test_template_bid_needs_enrolment_is_readable_and_editable(server: ServerProcess) -> None:
+async def test_template_bid_needs_enrolment_is_readable_and_editable(app: InProcessApp) -> None:
     spec = {"bid_amount": 5000, "bid_strategy": "LOWEST_COST_WITH_BID_CAP"}
     body = {
         "name": "bid_promo",
@@ -87,67 +94,75 @@ def test_template_bid_needs_enrolment_is_readable_and_editable(server: ServerPro
         "components": [{"type": "BODY", "text": "Sale"}],
         "optimization_spec": spec,
     }
-    refused = graph(server, "POST", f"/{seed.WABA_ID}/message_templates", json=body)
+    refused = await graph_async(app, "POST", f"/{seed.WABA_ID}/message_templates", json=body)
     assert (
         refused.status_code == 400
         and "legal agreement" in refused.json()["error"]["message"] + refused.text
     )
-    enrol(server)
-    template_id = create_bid_template(server, "bid_promo", 5000)
-    node = graph(server, "GET", f"/{template_id}", params={"fields": "optimization_spec,ad_id"})
+    await enrol_async(app)
+    template_id = await create_bid_template_async(app, "bid_promo", 5000)
+    node = await graph_async(
+        app, "GET", f"/{template_id}", params={"fields": "optimization_spec,ad_id"}
+    )
     assert node.json()["optimization_spec"] == spec
     assert node.json()["ad_id"] == "8" + template_id
-    edited = graph(
-        server, "POST", f"/{template_id}", json={"optimization_spec": {"bid_amount": 4000}}
+    edited = await graph_async(
+        app, "POST", f"/{template_id}", json={"optimization_spec": {"bid_amount": 4000}}
     )
     assert edited.status_code == 200, edited.text
-    listed = graph(
-        server, "GET", f"/{seed.WABA_ID}/message_templates", params={"name": "bid_promo"}
+    listed = await graph_async(
+        app, "GET", f"/{seed.WABA_ID}/message_templates", params={"name": "bid_promo"}
     )
     assert listed.json()["data"][0]["optimization_spec"]["bid_amount"] == 4000
-    bad = graph(server, "POST", f"/{template_id}", json={"optimization_spec": {"bid_amount": -1}})
+    bad = await graph_async(
+        app, "POST", f"/{template_id}", json={"optimization_spec": {"bid_amount": -1}}
+    )
     assert bad.status_code == 400
     # A template created without a max price cannot get one by an edit.
-    plain = graph(
-        server,
+    plain = await graph_async(
+        app,
         "GET",
         f"/{seed.WABA_ID}/message_templates",
         params={"name": "marketing_text_no_param"},
     )
     plain_id = plain.json()["data"][0]["id"]
-    added = graph(server, "POST", f"/{plain_id}", json={"optimization_spec": {"bid_amount": 4000}})
+    added = await graph_async(
+        app, "POST", f"/{plain_id}", json={"optimization_spec": {"bid_amount": 4000}}
+    )
     assert added.status_code == 400
 
 
-def test_market_decides_delivery_and_charge(server: ServerProcess) -> None:
-    enrol(server)
-    template_id = create_bid_template(server, "bid_promo", 1000)
-    start = now(server)
+async def test_market_decides_delivery_and_charge(app: InProcessApp) -> None:
+    await enrol_async(app)
+    template_id = await create_bid_template_async(app, "bid_promo", 1000)
+    start = await now_async(app)
     hour = int(start // HOUR) % 24
     # India clears at 800 all day; Brazil at 5000 for the next two hours, then 900.
     brazil = [900] * 24
     brazil[hour] = brazil[(hour + 1) % 24] = 5000
-    market(server, fixed={"IN": 800}, hourly={"BR": brazil})
-    assert mm_send(server, INDIA, "bid_promo").status_code == 200  # 1000 >= 800
-    assert mm_send(server, INDIA, "bid_promo", 0.5).status_code == 200  # 500 < 800: never
-    assert mm_send(server, BRAZIL, "bid_promo").status_code == 200  # waits 2 hours
-    server.advance(60)
-    after_a_minute = _template_analytics(server, template_id, start, start + 86400)
+    await market_async(app, fixed={"IN": 800}, hourly={"BR": brazil})
+    assert (await mm_send_async(app, INDIA, "bid_promo")).status_code == 200  # 1000 >= 800
+    assert (
+        await mm_send_async(app, INDIA, "bid_promo", 0.5)
+    ).status_code == 200  # 500 < 800: never
+    assert (await mm_send_async(app, BRAZIL, "bid_promo")).status_code == 200  # waits 2 hours
+    await app.advance(60)
+    after_a_minute = await _template_analytics(app, template_id, start, start + 86400)
     assert after_a_minute["delivered"] == 1
     assert after_a_minute["spent"] == pytest.approx(0.008)  # charged the clearing price
-    server.advance(3 * HOUR)
-    later = _template_analytics(server, template_id, start, start + 86400)
+    await app.advance(3 * HOUR)
+    later = await _template_analytics(app, template_id, start, start + 86400)
     assert later["delivered"] == 2
     assert later["spent"] == pytest.approx(0.008 + 0.009)
-    server.advance(31 * 86400)
-    final = _template_analytics(server, template_id, start, start + 32 * 86400)
+    await app.advance(31 * 86400)
+    final = await _template_analytics(app, template_id, start, start + 32 * 86400)
     assert final["sent"] == 3 and final["delivered"] == 2  # the low bid expired unseen
 
 
-def test_cloud_api_pays_the_published_rate(server: ServerProcess) -> None:
-    start = now(server)
-    answer = graph(
-        server,
+async def test_cloud_api_pays_the_published_rate(app: InProcessApp) -> None:
+    start = await now_async(app)
+    answer = await graph_async(
+        app,
         "POST",
         f"/{seed.OTHER_PHONE_NUMBER_ID}/messages",
         json={
@@ -158,10 +173,12 @@ def test_cloud_api_pays_the_published_rate(server: ServerProcess) -> None:
         },
     )
     assert answer.status_code == 200, answer.text
-    market(server, fixed={"DE": 1})  # the market does not touch Cloud API
-    server.advance(60)
+    await market_async(app, fixed={"DE": 1})  # the market does not touch Cloud API
+    await app.advance(60)
     fields = f"pricing_analytics.start({int(start)}).end({int(start) + 86400}).granularity(DAILY)"
-    body = graph(server, "GET", f"/{seed.OTHER_WABA_ID}", params={"fields": fields}).json()
+    body = (
+        await graph_async(app, "GET", f"/{seed.OTHER_WABA_ID}", params={"fields": fields})
+    ).json()
     points = body["pricing_analytics"]["data"][0]["data_points"]
     assert points == [
         {
@@ -176,13 +193,13 @@ def test_cloud_api_pays_the_published_rate(server: ServerProcess) -> None:
     ]
 
 
-def test_refusals_around_max_price(server: ServerProcess) -> None:
-    enrol(server)
-    create_bid_template(server, "bid_promo", 1000)
-    via_cloud = mm_send(server, INDIA, "bid_promo", endpoint="messages")
+async def test_refusals_around_max_price(app: InProcessApp) -> None:
+    await enrol_async(app)
+    await create_bid_template_async(app, "bid_promo", 1000)
+    via_cloud = await mm_send_async(app, INDIA, "bid_promo", endpoint="messages")
     assert via_cloud.status_code == 400 and via_cloud.json()["error"]["code"] == 131061
-    bsuid = graph(
-        server,
+    bsuid = await graph_async(
+        app,
         "POST",
         f"/{seed.PHONE_NUMBER_ID}/marketing_messages",
         json={
@@ -195,19 +212,21 @@ def test_refusals_around_max_price(server: ServerProcess) -> None:
     )
     assert bsuid.status_code == 400 and bsuid.json()["error"]["code"] == 131062
     for bad in (0, -1, "x"):
-        answer = mm_send(server, INDIA, "bid_promo", bad)  # type: ignore[arg-type]
+        answer = await mm_send_async(app, INDIA, "bid_promo", bad)  # type: ignore[arg-type]
         assert answer.status_code == 400 and answer.json()["error"]["code"] == 100
 
 
-def test_reach_estimate_for_each_interval(server: ServerProcess) -> None:
+async def test_reach_estimate_for_each_interval(app: InProcessApp) -> None:
     spec = '{"geo_locations":{"countries":["IN"]}}'
     path = f"/{seed.WABA_ID}/reachestimate"
-    refused = graph(server, "GET", path, params={"targeting_spec": spec, "date_interval": "L7D"})
+    refused = await graph_async(
+        app, "GET", path, params={"targeting_spec": spec, "date_interval": "L7D"}
+    )
     assert refused.status_code == 400  # not enrolled
-    enrol(server)
+    await enrol_async(app)
     for interval in ("L1D", "L7D", "L14D", "L28D"):
-        answer = graph(
-            server, "GET", path, params={"targeting_spec": spec, "date_interval": interval}
+        answer = await graph_async(
+            app, "GET", path, params={"targeting_spec": spec, "date_interval": interval}
         )
         assert answer.status_code == 200, answer.text
         body = answer.json()
@@ -218,17 +237,19 @@ def test_reach_estimate_for_each_interval(server: ServerProcess) -> None:
         assert uppers == sorted(uppers) and uppers[-1] > 0 and uppers[0] < uppers[-1]
         assert all(r["users"] == 1000 for r in rows)
         assert all(r["cost_upper_bound"] <= r["bid_amount"] for r in rows)
-    bad = graph(server, "GET", path, params={"targeting_spec": spec, "date_interval": "L3D"})
+    bad = await graph_async(
+        app, "GET", path, params={"targeting_spec": spec, "date_interval": "L3D"}
+    )
     assert bad.status_code == 400
 
 
-def test_insights_fields_and_benchmarks(server: ServerProcess) -> None:
-    enrol(server)
-    template_id = create_bid_template(server, "bid_promo", 1000)
-    market(server, fixed={"IN": 600})
+async def test_insights_fields_and_benchmarks(app: InProcessApp) -> None:
+    await enrol_async(app)
+    template_id = await create_bid_template_async(app, "bid_promo", 1000)
+    await market_async(app, fixed={"IN": 600})
     for i in range(4):
-        assert mm_send(server, f"9198000001{i:02d}", "bid_promo").status_code == 200
-    server.advance(HOUR)
+        assert (await mm_send_async(app, f"9198000001{i:02d}", "bid_promo")).status_code == 200
+    await app.advance(HOUR)
     fields = ",".join(
         [
             "marketing_messages_sent",
@@ -241,7 +262,7 @@ def test_insights_fields_and_benchmarks(server: ServerProcess) -> None:
             "marketing_messages_click_rate_benchmark",
         ]
     )
-    answer = graph(server, "GET", f"/8{template_id}/insights", params={"fields": fields})
+    answer = await graph_async(app, "GET", f"/8{template_id}/insights", params={"fields": fields})
     assert answer.status_code == 200, answer.text
     row = answer.json()["data"][0]
     assert row["marketing_messages_sent"] == "4"
@@ -249,21 +270,23 @@ def test_insights_fields_and_benchmarks(server: ServerProcess) -> None:
     assert row["marketing_messages_spend"] == "0.024"
     assert row["marketing_messages_cost_per_delivered"] == "0.006"
     assert float(row["marketing_messages_read_rate_benchmark"]) > 0
-    again = graph(server, "GET", f"/8{template_id}/insights", params={"fields": fields}).json()
+    again = (
+        await graph_async(app, "GET", f"/8{template_id}/insights", params={"fields": fields})
+    ).json()
     assert (
         again["data"][0]["marketing_messages_read_rate_benchmark"]
         == row["marketing_messages_read_rate_benchmark"]
     )  # the same day, the same benchmark
-    unknown = graph(server, "GET", f"/8{template_id}/insights", params={"fields": "nope"})
+    unknown = await graph_async(app, "GET", f"/8{template_id}/insights", params={"fields": "nope"})
     assert unknown.status_code == 400
-    settings = server.http.get("/sandbox/market", headers=SANDBOX).json()
+    settings = (await app.http.get("/sandbox/market", headers=SANDBOX)).json()
     assert settings["clearing_now"]["IN"] == 600
 
 
-def test_link_clicks_reach_insights_and_analytics(server: ServerProcess) -> None:
-    enrol(server)
-    answer = graph(
-        server,
+async def test_link_clicks_reach_insights_and_analytics(app: InProcessApp) -> None:
+    await enrol_async(app)
+    answer = await graph_async(
+        app,
         "POST",
         f"/{seed.WABA_ID}/message_templates",
         json={
@@ -282,15 +305,17 @@ def test_link_clicks_reach_insights_and_analytics(server: ServerProcess) -> None
     )
     assert answer.status_code == 200, answer.text
     template_id = answer.json()["id"]
-    server.advance(601)
-    market(server, fixed={"IN": 1000})
-    sent = mm_send(server, INDIA, "bid_link")
+    await app.advance(601)
+    await market_async(app, fixed={"IN": 1000})
+    sent = await mm_send_async(app, INDIA, "bid_link")
     assert sent.status_code == 200, sent.text
-    server.advance(60)
+    await app.advance(60)
     wamid = sent.json()["messages"][0]["id"]
-    click = server.http.post(f"/sandbox/messages/{wamid}/click", json={}, headers=SANDBOX)
+    click = await app.http.post(f"/sandbox/messages/{wamid}/click", json={}, headers=SANDBOX)
     assert click.status_code == 200, click.text
     fields = "marketing_messages_link_btn_click,marketing_messages_cost_per_link_btn_click"
-    row = graph(server, "GET", f"/7{template_id}/insights", params={"fields": fields}).json()
+    row = (
+        await graph_async(app, "GET", f"/7{template_id}/insights", params={"fields": fields})
+    ).json()
     assert row["data"][0]["marketing_messages_link_btn_click"] == "1"
     assert row["data"][0]["marketing_messages_cost_per_link_btn_click"] == "0.01"

@@ -5,106 +5,112 @@ from __future__ import annotations
 
 import re
 
-import httpx
+import pytest
 
-from tests.integration.emulator.support import SANDBOX, offer, send
+from tests.integration.emulator.support import SANDBOX, offer, send_async
 from tests.support import seed
+from tests.support.inprocess import InProcessApp
 from tests.support.receiver import WebhookReceiver, statuses
-from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.anyio
 
 NUMBER = "447700900457"
 
 
-def _status(receiver: WebhookReceiver, wamid: str, status: str) -> dict[str, object]:
-    got = receiver.wait_for(
+async def _status(receiver: WebhookReceiver, wamid: str, status: str) -> dict[str, object]:
+    got = await receiver.wait_for_async(
         lambda r: any(s["id"] == wamid and s["status"] == status for s in statuses(r))
     )
     return next(s for s in statuses(got) if s["id"] == wamid and s["status"] == status)
 
 
-def _act(server: ServerProcess, action: str, number: str = NUMBER) -> None:
-    answer = server.http.post(f"/sandbox/phone/{number}", data={"action": action}, headers=SANDBOX)
+async def _act(app: InProcessApp, action: str, number: str = NUMBER) -> None:
+    answer = await app.http.post(
+        f"/sandbox/phone/{number}", data={"action": action}, headers=SANDBOX
+    )
     assert answer.status_code == 303, answer.text
 
 
-def test_the_phone_needs_the_sandbox_key_and_its_forms_a_csrf_token(server: ServerProcess) -> None:
+async def test_the_phone_needs_the_sandbox_key_and_its_forms_a_csrf_token(
+    app: InProcessApp,
+) -> None:
     page = f"/sandbox/phone/{NUMBER}"
-    with httpx.Client(base_url=server.base_url) as browser:
-        locked = browser.get(page)
+    async with app.browser() as browser:
+        locked = await browser.get(page)
         assert locked.status_code == 401 and "Sandbox key" in locked.text
-        wrong = browser.post(page + "/unlock", data={"key": "guess"})
+        wrong = await browser.post(page + "/unlock", data={"key": "guess"})
         assert wrong.status_code == 401 and "Wrong sandbox key" in wrong.text
-        assert browser.post(page, data={"action": "offline"}).status_code == 403
+        assert (await browser.post(page, data={"action": "offline"})).status_code == 403
 
-        unlocked = browser.post(page + "/unlock", data={"key": seed.SANDBOX_KEY})
+        unlocked = await browser.post(page + "/unlock", data={"key": seed.SANDBOX_KEY})
         assert unlocked.status_code == 303
         cookie = unlocked.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=strict" in cookie
-        opened = browser.get(page)
+        opened = await browser.get(page)
         assert opened.status_code == 200 and f"+{NUMBER}" in opened.text
-        assert browser.post(page, data={"action": "offline"}).status_code == 403  # no token
+        assert (await browser.post(page, data={"action": "offline"})).status_code == 403  # no token
         token = re.search(r'name="csrf" value="([0-9a-f]{32})"', opened.text)
         assert token is not None
-        done = browser.post(page, data={"action": "offline", "csrf": token.group(1)})
+        done = await browser.post(page, data={"action": "offline", "csrf": token.group(1)})
         assert done.status_code == 303
-        assert "Offline" in browser.get(page).text
-    assert server.http.get(page, headers={"X-Sandbox-Key": "wrong"}).status_code == 401
-    assert server.http.get("/sandbox/phone/not-a-number", headers=SANDBOX).status_code == 400
+        assert "Offline" in (await browser.get(page)).text
+    assert (await app.http.get(page, headers={"X-Sandbox-Key": "wrong"})).status_code == 401
+    assert (await app.http.get("/sandbox/phone/not-a-number", headers=SANDBOX)).status_code == 400
 
 
-def test_offline_holds_deliveries_until_online_within_the_ttl(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_offline_holds_deliveries_until_online_within_the_ttl(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
-    _act(server, "offline")
-    held = send(server, {**seed.SEED_EXAMPLE, "to": NUMBER})
+    await app.set_webhook(receiver.url)
+    await _act(app, "offline")
+    held = await send_async(app, {**seed.SEED_EXAMPLE, "to": NUMBER})
     short_ttl = {"name": "short_ttl_promo", "language": {"policy": "deterministic", "code": "en"}}
-    short = send(server, {**seed.SEED_EXAMPLE, "to": NUMBER, "template": short_ttl})
-    server.advance(60)
-    _status(receiver, held, "sent")
-    assert server.message(held)["status"] == "sent"
+    short = await send_async(app, {**seed.SEED_EXAMPLE, "to": NUMBER, "template": short_ttl})
+    await app.advance(60)
+    await _status(receiver, held, "sent")
+    assert (await app.message(held))["status"] == "sent"
 
-    server.advance(13 * 3600)  # past the 12 h TTL of `short`, within 30 days of `held`
-    _act(server, "online")
-    server.advance(60)
+    await app.advance(13 * 3600)  # past the 12 h TTL of `short`, within 30 days of `held`
+    await _act(app, "online")
+    await app.advance(60)
 
-    _status(receiver, held, "read")
-    assert server.message(held)["status"] == "read"
-    assert server.message(short)["status"] == "expired"  # dropped: never delivered
+    await _status(receiver, held, "read")
+    assert (await app.message(held))["status"] == "read"
+    assert (await app.message(short))["status"] == "expired"  # dropped: never delivered
 
 
-def test_stop_marketing_messages_makes_later_sends_fail_131050_until_resumed(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_stop_marketing_messages_makes_later_sends_fail_131050_until_resumed(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
-    _act(server, "opt_out")
-    refused = send(server, {**seed.SEED_EXAMPLE, "to": NUMBER})
-    server.advance(60)
+    await app.set_webhook(receiver.url)
+    await _act(app, "opt_out")
+    refused = await send_async(app, {**seed.SEED_EXAMPLE, "to": NUMBER})
+    await app.advance(60)
 
-    failed = _status(receiver, refused, "failed")
+    failed = await _status(receiver, refused, "failed")
     assert failed["errors"][0]["code"] == 131050  # type: ignore[index]
-    behaviour = server.http.get(f"/sandbox/recipients/{NUMBER}", headers=SANDBOX).json()
+    behaviour = (await app.http.get(f"/sandbox/recipients/{NUMBER}", headers=SANDBOX)).json()
     assert behaviour["behaviour"]["opted_out_of_marketing"] is True
 
-    _act(server, "opt_in")
-    welcome = send(server, {**seed.SEED_EXAMPLE, "to": NUMBER})
-    server.advance(60)
-    _status(receiver, welcome, "read")
+    await _act(app, "opt_in")
+    welcome = await send_async(app, {**seed.SEED_EXAMPLE, "to": NUMBER})
+    await app.advance(60)
+    await _status(receiver, welcome, "read")
 
 
-def test_opening_the_chat_reads_what_a_never_reading_user_received(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_opening_the_chat_reads_what_a_never_reading_user_received(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
+    await app.set_webhook(receiver.url)
     number = "447700900002"  # test number: delivered, never read
-    wamid = send(server, {**seed.SEED_EXAMPLE, "to": number})
-    server.advance(60)
-    _status(receiver, wamid, "delivered")
+    wamid = await send_async(app, {**seed.SEED_EXAMPLE, "to": number})
+    await app.advance(60)
+    await _status(receiver, wamid, "delivered")
 
-    _act(server, "open", number)
+    await _act(app, "open", number)
 
-    _status(receiver, wamid, "read")
-    server.advance(60)  # a scheduled read, if any, would not make a second one
+    await _status(receiver, wamid, "read")
+    await app.advance(60)  # a scheduled read, if any, would not make a second one
     assert [s["status"] for s in statuses(receiver.succeeded()) if s["id"] == wamid] == [
         "sent",
         "delivered",
@@ -112,18 +118,18 @@ def test_opening_the_chat_reads_what_a_never_reading_user_received(
     ]
 
 
-def test_the_chat_shows_each_template_rendered_with_its_parameters_and_ticks(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_the_chat_shows_each_template_rendered_with_its_parameters_and_ticks(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
-    read = send(server, offer(NUMBER, name="Grace"))
-    server.advance(60)
-    _status(receiver, read, "read")
-    _act(server, "offline")
-    send(server, {**seed.SEED_EXAMPLE, "to": NUMBER})
-    server.advance(60)
+    await app.set_webhook(receiver.url)
+    read = await send_async(app, offer(NUMBER, name="Grace"))
+    await app.advance(60)
+    await _status(receiver, read, "read")
+    await _act(app, "offline")
+    await send_async(app, {**seed.SEED_EXAMPLE, "to": NUMBER})
+    await app.advance(60)
 
-    html = server.http.get(f"/sandbox/phone/{NUMBER}", headers=SANDBOX).text
+    html = (await app.http.get(f"/sandbox/phone/{NUMBER}", headers=SANDBOX)).text
 
     assert html.index("Hi Grace, your offer is waiting.") < html.index("Our summer sale is on.")
     assert 'title="https://shop.example.com/offer/A-42"' in html
@@ -133,15 +139,15 @@ def test_the_chat_shows_each_template_rendered_with_its_parameters_and_ticks(
     assert "from +15550001111" in html
 
 
-def test_the_user_writes_replies_reacts_and_stops_marketing_from_the_phone(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_the_user_writes_replies_reacts_and_stops_marketing_from_the_phone(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
+    await app.set_webhook(receiver.url)
     number = "447700900458"
-    wamid = send(server, {**seed.SEED_EXAMPLE, "to": number})
-    server.advance(60)
-    _status(receiver, wamid, "read")
-    page = server.http.get(f"/sandbox/phone/{number}", headers=SANDBOX).text
+    wamid = await send_async(app, {**seed.SEED_EXAMPLE, "to": number})
+    await app.advance(60)
+    await _status(receiver, wamid, "read")
+    page = (await app.http.get(f"/sandbox/phone/{number}", headers=SANDBOX)).text
     meta_wamid = re.search(r'data-wamid="([^"]+)"', page)
     assert meta_wamid is not None
     assert "no customer service window" in page
@@ -152,10 +158,10 @@ def test_the_user_writes_replies_reacts_and_stops_marketing_from_the_phone(
         {"action": "react", "emoji": "❤", "wamid": meta_wamid.group(1)},
         {"action": "opt_out"},
     ):
-        answer = server.http.post(f"/sandbox/phone/{number}", data=form, headers=SANDBOX)
+        answer = await app.http.post(f"/sandbox/phone/{number}", data=form, headers=SANDBOX)
         assert answer.status_code == 303 and "refused" not in answer.headers["location"], form
 
-    got = receiver.wait_for(
+    got = await receiver.wait_for_async(
         lambda r: (
             b"user_preferences" in b"".join(x.body for x in r)
             and len([m for x in r for m in _inbound(x.json())]) == 3
@@ -168,12 +174,12 @@ def test_the_user_writes_replies_reacts_and_stops_marketing_from_the_phone(
     texts = {m["text"]["body"]: m for m in relayed[1:]}  # type: ignore[index]
     assert "context" not in texts["Do you ship to Leeds?"]
     assert texts["This one"]["context"]["id"] == wamid  # type: ignore[index]
-    page = server.http.get(f"/sandbox/phone/{number}", headers=SANDBOX).text
+    page = (await app.http.get(f"/sandbox/phone/{number}", headers=SANDBOX)).text
     assert "customer service window open until" in page
     assert "Do you ship to Leeds?" in page and "marketing messages stopped" in page
-    refused = send(server, {**seed.SEED_EXAMPLE, "to": number})
-    server.advance(60)
-    assert _status(receiver, refused, "failed")["errors"][0]["code"] == 131050  # type: ignore[index]
+    refused = await send_async(app, {**seed.SEED_EXAMPLE, "to": number})
+    await app.advance(60)
+    assert (await _status(receiver, refused, "failed"))["errors"][0]["code"] == 131050  # type: ignore[index]
 
 
 def _inbound(body: dict[str, object]) -> list[dict[str, object]]:

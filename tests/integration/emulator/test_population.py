@@ -16,7 +16,9 @@ from mmgate.emulator.network import MM_EXTRA_DELIVERY
 from mmgate.emulator.population import Kind, Population, realistic_behaviour
 from mmgate.emulator.users import TEST_NUMBERS, Behaviour, behaviour_for
 from tests.integration.emulator.support import SANDBOX
-from tests.support.server import ServerProcess
+from tests.support.inprocess import InProcessApp
+
+pytestmark = pytest.mark.anyio
 
 NUMBERS = [f"4477009{i:05d}7" for i in range(20_000)]  # no test-number suffix
 
@@ -84,21 +86,21 @@ def test_test_numbers_are_exact_in_every_population() -> None:
     assert TEST_NUMBERS["0003"] == Behaviour(taps_cta=True)
 
 
-def test_the_sandbox_switches_population_and_reports_each_number(server: ServerProcess) -> None:
-    def behaviour(number: str) -> dict[str, object]:
-        answer = server.http.get(f"/sandbox/recipients/{number}", headers=SANDBOX)
+async def test_the_sandbox_switches_population_and_reports_each_number(app: InProcessApp) -> None:
+    async def behaviour(number: str) -> dict[str, object]:
+        answer = await app.http.get(f"/sandbox/recipients/{number}", headers=SANDBOX)
         found: dict[str, object] = answer.json()["behaviour"]
         return found
 
-    assert behaviour(NUMBERS[1]) == {}
-    answer = server.http.post(
+    assert await behaviour(NUMBERS[1]) == {}
+    answer = await app.http.post(
         "/sandbox/settings", json={"population": "realistic", "population_seed": 9}, headers=SANDBOX
     )
     assert answer.json()["population"] == "realistic"
     assert answer.json()["population_seed"] == 9
 
     for number in NUMBERS[:20]:
-        assert behaviour(number) == _plain(realistic_behaviour(9, number))
-    assert behaviour("447700900006") == {}
-    wrong = server.http.post("/sandbox/settings", json={"population": "odd"}, headers=SANDBOX)
+        assert await behaviour(number) == _plain(realistic_behaviour(9, number))
+    assert await behaviour("447700900006") == {}
+    wrong = await app.http.post("/sandbox/settings", json={"population": "odd"}, headers=SANDBOX)
     assert wrong.status_code == 400

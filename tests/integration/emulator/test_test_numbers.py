@@ -7,9 +7,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from tests.integration.emulator.support import clicks, offer, send
+import pytest
+
+from tests.integration.emulator.support import clicks, offer, send_async
+from tests.support.inprocess import InProcessApp
 from tests.support.receiver import Received, WebhookReceiver, statuses
-from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.anyio
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -43,27 +47,27 @@ def _by_wamid(requests: list[Received]) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def test_each_test_number_on_each_endpoint_over_thirty_days(
-    server: ServerProcess, receiver: WebhookReceiver
+async def test_each_test_number_on_each_endpoint_over_thirty_days(
+    app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
-    server.set_webhook(receiver.url)
+    await app.set_webhook(receiver.url)
     sent: dict[str, str] = {}  # wamid -> suffix
     for e, endpoint in enumerate(ENDPOINTS):
         for suffix in EXPECTED:
-            sent[send(server, offer(_number(e, suffix)), path=endpoint)] = suffix
+            sent[await send_async(app, offer(_number(e, suffix)), path=endpoint)] = suffix
     expected_at_12h = sum(len(EXPECTED[s][0]) for s in sent.values())
     expected_final = sum(len(EXPECTED[s][1]) for s in sent.values())
 
-    server.advance(12 * HOUR + 60)
-    got = _by_wamid(receiver.wait_for(lambda r: len(statuses(r)) >= expected_at_12h))
+    await app.advance(12 * HOUR + 60)
+    got = _by_wamid(await receiver.wait_for_async(lambda r: len(statuses(r)) >= expected_at_12h))
     for wamid, suffix in sent.items():
         assert [s["status"] for s in got[wamid]] == EXPECTED[suffix][0], suffix
-    assert server.message(next(w for w, s in sent.items() if s == "0001"))["status"] == "sent"
+    assert (await app.message(next(w for w, s in sent.items() if s == "0001")))["status"] == "sent"
 
     for step in (12 * HOUR, 6 * DAY, 23 * DAY + HOUR):  # past 24 h, 7 days, 30 days
-        server.advance(step)
-    server.advance(1)  # a move first settles what was due: the expiry sweep has run (0009)
-    requests = receiver.wait_for(lambda r: len(statuses(r)) >= expected_final)
+        await app.advance(step)
+    await app.advance(1)  # a move first settles what was due: the expiry sweep has run (0009)
+    requests = await receiver.wait_for_async(lambda r: len(statuses(r)) >= expected_final)
     got = _by_wamid(requests)
     assert len(statuses(requests)) == expected_final  # nothing more, nothing twice
     for wamid, suffix in sent.items():
@@ -74,6 +78,6 @@ def test_each_test_number_on_each_endpoint_over_thirty_days(
             assert mine[-1]["errors"][0]["code"] == code, suffix
         else:
             assert mine[0]["pricing"]["category"] == "marketing_lite", suffix  # via MM API
-        assert server.message(wamid)["status"] == state, suffix
+        assert (await app.message(wamid))["status"] == state, suffix
     # One click per 0003 send (both endpoints route marketing via MM API), none else.
     assert len(clicks(requests)) == sum(EXPECTED[s][4] for s in sent.values())

@@ -81,3 +81,17 @@ def quick_reply_send(to: str, payload: str | None = None) -> dict[str, Any]:
 
 def text_send(to: str, body: str = "Thanks for writing!") -> dict[str, Any]:
     return {"messaging_product": "whatsapp", "to": to, "type": "text", "text": {"body": body}}
+
+
+# The same for the app in process (tests/support/inprocess.py).
+
+
+async def user_sends_async(http: httpx.AsyncClient, number: str, **action: Any) -> httpx.Response:
+    return await http.post(f"/sandbox/users/{number}/messages", json=action, headers=SANDBOX)
+
+
+async def marketing_async(
+    http: httpx.AsyncClient, number: str, value: str, **extra: str
+) -> httpx.Response:
+    body = {"value": value, **extra}
+    return await http.post(f"/sandbox/users/{number}/marketing", json=body, headers=SANDBOX)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from mmgate.ui.accounts import as_hub_store, save_user
 from tests.support import seed
+from tests.support.inprocess import InProcessApp
 from tests.support.server import ServerProcess
 
 EMAIL = "ann@test.example"
@@ -145,3 +148,51 @@ class HubClient:
         if token:
             fields["csrf_token"] = token
         return self.http.post(path, data=fields)
+
+
+# The same for the app in process (tests/support/inprocess.py).
+
+
+async def add_hub_user_async(app: InProcessApp, partner_id: str, email: str, password: str) -> None:
+    """What `mmgate hub add-user` does (mmgate/cli/hub.py), on the app's own store; the
+    command itself is tested in tests/integration/cli."""
+    hub = as_hub_store(app.app.store)
+    assert hub is not None
+    await save_user(hub, partner_id, email, password, time.time())
+
+
+class AsyncHubClient:
+    """HubClient for the app in process: its own cookies, no redirects followed."""
+
+    def __init__(self, app: InProcessApp) -> None:
+        self.app = app
+        self.http = app.browser()
+        self.csrf = ""
+
+    async def __aenter__(self) -> AsyncHubClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.http.aclose()
+
+    async def login(self, email: str = EMAIL, password: str = PASSWORD) -> httpx.Response:
+        form = await self.http.get("/hub/login")
+        response = await self.http.post(
+            "/hub/login",
+            data={"csrf_token": csrf_of(form.text), "email": email, "password": password},
+        )
+        if response.status_code == 303:
+            self.csrf = csrf_of((await self.get("/hub/")).text)
+        return response
+
+    async def get(self, path: str, **params: Any) -> httpx.Response:
+        return await self.http.get(path, params=params)
+
+    async def post(
+        self, path: str, data: dict[str, str] | None = None, *, csrf: str | None = None
+    ) -> httpx.Response:
+        token = self.csrf if csrf is None else csrf
+        fields = dict(data or {})
+        if token:
+            fields["csrf_token"] = token
+        return await self.http.post(path, data=fields)
