@@ -16,6 +16,7 @@ from mmgate.web import surfaces
 from mmgate.workspace import spec
 from mmgate.workspace.provision import provision_emulator
 from tests.integration.onboarding import workspace
+from tests.support.inprocess import InProcessApp, in_process_app
 from tests.support.receiver import WebhookReceiver
 from tests.support.server import ServerProcess
 
@@ -75,6 +76,13 @@ async def meta(receiver: WebhookReceiver, tmp_path: Path) -> AsyncIterator[Meta]
         await emulator.stop()
     finally:
         await http.aclose()
+
+
+@pytest.fixture
+async def onboarding_app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
+    """In process: the onboarding workspace (tests/integration/onboarding/workspace.py)."""
+    async with in_process_app(tmp_path, seed_path=workspace.write(tmp_path)) as app:
+        yield app
 
 
 @pytest.fixture

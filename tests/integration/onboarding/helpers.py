@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from tests.support import seed
+from tests.support.inprocess import InProcessApp
 from tests.support.receiver import Received, WebhookReceiver, statuses
 from tests.support.server import ServerProcess
 
@@ -67,6 +68,48 @@ def send_category(
 def client_mm_statuses(server: ServerProcess) -> dict[str, str | None]:
     """WABA id -> MM status, as the Partner API lists the partner's clients."""
     response = server.http.get(
+        f"/api/v2/partners/{seed.PARTNER_ID}/clients", headers={"X-API-Key": seed.PARTNER_KEY}
+    )
+    assert response.status_code == 200, response.text
+    return {
+        waba["id"]: waba["marketing_messages_onboarding_status"]
+        for client in response.json()["data"]["clients"]
+        for waba in client["wabas"]
+    }
+
+
+# The same for the app in process (tests/support/inprocess.py).
+
+
+async def set_partner_webhook_async(app: InProcessApp, url: str) -> None:
+    response = await app.http.patch(
+        f"/api/v2/partners/{seed.PARTNER_ID}",
+        json={"webhook_url": url},
+        headers={"X-API-Key": seed.PARTNER_KEY},
+    )
+    assert response.status_code == 200, response.text
+
+
+async def send_category_async(
+    app: InProcessApp, receiver: WebhookReceiver, key: str, to: str = "441234567890"
+) -> str:
+    """Send the seed example through the gateway; the pricing.category Meta reports."""
+    response = await app.send({**seed.SEED_EXAMPLE, "to": to}, key=key)
+    assert response.status_code == 200, response.text
+    wamid = response.json()["messages"][0]["id"]
+    await app.advance(60)
+
+    def priced(requests: list[Received]) -> bool:
+        return any(s["id"] == wamid and "pricing" in s for s in statuses(requests))
+
+    found = [s for s in statuses(await receiver.wait_for_async(priced)) if s["id"] == wamid]
+    category: str = next(s for s in found if "pricing" in s)["pricing"]["category"]
+    return category
+
+
+async def client_mm_statuses_async(app: InProcessApp) -> dict[str, str | None]:
+    """WABA id -> MM status, as the Partner API lists the partner's clients."""
+    response = await app.http.get(
         f"/api/v2/partners/{seed.PARTNER_ID}/clients", headers={"X-API-Key": seed.PARTNER_KEY}
     )
     assert response.status_code == 200, response.text
