@@ -3,10 +3,12 @@ partner in the same server, and a signed-in HTTP client that carries CSRF tokens
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ import httpx
 
 from mmgate.ui.accounts import as_hub_store, save_user
 from tests.support import seed
-from tests.support.inprocess import InProcessApp
+from tests.support.inprocess import InProcessApp, in_process_app
 from tests.support.server import ServerProcess
 
 EMAIL = "ann@test.example"
@@ -68,7 +70,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def add_hub_user(
-    server: ServerProcess, partner_id: str, email: str, password: str
+    server: ServerProcess | InProcessApp, partner_id: str, email: str, password: str
 ) -> subprocess.CompletedProcess[str]:
     """`mmgate hub add-user`, run as an operator would, against the server's data dir."""
     return subprocess.run(
@@ -153,6 +155,23 @@ class HubClient:
 # The same for the app in process (tests/support/inprocess.py).
 
 
+@contextlib.asynccontextmanager
+async def two_partners_app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
+    """The test partner and a rival in one app: provision the rival, then restart with
+    the test seed (provisioning is additive), with a Hub user for each."""
+    rival_seed = tmp_path / "rival.toml"
+    rival_seed.write_text(RIVAL_SEED_TOML)
+    async with in_process_app(tmp_path, seed_path=rival_seed):
+        pass
+    async with in_process_app(tmp_path) as app:
+        for partner_id, email, password in (
+            (seed.PARTNER_ID, EMAIL, PASSWORD),
+            (RIVAL_PARTNER_ID, RIVAL_EMAIL, RIVAL_PASSWORD),
+        ):
+            await add_hub_user_async(app, partner_id, email, password)
+        yield app
+
+
 async def add_hub_user_async(app: InProcessApp, partner_id: str, email: str, password: str) -> None:
     """What `mmgate hub add-user` does (mmgate/cli/hub.py), on the app's own store; the
     command itself is tested in tests/integration/cli."""
@@ -173,6 +192,9 @@ class AsyncHubClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
         await self.http.aclose()
 
     async def login(self, email: str = EMAIL, password: str = PASSWORD) -> httpx.Response:

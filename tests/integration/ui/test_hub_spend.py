@@ -5,34 +5,34 @@ editor changing the template's max price on Meta, and the reach estimate chart."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.integration.emulator.max_price_support import (
-    create_bid_template,
-    enrol,
-    graph,
-    market,
+    create_bid_template_async,
+    enrol_async,
+    graph_async,
+    market_async,
     write_seed,
 )
 from tests.integration.ui import hub_support as hs
 from tests.support import seed
-from tests.support.server import ServerProcess
+from tests.support.inprocess import InProcessApp, in_process_app
+
+pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    s = ServerProcess(tmp_path / "data", write_seed(tmp_path))
-    added = hs.add_hub_user(s, seed.PARTNER_ID, hs.EMAIL, hs.PASSWORD)
-    assert added.returncode == 0, added.stderr
-    yield s
-    s.stop()
+async def app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
+    async with in_process_app(tmp_path, seed_path=write_seed(tmp_path)) as running:
+        await hs.add_hub_user_async(running, seed.PARTNER_ID, hs.EMAIL, hs.PASSWORD)
+        yield running
 
 
-def _send(server: ServerProcess, to: str, multiplier: float, key: str = seed.CHANNEL_KEY) -> None:
+async def _send(app: InProcessApp, to: str, multiplier: float, key: str = seed.CHANNEL_KEY) -> None:
     body: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
@@ -41,19 +41,19 @@ def _send(server: ServerProcess, to: str, multiplier: float, key: str = seed.CHA
         "template": {"name": "bid_promo", "language": {"code": "en"}},
         "bid_spec": {"per_message_bid_multiplier": multiplier},
     }
-    answer = server.send(body)
+    answer = await app.send(body)
     assert answer.status_code == 200, answer.text
 
 
-def _campaign(server: ServerProcess) -> str:
-    enrol(server)
-    template_id = create_bid_template(server, "bid_promo", 1000)
-    market(server, fixed={"IN": 700, "BR": 1100})
+async def _campaign(app: InProcessApp) -> str:
+    await enrol_async(app)
+    template_id = await create_bid_template_async(app, "bid_promo", 1000)
+    await market_async(app, fixed={"IN": 700, "BR": 1100})
     for i in range(3):
-        _send(server, f"9198000003{i:02d}", 1.0)  # IN: 1000 >= 700, charged 700
-        _send(server, f"55119000003{i:02d}", 1.5)  # BR: 1500 >= 1100, charged 1100
-    _send(server, "5511900000399", 1.0)  # BR: 1000 < 1100, never delivered
-    cloud = server.send(
+        await _send(app, f"9198000003{i:02d}", 1.0)  # IN: 1000 >= 700, charged 700
+        await _send(app, f"55119000003{i:02d}", 1.5)  # BR: 1500 >= 1100, charged 1100
+    await _send(app, "5511900000399", 1.0)  # BR: 1000 < 1100, never delivered
+    cloud = await app.send(
         {
             "messaging_product": "whatsapp",
             "to": "4915100000301",
@@ -64,16 +64,16 @@ def _campaign(server: ServerProcess) -> str:
         path="/messages",
     )
     assert cloud.status_code == 200, cloud.text
-    server.advance(3600)
+    await app.advance(3600)
     return template_id
 
 
-def test_spend_page_partner_report_bid_editor_and_reach(server: ServerProcess) -> None:
-    template_id = _campaign(server)
+async def test_spend_page_partner_report_bid_editor_and_reach(app: InProcessApp) -> None:
+    template_id = await _campaign(app)
     expected_mm = (3 * 700 + 3 * 1100) / 100_000  # USD
     expected_cloud = 13650 / 100_000  # Germany's published rate
 
-    report = server.http.get(
+    report = await app.http.get(
         f"/api/v2/partners/{seed.PARTNER_ID}/spend", headers={"X-API-Key": seed.PARTNER_KEY}
     )
     assert report.status_code == 200, report.text
@@ -84,14 +84,14 @@ def test_spend_page_partner_report_bid_editor_and_reach(server: ServerProcess) -
     assert shop["mm_api"]["cost_per_delivered"] == pytest.approx(expected_mm / 6)
     assert clients["100000000000002"]["cloud_api"]["spend"] == pytest.approx(expected_cloud)
 
-    hub = hs.HubClient(server)
+    hub = hs.AsyncHubClient(app)
     try:
-        assert hub.login().status_code == 303
-        page = hub.get("/hub/spend").text
+        assert (await hub.login()).status_code == 303
+        page = (await hub.get("/hub/spend")).text
         assert 'data-cell="mm_api-spend">USD 0.054' in page
         assert 'data-cell="cloud_api-spend">USD 0.1365' in page
         assert 'value="1000" aria-label="bid_amount"' in page
-        saved = hub.post(
+        saved = await hub.post(
             "/hub/spend/bid",
             {
                 "waba_id": seed.WABA_ID,
@@ -101,10 +101,12 @@ def test_spend_page_partner_report_bid_editor_and_reach(server: ServerProcess) -
             },
         )
         assert saved.status_code == 303 and "saved=bid_promo" in saved.headers["location"]
-        node = graph(server, "GET", f"/{template_id}", params={"fields": "optimization_spec"})
+        node = await graph_async(
+            app, "GET", f"/{template_id}", params={"fields": "optimization_spec"}
+        )
         assert node.json()["optimization_spec"]["bid_amount"] == 800
-        reach = hub.get("/hub/spend", country="IN", interval="L7D", waba=seed.WABA_ID).text
+        reach = (await hub.get("/hub/spend", country="IN", interval="L7D", waba=seed.WABA_ID)).text
         assert "Estimated deliveries per 1,000 users at each max price" in reach
         assert len(re.findall(r"<tr><td>\d+</td><td>1000</td>", reach)) == 6
     finally:
-        hub.close()
+        await hub.aclose()

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import re
 
-from tests.support.server import ServerProcess
+import pytest
+
+from tests.support.inprocess import InProcessApp
+
+pytestmark = pytest.mark.anyio
 
 
-def test_the_root_is_a_landing_page_whose_links_work(server: ServerProcess) -> None:
-    page = server.http.get("/")
+async def test_the_root_is_a_landing_page_whose_links_work(app: InProcessApp) -> None:
+    page = await app.http.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     links = re.findall(r'href="(/[^"]*)"', page.text)
     assert "/hub/" in links and "/manager/" in links
     for link in links:
-        answer = server.http.get(link)
+        answer = await app.http.get(link)
         assert answer.status_code in (200, 303), link
 
 
-def test_the_favicon_is_served(server: ServerProcess) -> None:
-    icon = server.http.get("/favicon.ico")
+async def test_the_favicon_is_served(app: InProcessApp) -> None:
+    icon = await app.http.get("/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
