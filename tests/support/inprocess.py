@@ -9,16 +9,21 @@ waits, which leave this event loop free for the app's workers.
 
 A restart is a second `in_process_app` on the same `tmp_path` (the same data dir), with
 `seed_path=None` as `mmgate serve` without `--seed`.
+
+A blocking test (the SDK's sync `Client`) uses `threaded_app`: the same app, its event loop
+in a thread of this process (anyio's blocking portal), reached through a sync transport.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import anyio.from_thread
 import httpx
+from anyio.from_thread import BlockingPortal
 
 from mmgate.app import MmgateApp, build_app
 from mmgate.settings import Settings
@@ -119,3 +124,54 @@ async def in_process_app(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=config.base_url) as http:
             yield InProcessApp(app, http)
+
+
+class PortalTransport(httpx.BaseTransport):
+    """A sync transport into the app's event loop, which runs in another thread."""
+
+    def __init__(self, portal: BlockingPortal, app: MmgateApp) -> None:
+        self._portal = portal
+        self._asgi = httpx.ASGITransport(app=app)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._portal.call(self._send, request)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        answer = await self._asgi.handle_async_request(request)
+        body = await answer.aread()
+        return httpx.Response(answer.status_code, headers=answer.headers, content=body)
+
+
+class ThreadedApp:
+    """The in-process app for a blocking test: calls cross into the app's thread."""
+
+    def __init__(self, app: InProcessApp, portal: BlockingPortal) -> None:
+        self.app = app
+        self.portal = portal
+
+    @property
+    def data_dir(self) -> Path:
+        return self.app.data_dir
+
+    @property
+    def base_url(self) -> str:
+        return self.app.base_url
+
+    def transport(self) -> httpx.BaseTransport:
+        return PortalTransport(self.portal, self.app.app)
+
+    def advance(self, seconds: float) -> float:
+        return self.portal.call(self.app.advance, seconds)
+
+    def message(self, wamid: str, key: str = seed.CHANNEL_KEY) -> dict[str, Any]:
+        return self.portal.call(self.app.message, wamid, key)
+
+
+@contextlib.contextmanager
+def threaded_app(tmp_path: Path, **options: Any) -> Iterator[ThreadedApp]:
+    """`in_process_app` (same options), its event loop in a thread of this process."""
+    with (
+        anyio.from_thread.start_blocking_portal("asyncio") as portal,
+        portal.wrap_async_context_manager(in_process_app(tmp_path, **options)) as app,
+    ):
+        yield ThreadedApp(app, portal)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from contextlib import closing
+from pathlib import Path
+from typing import Protocol
 
-from tests.support.server import ServerProcess
+
+class Served(Protocol):  # a child-process server or the app in process
+    @property
+    def data_dir(self) -> Path: ...
 
 
-def accepted_per_recipient(server: ServerProcess) -> Counter[str]:
+def accepted_per_recipient(server: Served) -> Counter[str]:
     """Rows in `messages` per recipient: a send accepted twice shows up as 2."""
     uri = f"file:{server.data_dir / 'gateway.db'}?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as db:

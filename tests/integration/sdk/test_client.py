@@ -1,10 +1,12 @@
-"""The SDK against the real server: sends, reads, webhook config, partner and sandbox calls."""
+"""The SDK against the real app (in this process): sends, reads, webhook config, partner and
+sandbox calls."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 
 from mmgate.sdk import (
@@ -24,8 +26,8 @@ from mmgate.sdk import (
 from tests.integration.sdk.conftest import FAST_RETRY
 from tests.integration.sdk.gateway_db import accepted_per_recipient
 from tests.support import seed
+from tests.support.inprocess import InProcessApp, ThreadedApp
 from tests.support.receiver import WebhookReceiver, statuses
-from tests.support.server import ServerProcess
 
 
 def test_typed_marketing_send_is_accepted_and_readable(client: Client) -> None:
@@ -108,8 +110,9 @@ def test_refused_sends_raise_typed_errors_from_the_catalogue(
     assert f"#{code}" in str(caught.value)
 
 
-def test_a_wrong_key_is_an_authentication_error(server: ServerProcess) -> None:
-    stranger = Client("not-a-key", base_url=server.base_url)
+def test_a_wrong_key_is_an_authentication_error(served: ThreadedApp) -> None:
+    http = httpx.Client(transport=served.transport())
+    stranger = Client("not-a-key", base_url=served.base_url, http=http)
     with stranger, pytest.raises(AuthenticationError) as caught:
         stranger.send_marketing_message(seed.SEED_EXAMPLE)
 
@@ -124,21 +127,21 @@ def test_an_unknown_wamid_is_not_found(client: Client) -> None:
     assert caught.value.http_status == 404
 
 
-def test_one_idempotency_key_is_one_message(client: Client, server: ServerProcess) -> None:
+def test_one_idempotency_key_is_one_message(client: Client, served: ThreadedApp) -> None:
     message = TemplateMessage.build("447700900555", "marketing_text_no_param")
 
     first = client.send_marketing_message(message, idempotency_key="order-42")
     again = client.send_marketing_message(message, idempotency_key="order-42")
 
     assert first == again
-    assert accepted_per_recipient(server)["447700900555"] == 1
+    assert accepted_per_recipient(served)["447700900555"] == 1
 
 
-def test_sends_without_a_key_are_separate_messages(client: Client, server: ServerProcess) -> None:
+def test_sends_without_a_key_are_separate_messages(client: Client, served: ThreadedApp) -> None:
     message = TemplateMessage.build("447700900556", "marketing_text_no_param")
 
     assert client.send_marketing_message(message) != client.send_marketing_message(message)
-    assert accepted_per_recipient(server)["447700900556"] == 2
+    assert accepted_per_recipient(served)["447700900556"] == 2
 
 
 def test_partner_calls_read_and_flip_the_routing_setting(client: Client) -> None:
@@ -152,8 +155,11 @@ def test_partner_calls_read_and_flip_the_routing_setting(client: Client) -> None
     assert channels["data"]["count"] >= 1
 
 
-def test_a_wrong_partner_key_is_an_authentication_error(server: ServerProcess) -> None:
-    stranger = Client(base_url=server.base_url, partner_api_key="nope", partner_id=seed.PARTNER_ID)
+def test_a_wrong_partner_key_is_an_authentication_error(served: ThreadedApp) -> None:
+    http = httpx.Client(transport=served.transport())
+    stranger = Client(
+        base_url=served.base_url, partner_api_key="nope", partner_id=seed.PARTNER_ID, http=http
+    )
     with stranger, pytest.raises(AuthenticationError) as caught:
         stranger.get_partner()
 
@@ -168,20 +174,19 @@ def test_sandbox_clock_and_recipient_behaviour(client: Client) -> None:
     assert client.sandbox_recipient("447700900777").behaviour == {"reads": False}
 
 
-def test_async_client_sends_concurrently(server: ServerProcess) -> None:
-    async def send_five() -> list[SendResponse]:
-        async with AsyncClient.from_workspace(server.data_dir, retry=FAST_RETRY) as client:
-            return await asyncio.gather(
-                *(
-                    client.send_marketing_message(
-                        TemplateMessage.build(f"44770090060{i}", "marketing_text_no_param")
-                    )
-                    for i in range(5)
+@pytest.mark.anyio
+async def test_async_client_sends_concurrently(app: InProcessApp) -> None:
+    http = app.browser()
+    async with AsyncClient.from_workspace(app.data_dir, retry=FAST_RETRY, http=http) as client:
+        sent: list[SendResponse] = await asyncio.gather(
+            *(
+                client.send_marketing_message(
+                    TemplateMessage.build(f"44770090060{i}", "marketing_text_no_param")
                 )
+                for i in range(5)
             )
-
-    sent = asyncio.run(send_five())
+        )
 
     assert len({s.wamid for s in sent}) == 5
-    counts = accepted_per_recipient(server)
+    counts = accepted_per_recipient(app)
     assert [counts[f"44770090060{i}"] for i in range(5)] == [1] * 5

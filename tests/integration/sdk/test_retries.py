@@ -1,12 +1,10 @@
 """Retries never double-send: one Idempotency-Key per logical send, reused by every attempt.
 
-The faults are made at the transport seam (httpx transports in front of the real
-server), the way a flaky network makes them; nothing of ours is replaced.
+The faults are made at the transport seam (httpx transports in front of the real app, in
+this process), the way a flaky network makes them; nothing of ours is replaced.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 import httpx
 import pytest
@@ -23,16 +21,17 @@ from mmgate.sdk import (
 from tests.integration.sdk.conftest import FAST_RETRY
 from tests.integration.sdk.gateway_db import accepted_per_recipient
 from tests.support import seed
-from tests.support.server import ServerProcess, free_port
+from tests.support.inprocess import InProcessApp, ThreadedApp
+from tests.support.server import free_port
 
 
 class LosesAnswers(httpx.BaseTransport):
-    """Delivers each request to the server, then loses the first `lose` answers on the way back."""
+    """Delivers each request to the app, then loses the first `lose` answers on the way back."""
 
-    def __init__(self, lose: int) -> None:
+    def __init__(self, lose: int, real: httpx.BaseTransport) -> None:
         self.lose = lose
         self.keys: list[str | None] = []
-        self._real = httpx.HTTPTransport()
+        self._real = real
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.keys.append(request.headers.get("idempotency-key"))
@@ -47,10 +46,10 @@ class LosesAnswers(httpx.BaseTransport):
 
 
 class AsyncLosesAnswers(httpx.AsyncBaseTransport):
-    def __init__(self, lose: int) -> None:
+    def __init__(self, lose: int, real: httpx.AsyncBaseTransport) -> None:
         self.lose = lose
         self.keys: list[str | None] = []
-        self._real = httpx.AsyncHTTPTransport()
+        self._real = real
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.keys.append(request.headers.get("idempotency-key"))
@@ -65,12 +64,12 @@ class AsyncLosesAnswers(httpx.AsyncBaseTransport):
 
 
 class Answers(httpx.BaseTransport):
-    """Answers from a script first, then lets requests through to the server."""
+    """Answers from a script first, then lets requests through to the app."""
 
-    def __init__(self, *scripted: httpx.Response) -> None:
+    def __init__(self, *scripted: httpx.Response, real: httpx.BaseTransport) -> None:
         self.scripted = list(scripted)
         self.keys: list[str | None] = []
-        self._real = httpx.HTTPTransport()
+        self._real = real
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.keys.append(request.headers.get("idempotency-key"))
@@ -82,81 +81,81 @@ class Answers(httpx.BaseTransport):
         self._real.close()
 
 
-def _client(server: ServerProcess, transport: httpx.BaseTransport) -> Client:
+def _client(served: ThreadedApp, transport: httpx.BaseTransport) -> Client:
     return Client(
         seed.CHANNEL_KEY,
-        base_url=server.base_url,
+        base_url=served.base_url,
         retry=FAST_RETRY,
         http=httpx.Client(transport=transport),
     )
 
 
-def test_a_lost_answer_is_retried_with_the_same_key_and_sent_once(server: ServerProcess) -> None:
-    transport = LosesAnswers(lose=2)
+def test_a_lost_answer_is_retried_with_the_same_key_and_sent_once(served: ThreadedApp) -> None:
+    transport = LosesAnswers(lose=2, real=served.transport())
 
-    with _client(server, transport) as client:
+    with _client(served, transport) as client:
         sent = client.send_marketing_message(
             TemplateMessage.build("447700900701", "marketing_text_no_param")
         )
 
     assert len(transport.keys) == 3
     assert len(set(transport.keys)) == 1 and transport.keys[0]
-    assert accepted_per_recipient(server)["447700900701"] == 1
-    assert server.message(sent.wamid)["recipient"] == "447700900701"
+    assert accepted_per_recipient(served)["447700900701"] == 1
+    assert served.message(sent.wamid)["recipient"] == "447700900701"
 
 
-def test_async_client_retries_the_same_way(server: ServerProcess) -> None:
-    transport = AsyncLosesAnswers(lose=1)
+@pytest.mark.anyio
+async def test_async_client_retries_the_same_way(app: InProcessApp) -> None:
+    transport = AsyncLosesAnswers(lose=1, real=httpx.ASGITransport(app=app.app))
 
-    async def send() -> str:
-        async with AsyncClient(
-            seed.CHANNEL_KEY,
-            base_url=server.base_url,
-            retry=FAST_RETRY,
-            http=httpx.AsyncClient(transport=transport),
-        ) as client:
-            message = TemplateMessage.build("447700900702", "marketing_text_no_param")
-            return (await client.send_marketing_message(message)).wamid
-
-    wamid = asyncio.run(send())
+    async with AsyncClient(
+        seed.CHANNEL_KEY,
+        base_url=app.base_url,
+        retry=FAST_RETRY,
+        http=httpx.AsyncClient(transport=transport),
+    ) as client:
+        message = TemplateMessage.build("447700900702", "marketing_text_no_param")
+        wamid = (await client.send_marketing_message(message)).wamid
 
     assert len(transport.keys) == 2 and len(set(transport.keys)) == 1
-    assert accepted_per_recipient(server)["447700900702"] == 1
+    assert accepted_per_recipient(app)["447700900702"] == 1
     assert wamid.startswith("wamid.")
 
 
 def test_5xx_and_throughput_errors_are_retried_then_the_send_goes_through(
-    server: ServerProcess,
+    served: ThreadedApp,
 ) -> None:
     throughput = {"detail": {"error": {"message": "(#130429) Rate limit hit", "code": 130429}}}
     transport = Answers(
         httpx.Response(503, text="upstream busy"),
         httpx.Response(400, json=throughput),
+        real=served.transport(),
     )
 
-    with _client(server, transport) as client:
+    with _client(served, transport) as client:
         client.send_marketing_message(
             TemplateMessage.build("447700900703", "marketing_text_no_param"),
             idempotency_key="campaign-7-row-3",
         )
 
     assert transport.keys == ["campaign-7-row-3"] * 3
-    assert accepted_per_recipient(server)["447700900703"] == 1
+    assert accepted_per_recipient(served)["447700900703"] == 1
 
 
-def test_rate_limiting_that_outlasts_the_retries_is_raised(server: ServerProcess) -> None:
-    transport = Answers(*(httpx.Response(429, json={"error": "slow down"}) for _ in range(3)))
+def test_rate_limiting_that_outlasts_the_retries_is_raised(served: ThreadedApp) -> None:
+    slow_down = (httpx.Response(429, json={"error": "slow down"}) for _ in range(3))
+    transport = Answers(*slow_down, real=served.transport())
 
-    with _client(server, transport) as client, pytest.raises(RateLimited) as caught:
+    with _client(served, transport) as client, pytest.raises(RateLimited) as caught:
         client.send_marketing_message(seed.SEED_EXAMPLE)
 
     assert (caught.value.http_status, len(transport.keys)) == (429, 3)
 
 
-def test_a_refused_send_is_not_retried(server: ServerProcess) -> None:
-    transport = Answers()
+def test_a_refused_send_is_not_retried(served: ThreadedApp) -> None:
+    transport = Answers(real=served.transport())
 
-    with _client(server, transport) as client, pytest.raises(TemplateNotFound):
+    with _client(served, transport) as client, pytest.raises(TemplateNotFound):
         client.send_marketing_message(TemplateMessage.build("447700900704", "no_such_template"))
 
     assert len(transport.keys) == 1
