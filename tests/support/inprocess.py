@@ -17,6 +17,7 @@ in a thread of this process (anyio's blocking portal), reached through a sync tr
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,7 @@ class ThreadedApp:
     def __init__(self, app: InProcessApp, portal: BlockingPortal) -> None:
         self.app = app
         self.portal = portal
+        self.http = httpx.Client(transport=self.transport(), base_url=app.base_url)
 
     @property
     def data_dir(self) -> Path:
@@ -160,18 +162,36 @@ class ThreadedApp:
     def transport(self) -> httpx.BaseTransport:
         return PortalTransport(self.portal, self.app.app)
 
+    def send(self, body: Any, *, key: str = seed.CHANNEL_KEY) -> httpx.Response:
+        return self.http.post("/marketing_messages", json=body, headers={"D360-API-KEY": key})
+
     def advance(self, seconds: float) -> float:
         return self.portal.call(self.app.advance, seconds)
+
+    def set_webhook(self, url: str, key: str = seed.CHANNEL_KEY) -> None:
+        self.portal.call(functools.partial(self.app.set_webhook, url, key=key))
 
     def message(self, wamid: str, key: str = seed.CHANNEL_KEY) -> dict[str, Any]:
         return self.portal.call(self.app.message, wamid, key)
 
 
 @contextlib.contextmanager
-def threaded_app(tmp_path: Path, **options: Any) -> Iterator[ThreadedApp]:
-    """`in_process_app` (same options), its event loop in a thread of this process."""
+def threaded(
+    running: contextlib.AbstractAsyncContextManager[InProcessApp],
+) -> Iterator[ThreadedApp]:
+    """An in-process app (`in_process_app(...)` or a helper built on it) entered in an event
+    loop of its own, in a thread of this process."""
     with (
         anyio.from_thread.start_blocking_portal("asyncio") as portal,
-        portal.wrap_async_context_manager(in_process_app(tmp_path, **options)) as app,
+        portal.wrap_async_context_manager(running) as app,
     ):
-        yield ThreadedApp(app, portal)
+        served = ThreadedApp(app, portal)
+        try:
+            yield served
+        finally:
+            served.http.close()
+
+
+def threaded_app(tmp_path: Path, **options: Any) -> contextlib.AbstractContextManager[ThreadedApp]:
+    """`in_process_app` (same options), its event loop in a thread of this process."""
+    return threaded(in_process_app(tmp_path, **options))

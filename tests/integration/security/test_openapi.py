@@ -9,13 +9,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
 from mmgate.app import MmgateApp
 from mmgate.emulator import routes as emulator_routes
 from mmgate.gateway import openapi
 from mmgate.settings import Settings
-from tests.support.server import ServerProcess
+from tests.support.inprocess import InProcessApp
 
 COMMITTED = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 # Not API: the browser pages (Hub, onboarding link) have their own tests (tests/ui,
@@ -87,7 +88,8 @@ def test_every_authenticated_operation_documents_its_auth_error() -> None:
                 assert {"403", "429"} <= set(op["responses"]), (method, path)
 
 
-def test_the_server_serves_the_committed_document(server: ServerProcess) -> None:
-    response = server.http.get("/openapi.json")
+@pytest.mark.anyio
+async def test_the_app_serves_the_committed_document(app: InProcessApp) -> None:
+    response = await app.http.get("/openapi.json")
     assert response.status_code == 200
     assert response.json() == json.loads(COMMITTED.read_text())

@@ -1,5 +1,5 @@
-"""Tenant isolation as a matrix, against the real server with two partners (the seed's
-and a rival, each with a client, WABA and channel): every Messaging and Partner API
+"""Tenant isolation as a matrix, against the real app (in this process) with two partners
+(the seed's and a rival, each with a client, WABA and channel): every Messaging and Partner API
 operation (taken from the OpenAPI document, so a new route joins the matrix) tried with
 the wrong tenant's key, the wrong kind of key and no key, plus the sandbox admin API.
 Each attempt gets the real API's auth error, and no answer names the other tenant."""
@@ -15,8 +15,8 @@ import pytest
 from mmgate.gateway import openapi
 from tests.integration.ui import hub_support as rival
 from tests.support import seed
+from tests.support.inprocess import ThreadedApp, threaded
 from tests.support.receiver import WebhookReceiver
-from tests.support.server import ServerProcess
 
 A_PATH = {"partner_id": seed.PARTNER_ID, "channel_id": seed.PHONE_NUMBER_ID}
 B_PATH = {"partner_id": rival.RIVAL_PARTNER_ID, "channel_id": rival.RIVAL_PHONE_NUMBER_ID}
@@ -65,9 +65,9 @@ BODIES: dict[tuple[str, str], Any] = {
 
 
 class Tenants:
-    """The server, and the rival's own resources (a message, webhook deliveries)."""
+    """The app, and the rival's own resources (a message, webhook deliveries)."""
 
-    def __init__(self, server: ServerProcess, receiver_url: str) -> None:
+    def __init__(self, server: ThreadedApp, receiver_url: str) -> None:
         self.server = server
         self.http = server.http
         server.set_webhook(receiver_url, key=rival.RIVAL_CHANNEL_KEY)
@@ -108,16 +108,14 @@ class Tenants:
 
 @pytest.fixture(scope="module")
 def tenants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tenants]:
+    """One app for the whole matrix (no attempt may change anything): in this process, its
+    event loop in a thread, as these tests block."""
     tmp = tmp_path_factory.mktemp("tenants")
     receiver = WebhookReceiver().start()
-    rival_seed = tmp / "rival.toml"
-    rival_seed.write_text(rival.RIVAL_SEED_TOML)
-    ServerProcess(tmp / "data", rival_seed).stop()
-    server = ServerProcess(tmp / "data", seed.write_seed(tmp))
     try:
-        yield Tenants(server, receiver.url)
+        with threaded(rival.two_partners_app(tmp)) as server:
+            yield Tenants(server, receiver.url)
     finally:
-        server.stop()
         receiver.stop()
 
 
