@@ -68,6 +68,7 @@ class MmgateApp:
         self.store = create_store(
             settings.database_url or settings.sqlite_path,
             sqlite_synchronous=settings.sqlite_synchronous,
+            sqlite_writer=settings.sqlite_writer,
         )
         # Calls addressed to this process's own origin (the embedded emulator's Graph API,
         # its webhooks to the gateway) go in process; everything else over the network.

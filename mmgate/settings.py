@@ -34,6 +34,9 @@ class Settings:
     throughput_per_number: float = 80.0  # messages/s per phone number; 0 = unlimited
     api_processes: int = 1  # each API process enforces its share of the throughput
     sqlite_synchronous: str = "FULL"
+    # Where SQLite's writer runs: "process" (its own process, on another core than the
+    # event loop: the default) or "thread" (in this process; one process in all).
+    sqlite_writer: str = "process"
     report_expired_as_failed: bool = False
     # Jobs a worker holds at once. Per-message order makes each webhook wait for the
     # previous one's outcome to be written (a claim -> post -> record cycle of a few ms),
@@ -113,6 +116,7 @@ _ENV_FIELDS = {
     "throughput_per_number": float,
     "api_processes": int,
     "sqlite_synchronous": str,
+    "sqlite_writer": str,
     "report_expired_as_failed": bool,
     "webhook_retry_4xx": bool,
     "webhook_timeout_seconds": float,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import msgspec
 
@@ -48,7 +49,7 @@ class ExpirySweep:
     ) -> None:
         self._store = store
         self._clock = clock
-        self._report_expired = report_expired_as_failed
+        self.relay_for = ExpiryRelay(report_expired_as_failed)
         self._on_relayed = on_relayed
 
     async def run(self) -> None:
@@ -69,10 +70,18 @@ class ExpirySweep:
             if count < BATCH:
                 return
 
-    def relay_for(self, overdue: Overdue) -> bytes | None:
+
+@dataclass(frozen=True, slots=True)
+class ExpiryRelay:
+    """What the client hears of an overdue message, built inside the expiry's write: a
+    plain value, so the write can run in the SQLite writer process."""
+
+    report_expired_as_failed: bool
+
+    def __call__(self, overdue: Overdue) -> bytes | None:
         if overdue.status == lifecycle.UNKNOWN:
             error = GraphError(IN_DOUBT_CODE, IN_DOUBT_DETAILS)
-        elif self._report_expired:
+        elif self.report_expired_as_failed:
             error = GraphError(EXPIRED_CODE)
         else:
             return None

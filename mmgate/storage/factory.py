@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mmgate.storage.migrate import apply_postgres, apply_sqlite
 from mmgate.storage.port import Store
+from mmgate.storage.sqlite.engine import WriterKind
 from mmgate.storage.sqlite.store import SqliteStore
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -33,10 +34,17 @@ def database(url_or_path: str | Path) -> Path | str:
     return Path(url_or_path)
 
 
-def create_store(url_or_path: str | Path, *, sqlite_synchronous: str = "FULL") -> Store:
+def create_store(
+    url_or_path: str | Path, *, sqlite_synchronous: str = "FULL", sqlite_writer: str = "thread"
+) -> Store:
     target = database(url_or_path)
     if isinstance(target, Path):
-        return SqliteStore(target, synchronous=sqlite_synchronous)
+        if sqlite_writer not in ("thread", "process"):
+            raise ValueError(
+                f"MMGATE_SQLITE_WRITER must be thread or process, not {sqlite_writer!r}"
+            )
+        writer: WriterKind = "process" if sqlite_writer == "process" else "thread"
+        return SqliteStore(target, synchronous=sqlite_synchronous, writer=writer)
     # Imported here so SQLite users need not install the `postgres` extra.
     from mmgate.storage.postgres.store import PostgresStore
 

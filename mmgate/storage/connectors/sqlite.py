@@ -33,7 +33,7 @@ class SqliteConnector(Connector):
 
     async def write(self, operations: Sequence[Operation], /) -> list[Any]:
         bound = [(self._bound(op.query, op.params, op.rows), op) for op in operations]
-        return await self.engine.write(lambda c: [_run(c, q, op) for q, op in bound])
+        return await self.engine.write(_run_all, bound)
 
     def _bound(self, name: str, params: Params, rows: Sequence[Params] = ()) -> Query:
         """The query, once its parameters are checked (a wrong name fails here, not in
@@ -42,6 +42,10 @@ class SqliteConnector(Connector):
         for values in rows or [params]:
             q.args(values)
         return q
+
+
+def _run_all(c: sqlite3.Connection, bound: list[tuple[Query, Operation]]) -> list[Any]:
+    return [_run(c, q, op) for q, op in bound]
 
 
 def _run(c: sqlite3.Connection, q: Query, op: Operation) -> Any:

@@ -1,9 +1,16 @@
-"""SQLite connections run in threads so the event loop never blocks on I/O.
+"""SQLite connections run off the event loop, so it never blocks on I/O.
 
-Writes go to one writer thread that commits *group-wise*: it takes everything
-that queued up while the previous commit ran and commits it in one transaction,
-each item inside its own savepoint so one bad item never leaves a partial write
-and never fails its neighbours. One fsync then covers many sends.
+Writes go to one writer that commits *group-wise*: it takes everything that queued up
+while the previous commit ran and commits it in one transaction, each item inside its own
+savepoint so one bad item never leaves a partial write and never fails its neighbours.
+One fsync then covers many sends.
+
+A write item is a module-level function and its arguments, `fn(conn, *args)`, never a
+closure: so the writer can run in a process of its own (`writer="process"`, what
+`mmgate serve` uses). SQLite's own work and the Python that builds each row then run on
+another core, outside the GIL the event loop needs; the items and their results cross a
+pipe, pickled (storage/sqlite/write_process.py). With `writer="thread"` (the default for
+an engine built directly) the same items run in a thread of this process.
 """
 
 from __future__ import annotations
@@ -15,12 +22,14 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar
 
 from mmgate.storage.stats import WriterStats
 
 T = TypeVar("T")
-WriteFn = Callable[[sqlite3.Connection], Any]
+WriterKind: TypeAlias = Literal["thread", "process"]
+# One item's result: (True, value) or (False, the exception it raised).
+ItemResult: TypeAlias = tuple[bool, Any]
 _STOP = object()
 MAX_BATCH = 512
 
@@ -35,10 +44,47 @@ def connect(path: Path, *, synchronous: str) -> sqlite3.Connection:
     return conn
 
 
+def commit_batch(
+    conn: sqlite3.Connection, items: list[tuple[Callable[..., Any], tuple[Any, ...]]]
+) -> list[ItemResult]:
+    """Run the items in one transaction, each in its own savepoint; one result each.
+    If the transaction itself fails (the disk, the commit), every item fails with it."""
+    results: list[ItemResult] = []
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for fn, args in items:
+            conn.execute("SAVEPOINT item")
+            try:
+                value = fn(conn, *args)
+            except Exception as exc:
+                conn.execute("ROLLBACK TO item")
+                conn.execute("RELEASE item")
+                results.append((False, exc))
+            else:
+                conn.execute("RELEASE item")
+                results.append((True, value))
+        conn.execute("COMMIT")
+    except Exception as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        return [(False, exc)] * len(items)
+    return results
+
+
+def _check_item(fn: Callable[..., Any]) -> None:
+    # A closure cannot cross to the writer process; refuse it in every mode, so a test
+    # on the thread writer catches what would break `mmgate serve`.
+    if "<" in fn.__qualname__:
+        raise TypeError(f"a write item must be a module-level function, not {fn.__qualname__}")
+
+
 class Engine:
-    def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
+    def __init__(
+        self, path: Path, *, synchronous: str = "FULL", writer: WriterKind = "thread"
+    ) -> None:
         self.path = path
         self._synchronous = synchronous
+        self._writer_kind = writer
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mmgate-sqlite-read")
@@ -48,6 +94,7 @@ class Engine:
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        # The thread owns the writer: a connection here, or the writer process's pipe.
         self._writer = threading.Thread(
             target=self._write_loop, name="mmgate-sqlite-write", daemon=True
         )
@@ -70,10 +117,12 @@ class Engine:
         finally:
             conn.close()
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def write(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """`fn(conn, *args)` inside the next group commit; its result, or its exception."""
         assert self._loop is not None, "engine not started"
+        _check_item(fn)
         future: asyncio.Future[T] = self._loop.create_future()
-        self._queue.put((fn, future))
+        self._queue.put((fn, args, future))
         return await future
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -86,7 +135,7 @@ class Engine:
         return fn(self._read_conn)
 
     def _write_loop(self) -> None:
-        conn = connect(self.path, synchronous=self._synchronous)
+        writer = self._open_writer()
         try:
             while True:
                 first = self._queue.get()
@@ -103,44 +152,60 @@ class Engine:
                         stop = True
                         break
                     batch.append(item)
-                self._commit_batch(conn, batch)
+                self._commit(writer, batch)
                 if stop:
                     return
         finally:
-            conn.close()
+            writer.close()
 
-    def _commit_batch(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            for fn, future in batch:
-                conn.execute("SAVEPOINT item")
-                try:
-                    result = fn(conn)
-                except Exception as exc:
-                    conn.execute("ROLLBACK TO item")
-                    conn.execute("RELEASE item")
-                    outcomes.append((future, None, exc))
-                else:
-                    conn.execute("RELEASE item")
-                    outcomes.append((future, result, None))
-            conn.execute("COMMIT")
-            self.stats.batches += 1
-            self.stats.items += len(batch)
-            self.stats.rows = conn.total_changes
-        except Exception as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            outcomes = [(future, None, exc) for _, future in batch]
+    def _open_writer(self) -> _Writer:
+        if self._writer_kind == "process":
+            from mmgate.storage.sqlite.write_process import ProcessWriter
+
+            return ProcessWriter(self.path, self._synchronous)
+        return _ThreadWriter(connect(self.path, synchronous=self._synchronous))
+
+    def _commit(self, writer: _Writer, batch: list[Any]) -> None:
+        results, total_changes = writer.commit([(fn, args) for fn, args, _ in batch])
+        self.stats.batches += 1
+        self.stats.items += len(batch)
+        self.stats.rows = total_changes
+        outcomes = [
+            (future, ok, value) for (_, _, future), (ok, value) in zip(batch, results, strict=True)
+        ]
         assert self._loop is not None
         self._loop.call_soon_threadsafe(_settle, outcomes)
 
 
-def _settle(outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
-    for future, result, error in outcomes:
+class _Writer(Protocol):
+    def commit(
+        self, items: list[tuple[Callable[..., Any], tuple[Any, ...]]]
+    ) -> tuple[list[ItemResult], int]:
+        """Commit the items as one group: one result each, and the connection's
+        total_changes after it."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class _ThreadWriter:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def commit(
+        self, items: list[tuple[Callable[..., Any], tuple[Any, ...]]]
+    ) -> tuple[list[ItemResult], int]:
+        return commit_batch(self._conn, items), self._conn.total_changes
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _settle(outcomes: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    for future, ok, value in outcomes:
         if future.done():
             continue
-        if error is not None:
-            future.set_exception(error)
+        if ok:
+            future.set_result(value)
         else:
-            future.set_result(result)
+            future.set_exception(value)

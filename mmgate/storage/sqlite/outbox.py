@@ -102,74 +102,79 @@ class OutboxQueries:
             "limit": limit,
             "expired": LEASE_EXPIRED,
         }
-        return await self.engine.write(lambda c: _claim(c, params, limit))
+        return await self.engine.write(_claim, params, limit)
 
     async def mark_started(self, jobs: list[Job], now: float) -> None:
         rows = [(now, job.id) for job in jobs]
-        await self.engine.write(
-            lambda c: c.executemany("UPDATE jobs SET started_at = ? WHERE id = ?", rows)
-        )
+        await self.engine.write(_mark_started, rows)
 
     async def record_outcomes(self, outcomes: list[JobOutcome], now: float) -> None:
-        def run(c: sqlite3.Connection) -> None:
-            for outcome in outcomes:
-                _record(c, outcome, now)
-
-        await self.engine.write(run)
+        await self.engine.write(_record_all, outcomes, now)
 
     async def expire_overdue(self, now: float, limit: int, relay: OverdueRelay) -> int:
-        def run(c: sqlite3.Connection) -> int:
-            rows = c.execute(
-                "SELECT m.wamid, m.status, m.recipient, ch.phone_number_id, "
-                "ch.display_phone_number, ch.waba_id, m.payload, m.expires_at FROM messages m "
-                "JOIN channels ch ON ch.id = m.channel_id "
-                "WHERE m.status_rank < ? AND m.expires_at <= ? LIMIT ?",
-                (lifecycle.rank(lifecycle.DELIVERED), now, limit),
-            ).fetchall()
-            for row in rows:
-                overdue = Overdue(*row)
-                # Stamped when the TTL ended, not when the sweep saw it (after a clock jump).
-                ended = overdue.expires_at
-                _move(c, overdue.wamid, lifecycle.EXPIRED, None, "ttl ended before delivery", ended)
-                body = relay(overdue)
-                if body is not None:
-                    _enqueue_relay(c, overdue.wamid, body, now)
-            return len(rows)
-
-        return await self.engine.write(run)
+        return await self.engine.write(_expire_overdue, now, limit, relay)
 
     async def record_statuses(self, updates: list[StatusUpdate], now: float) -> int:
-        def run(c: sqlite3.Connection) -> int:
-            known = 0
-            for u in updates:
-                if c.execute(
-                    "SELECT 1 FROM message_events WHERE wamid = ? AND status = ? LIMIT 1",
-                    (u.wamid, u.status),
-                ).fetchone():
-                    continue  # a redelivered webhook (Meta retried it): recorded and relayed once
-                cur = c.execute(
-                    "UPDATE messages SET updated_at = ?, "
-                    "status = CASE WHEN status_rank < ? THEN ? ELSE status END, "
-                    "status_rank = MAX(status_rank, ?), route_taken = COALESCE(route_taken, ?), "
-                    "error = COALESCE(?, error) WHERE wamid = ?",
-                    (
-                        now,
-                        lifecycle.rank(u.status),
-                        u.status,
-                        lifecycle.rank(u.status),
-                        u.route_taken,
-                        u.error,
-                        u.wamid,
-                    ),
-                )
-                if cur.rowcount == 0:
-                    continue
-                known += 1
-                c.execute(_EVENT, (u.wamid, u.status, u.at, u.error))
-                _enqueue_relay(c, u.wamid, u.relay_body, now)
-            return known
+        return await self.engine.write(_record_statuses, updates, now)
 
-        return await self.engine.write(run)
+
+def _expire_overdue(c: sqlite3.Connection, now: float, limit: int, relay: OverdueRelay) -> int:
+    rows = c.execute(
+        "SELECT m.wamid, m.status, m.recipient, ch.phone_number_id, "
+        "ch.display_phone_number, ch.waba_id, m.payload, m.expires_at FROM messages m "
+        "JOIN channels ch ON ch.id = m.channel_id "
+        "WHERE m.status_rank < ? AND m.expires_at <= ? LIMIT ?",
+        (lifecycle.rank(lifecycle.DELIVERED), now, limit),
+    ).fetchall()
+    for row in rows:
+        overdue = Overdue(*row)
+        # Stamped when the TTL ended, not when the sweep saw it (after a clock jump).
+        ended = overdue.expires_at
+        _move(c, overdue.wamid, lifecycle.EXPIRED, None, "ttl ended before delivery", ended)
+        body = relay(overdue)
+        if body is not None:
+            _enqueue_relay(c, overdue.wamid, body, now)
+    return len(rows)
+
+
+def _record_statuses(c: sqlite3.Connection, updates: list[StatusUpdate], now: float) -> int:
+    known = 0
+    for u in updates:
+        if c.execute(
+            "SELECT 1 FROM message_events WHERE wamid = ? AND status = ? LIMIT 1",
+            (u.wamid, u.status),
+        ).fetchone():
+            continue  # a redelivered webhook (Meta retried it): recorded and relayed once
+        cur = c.execute(
+            "UPDATE messages SET updated_at = ?, "
+            "status = CASE WHEN status_rank < ? THEN ? ELSE status END, "
+            "status_rank = MAX(status_rank, ?), route_taken = COALESCE(route_taken, ?), "
+            "error = COALESCE(?, error) WHERE wamid = ?",
+            (
+                now,
+                lifecycle.rank(u.status),
+                u.status,
+                lifecycle.rank(u.status),
+                u.route_taken,
+                u.error,
+                u.wamid,
+            ),
+        )
+        if cur.rowcount == 0:
+            continue
+        known += 1
+        c.execute(_EVENT, (u.wamid, u.status, u.at, u.error))
+        _enqueue_relay(c, u.wamid, u.relay_body, now)
+    return known
+
+
+def _mark_started(c: sqlite3.Connection, rows: list[tuple[float, int]]) -> None:
+    c.executemany("UPDATE jobs SET started_at = ? WHERE id = ?", rows)
+
+
+def _record_all(c: sqlite3.Connection, outcomes: list[JobOutcome], now: float) -> None:
+    for outcome in outcomes:
+        _record(c, outcome, now)
 
 
 def _record(c: sqlite3.Connection, outcome: JobOutcome, now: float) -> None:

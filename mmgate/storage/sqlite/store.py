@@ -12,7 +12,7 @@ from mmgate.storage.port import (
     PARTNER_WEBHOOK,
     UPSTREAM_SEND,
 )
-from mmgate.storage.sqlite.engine import Engine
+from mmgate.storage.sqlite.engine import Engine, WriterKind
 from mmgate.storage.sqlite.outbox import OutboxQueries
 from mmgate.storage.sqlite.sending import SendingQueries
 from mmgate.storage.stats import WriterStats
@@ -22,8 +22,10 @@ __all__ = ["CLIENT_WEBHOOK", "PARTNER_WEBHOOK", "UPSTREAM_SEND", "SqliteStore"]
 
 
 class SqliteStore(SendingQueries, OutboxQueries, SqlStore):
-    def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
-        self.engine = Engine(path, synchronous=synchronous)
+    def __init__(
+        self, path: Path, *, synchronous: str = "FULL", writer: WriterKind = "thread"
+    ) -> None:
+        self.engine = Engine(path, synchronous=synchronous, writer=writer)
         self.connector = SqliteConnector(self.engine)
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -75,8 +76,8 @@ async def revoke_key(store: Store, key_hash: str, now: float) -> None:
         )
         return
     assert isinstance(store, SqliteStore)
-    await store.engine.write(
-        lambda c: c.execute(
-            "UPDATE api_keys SET revoked_at = ? WHERE key_hash = ?", (now, key_hash)
-        )
-    )
+    await store.engine.write(_revoke, key_hash, now)
+
+
+def _revoke(c: sqlite3.Connection, key_hash: str, now: float) -> None:
+    c.execute("UPDATE api_keys SET revoked_at = ? WHERE key_hash = ?", (now, key_hash))

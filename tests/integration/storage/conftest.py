@@ -18,12 +18,17 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+# SQLite twice: its writer in a thread of the test's process, and in a process of its own
+# (what `mmgate serve` runs): every write item must cross the pipe and come back alike.
+@pytest.fixture(
+    params=["sqlite", "sqlite-writer-process", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 async def store(
     request: pytest.FixtureRequest, tmp_path: Path, anyio_backend: str
 ) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        async with started(SqliteStore(tmp_path / "gateway.db")) as s:
+    if request.param.startswith("sqlite"):
+        writer = "process" if request.param == "sqlite-writer-process" else "thread"
+        async with started(SqliteStore(tmp_path / "gateway.db", writer=writer)) as s:
             yield s
         return
     async with (

@@ -130,6 +130,12 @@ async def test_a_failing_send_in_a_group_commit_spares_its_neighbours(store: Sto
     assert await scalar(store, "SELECT count(*) FROM jobs") == 4
 
 
+def _expiry_body(overdue: Overdue) -> bytes:
+    """A relay body that shows what the store read of the overdue message. Module-level:
+    it runs inside the write, which may be in the SQLite writer process."""
+    return f"expired:{overdue.wamid}:{overdue.status}:{overdue.phone_number_id}".encode()
+
+
 async def test_messages_not_delivered_within_their_ttl_expire(store: Store) -> None:
     await provision(store)
     for wamid in ("wamid.OPEN", "wamid.DONE", "wamid.LATER"):
@@ -137,20 +143,12 @@ async def test_messages_not_delivered_within_their_ttl_expire(store: Store) -> N
         await store.accept(message(wamid, at=at), response(wamid), None)
     await store.record_statuses([_status("wamid.DONE", lifecycle.DELIVERED)], NOW)
 
-    seen: list[Overdue] = []
-
-    def relay(overdue: Overdue) -> bytes | None:
-        seen.append(overdue)
-        return b"expired:" + overdue.wamid.encode()
-
-    assert await store.expire_overdue(NOW + 86_400, 100, relay) == 1  # OPEN only
-    assert await store.expire_overdue(NOW + 86_400, 100, relay) == 0  # nothing twice
-    assert [(o.wamid, o.status, o.phone_number_id) for o in seen] == [
-        ("wamid.OPEN", lifecycle.ACCEPTED, HOOKED.phone_number_id)
-    ]
-    # What `relay` built goes to the channel in the same write.
+    assert await store.expire_overdue(NOW + 86_400, 100, _expiry_body) == 1  # OPEN only
+    assert await store.expire_overdue(NOW + 86_400, 100, _expiry_body) == 0  # nothing twice
+    # What the relay built from the overdue message goes to the channel in the same write.
     relays = await store.claim(CLIENT_WEBHOOK, NOW + 86_400, NOW + 90_000, 9)
-    assert [j.payload for j in relays] == [b"{}", b"expired:wamid.OPEN"]  # DONE's, OPEN's
+    opened = f"expired:wamid.OPEN:{lifecycle.ACCEPTED}:{HOOKED.phone_number_id}".encode()
+    assert [j.payload for j in relays] == [b"{}", opened]  # DONE's, OPEN's
     open_message = await store.message(HOOKED.id, "wamid.OPEN")
     assert open_message is not None and open_message.status == lifecycle.EXPIRED
     assert [e[0] for e in open_message.events] == [lifecycle.EXPIRED]
@@ -172,7 +170,7 @@ async def test_a_settle_never_moves_a_delivered_or_read_message_back(store: Stor
     (job,) = await store.claim(UPSTREAM_SEND, NOW, NOW + 60, 10)
     await store.record_statuses([_status("wamid.A", lifecycle.READ)], NOW + 1)
     await store.record_outcomes([SendSettled(job, lifecycle.UNKNOWN, "in doubt", None)], NOW + 2)
-    assert await store.expire_overdue(NOW + 86_400 * 40, 100, lambda _: b"x") == 0
+    assert await store.expire_overdue(NOW + 86_400 * 40, 100, _expiry_body) == 0
     record = await store.message(HOOKED.id, "wamid.A")
     assert record is not None and record.status == lifecycle.READ
     assert [e[0] for e in record.events] == [lifecycle.READ]
