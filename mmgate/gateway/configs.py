@@ -12,7 +12,13 @@ from mmgate.errors import GraphError
 from mmgate.gateway.bodies import decode_json, json_body
 from mmgate.gateway.channel_auth import authorised_channel
 from mmgate.gateway.context import gateway_of
-from mmgate.sdk.wire import ChaosConfig, WebhookConfig, WebhookConfigRequest
+from mmgate.sdk.wire import (
+    ChaosConfig,
+    MessageEvent,
+    MessageInfo,
+    WebhookConfig,
+    WebhookConfigRequest,
+)
 from mmgate.services.bids import message_price
 from mmgate.storage.port import Chaos
 from mmgate.web.responses import json_response
@@ -52,24 +58,24 @@ async def message_status(request: Request) -> Response:
     record = await gateway_of(request).store.message(channel.id, request.path_params["wamid"])
     if record is None:
         raise GraphError(100, "No message with this id on this channel.", http_status=404)
-    body = {
-        "wamid": record.wamid,
-        "recipient": record.recipient,
-        "entry_point": record.entry_point,
-        "type": record.type,
-        "template_name": record.template_name,
-        "category": record.category,
-        "route_requested": record.route_requested,
-        "route_taken": record.route_taken,
-        "status": record.status,
-        "ttl_seconds": record.ttl_seconds,
-        "expires_at": record.expires_at,
-        "error": record.error,
-        "created_at": record.created_at,
-        "events": [{"status": s, "at": at, "detail": d} for s, at, d in record.events],
-        "price": await message_price(gateway_of(request).store, record),  # services/bids.py
-    }
-    return json_response(body)
+    answer = MessageInfo(
+        wamid=record.wamid,
+        recipient=record.recipient,
+        entry_point=record.entry_point,
+        type=record.type,
+        template_name=record.template_name,
+        category=record.category,
+        route_requested=record.route_requested,
+        route_taken=record.route_taken,
+        status=record.status,
+        ttl_seconds=record.ttl_seconds,
+        expires_at=record.expires_at,
+        error=record.error,
+        created_at=record.created_at,
+        events=[MessageEvent(s, at, d) for s, at, d in record.events],
+        price=await message_price(gateway_of(request).store, record),  # services/bids.py
+    )
+    return json_response(answer)
 
 
 routes = [

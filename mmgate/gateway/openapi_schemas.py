@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mmgate.gateway.openapi_wire import openapi_schema
+import msgspec
+
+from mmgate.gateway.openapi_wire import components
 from mmgate.sdk import wire
 
 Schema = dict[str, Any]
@@ -85,60 +87,6 @@ def _send_request() -> Schema:
         product_policy={"type": "string", "enum": ["CLOUD_API_FALLBACK", "STRICT"]},
         message_send_ttl_seconds={"oneOf": [INTEGER, STRING]},
         biz_opaque_callback_data={"type": "string", "maxLength": 416},
-    )
-
-
-def _send_response() -> Schema:
-    message = obj(["id"], id=STRING, message_status={"type": "string", "enum": ["accepted"]})
-    return obj(
-        ["messaging_product", "contacts", "messages"],
-        messaging_product=STRING,
-        contacts={"type": "array", "items": obj(["input", "wa_id"], input=STRING, wa_id=STRING)},
-        messages={"type": "array", "items": message},
-    )
-
-
-def _webhook_config() -> Schema:
-    return {
-        "request": openapi_schema(wire.WebhookConfigRequest),
-        # Always answered with its headers, so they are required in the answer.
-        "response": {**openapi_schema(wire.WebhookConfig), "required": ["url", "headers"]},
-    }
-
-
-def _message_status() -> Schema:
-    event = obj(["status", "at", "detail"], status=STRING, at=NUMBER, detail=nullable(STRING))
-    return obj(
-        [
-            "wamid",
-            "recipient",
-            "entry_point",
-            "type",
-            "template_name",
-            "category",
-            "route_requested",
-            "route_taken",
-            "status",
-            "ttl_seconds",
-            "expires_at",
-            "error",
-            "created_at",
-            "events",
-        ],
-        wamid=STRING,
-        recipient=STRING,
-        entry_point=STRING,
-        type=STRING,
-        template_name=nullable(STRING),
-        category=nullable(STRING),
-        route_requested=STRING,
-        route_taken=nullable(STRING),
-        status=STRING,
-        ttl_seconds=INTEGER,
-        expires_at=NUMBER,
-        error=nullable(STRING),
-        created_at=NUMBER,
-        events={"type": "array", "items": event},
     )
 
 
@@ -310,9 +258,19 @@ def _deliveries() -> dict[str, Schema]:
     }
 
 
+# The schemas generated from wire structs (mmgate/sdk/wire*.py), by component name.
+WIRE_ANSWERS: dict[str, type[msgspec.Struct]] = {
+    "SendResponse": wire.SendResponse,
+    "WebhookConfig": wire.WebhookConfig,
+    "MessageStatus": wire.MessageInfo,
+    "MessagePrice": wire.MessagePrice,
+}
+WIRE_REQUESTS: dict[str, type[msgspec.Struct]] = {"WebhookConfigRequest": wire.WebhookConfigRequest}
+
+
 def schemas() -> dict[str, Schema]:
-    webhook_config = _webhook_config()
     return {
+        **components(WIRE_ANSWERS, WIRE_REQUESTS),
         "GraphError": _graph_error(),
         "D360Error": obj(["detail"], detail=obj(["error"], error=ref("GraphError"))),
         "InvalidApiToken": obj(["error"], error={"type": "string", "enum": ["Invalid api token."]}),
@@ -324,10 +282,6 @@ def schemas() -> dict[str, Schema]:
             data={"type": "object", "maxProperties": 0},
         ),
         "SendRequest": _send_request(),
-        "SendResponse": _send_response(),
-        "WebhookConfigRequest": webhook_config["request"],
-        "WebhookConfig": webhook_config["response"],
-        "MessageStatus": _message_status(),
         "TemplateList": _template_list(),
         "Partner": _partner(),
         "PartnerPatch": {

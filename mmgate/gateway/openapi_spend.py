@@ -1,5 +1,5 @@
 """OpenAPI pieces for max price and spend (docs/max-price.md): the send's `bid_spec`,
-a message's `price`, and the Partner API's spend report."""
+and the Partner API's spend report (a message's `price` is a wire struct)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,6 @@ def bid_spec() -> Schema:
     positive = {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 100}
     multiplier = {"oneOf": [positive, STRING]}
     return obj([], per_message_bid_multiplier=multiplier)
-
-
-def message_price() -> Schema:
-    return obj(
-        ["currency", "country", "pricing_category", "list_price", "charge_at_most"],
-        currency=STRING,
-        country=STRING,
-        pricing_category=STRING,
-        list_price=INTEGER,
-        bid_amount=nullable(INTEGER),
-        bid_multiplier=nullable(NUMBER),
-        max_price=nullable(INTEGER),
-        charge_at_most=NUMBER,
-    )
 
 
 def _usage() -> Schema:
@@ -60,15 +46,11 @@ def spend() -> Schema:
 
 
 def add_to(components: dict[str, Schema]) -> dict[str, Schema]:
-    """The spend schemas, and `bid_spec` on a send and `price` on a message."""
+    """The spend schemas, and `bid_spec` on a send."""
     components["SendRequest"]["properties"]["bid_spec"] = ref("BidSpec")
-    status = components["MessageStatus"]
-    status["properties"]["price"] = ref("MessagePrice")
-    status["required"] = [*status["required"], "price"]
     return {
         **components,
         "BidSpec": bid_spec(),
-        "MessagePrice": message_price(),
         "SpendUsage": _usage(),
         "Spend": spend(),
     }

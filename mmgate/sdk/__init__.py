@@ -31,17 +31,11 @@ from mmgate.sdk._errors import (
 from mmgate.sdk._models import (
     BidSpec,
     Component,
-    Contact,
     Language,
     MarketingTemplatesRouting,
-    MessageEvent,
-    MessageInfo,
-    MessagePrice,
     Partner,
     SandboxClock,
     SandboxRecipient,
-    SendResponse,
-    SentMessage,
     Template,
     TemplateMessage,
     Text,
@@ -63,7 +57,15 @@ from mmgate.sdk.webhooks import (
     parse_webhook,
     verify_signature,
 )
-from mmgate.sdk.wire import WebhookConfig
+from mmgate.sdk.wire import (
+    Contact,
+    MessageEvent,
+    MessageInfo,
+    MessagePrice,
+    SendResponse,
+    SentMessage,
+    WebhookConfig,
+)
 
 __all__ = [
     "AccountUpdateEvent",

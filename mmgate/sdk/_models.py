@@ -1,4 +1,6 @@
-"""Typed requests and answers of the Messaging, Partner and sandbox APIs.
+"""Typed requests of the Messaging API, and the answers of the Partner and sandbox APIs
+not yet declared in the wire modules (`wire.py`, `wire_partner.py`: the shapes the server
+answers with and the OpenAPI document is generated from).
 
 Requests are strict (what we send matches the documented shapes); answers are
 tolerant: unknown fields are ignored and most fields are optional, so a newer
@@ -104,73 +106,6 @@ class TextMessage(msgspec.Struct, tag="text", tag_field="type", omit_defaults=Tr
 
 
 # -- answers ----------------------------------------------------------------------------
-
-
-class Contact(msgspec.Struct):
-    input: str
-    wa_id: str | None = None
-    user_id: str | None = None
-
-
-class SentMessage(msgspec.Struct):
-    id: str
-    message_status: str | None = None
-
-
-class SendResponse(msgspec.Struct):
-    """The Cloud API send answer; `wamid` is the id every status webhook carries."""
-
-    contacts: list[Contact]
-    messages: list[SentMessage]
-    messaging_product: str = "whatsapp"
-
-    @property
-    def wamid(self) -> str:
-        return self.messages[0].id
-
-
-class MessageEvent(msgspec.Struct):
-    status: str
-    at: float
-    detail: str | None = None
-
-
-class MessagePrice(msgspec.Struct):
-    """A message's price (docs/max-price.md): per 1,000 deliveries in the currency's
-    smallest unit, and `charge_at_most` for this message in currency units."""
-
-    currency: str
-    country: str
-    pricing_category: str
-    list_price: int
-    bid_amount: int | None = None
-    bid_multiplier: float | None = None
-    max_price: int | None = None
-    charge_at_most: float = 0.0
-
-
-class MessageInfo(msgspec.Struct):
-    """mmgate's view of one message (`GET /v1/messages/{wamid}`): status, routes, timeline."""
-
-    wamid: str
-    status: str
-    recipient: str | None = None
-    entry_point: str | None = None
-    type: str | None = None
-    template_name: str | None = None
-    category: str | None = None
-    route_requested: str | None = None  # mm_api | cloud_api
-    route_taken: str | None = None  # learnt from the first status webhook's pricing.category
-    ttl_seconds: int | None = None
-    expires_at: float | None = None
-    error: Any = None
-    created_at: float | None = None
-    events: list[MessageEvent] = []
-    price: MessagePrice | None = None
-
-    @property
-    def statuses_reached(self) -> frozenset[str]:
-        return frozenset({self.status, *(event.status for event in self.events)})
 
 
 class Partner(msgspec.Struct):

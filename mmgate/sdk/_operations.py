@@ -15,11 +15,9 @@ import msgspec
 from mmgate.sdk._flow import Flow, exchange
 from mmgate.sdk._models import (
     MarketingTemplatesRouting,
-    MessageInfo,
     Partner,
     SandboxClock,
     SandboxRecipient,
-    SendResponse,
     TemplateMessage,
     TextMessage,
 )
@@ -32,7 +30,7 @@ from mmgate.sdk._requests import (
     read_response,
     unwrap_partner,
 )
-from mmgate.sdk.wire import WebhookConfig, WebhookConfigRequest
+from mmgate.sdk.wire import MessageInfo, SendResponse, WebhookConfig, WebhookConfigRequest
 
 Message = TemplateMessage | TextMessage | dict[str, Any]
 

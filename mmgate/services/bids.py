@@ -10,14 +10,13 @@ priced from the rate card when read (docs/max-price.md).
 
 from __future__ import annotations
 
-from typing import Any
-
 from mmgate.domain import bids
 from mmgate.domain.payloads import EntryPoint, ValidSend
 from mmgate.domain.pricing import CURRENCY, country_of, list_price, major_units
 from mmgate.domain.routing import Route, RouteDecision, UpstreamEndpoint
 from mmgate.domain.templates import TemplateInfo
 from mmgate.errors import GraphError
+from mmgate.sdk import wire
 from mmgate.storage.port import MessagePrice, MessageRecord, Store
 
 
@@ -69,7 +68,7 @@ def _pricing_category(record: MessageRecord) -> str:
     return record.category.lower()
 
 
-async def message_price(store: Store, record: MessageRecord) -> dict[str, Any]:
+async def message_price(store: Store, record: MessageRecord) -> wire.MessagePrice:
     """A message's price as mmgate knows it (docs/max-price.md): the list price of its
     category in its market, and for a send with a max price the cap it was sent with.
     `charge_at_most` (currency units) is 0 until delivered: Meta charges deliveries,
@@ -81,13 +80,13 @@ async def message_price(store: Store, record: MessageRecord) -> dict[str, Any]:
     cap = stored.max_price if stored is not None else None
     reached = {record.status, *(status for status, _, _ in record.events)}
     delivered = bool(reached & {"delivered", "read"})
-    return {
-        "currency": CURRENCY,
-        "country": country,
-        "pricing_category": category,
-        "list_price": listed,
-        "bid_amount": stored.bid_amount if stored is not None else None,
-        "bid_multiplier": stored.bid_multiplier if stored is not None else None,
-        "max_price": cap,
-        "charge_at_most": major_units(cap if cap is not None else listed) if delivered else 0.0,
-    }
+    return wire.MessagePrice(
+        currency=CURRENCY,
+        country=country,
+        pricing_category=category,
+        list_price=listed,
+        bid_amount=stored.bid_amount if stored is not None else None,
+        bid_multiplier=stored.bid_multiplier if stored is not None else None,
+        max_price=cap,
+        charge_at_most=major_units(cap if cap is not None else listed) if delivered else 0.0,
+    )
