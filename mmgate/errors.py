@@ -3,13 +3,17 @@
 Each entry is what Meta documents for that code: HTTP status, title, details.
 `GraphError` carries one, with optional more specific details, and renders it
 in each surface's shape: Graph's `{"error": …}`, 360dialog's `{"detail": {"error": …}}`
-and the webhook `errors[]` object.
+and the webhook `errors[]` object. The first two are wire structs (`ErrorObject` …), from
+which the OpenAPI document's error schemas are generated; they live here, beside the
+catalogue, because the SDK ships this module (sdk/pyproject.toml).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from mmgate.ids import new_trace_id
 
@@ -208,6 +212,33 @@ def is_transient(code: int | None, http_status: int) -> bool:
     return http_status >= 500 and (code is None or code not in CATALOGUE)
 
 
+class ErrorData(msgspec.Struct):
+    messaging_product: str
+    details: str
+
+
+class ErrorObject(msgspec.Struct, kw_only=True):
+    """Meta's error object."""
+
+    message: str
+    type: str
+    code: int
+    error_data: ErrorData | msgspec.UnsetType = msgspec.UNSET
+    fbtrace_id: str
+
+
+class GraphErrorAnswer(msgspec.Struct):
+    """Graph's error answer: `{"error": {…}}`."""
+
+    error: ErrorObject
+
+
+class D360ErrorAnswer(msgspec.Struct):
+    """The Messaging API's error answer: Meta's error in 360dialog's `detail` wrapper."""
+
+    detail: GraphErrorAnswer
+
+
 class GraphError(Exception):
     """An error with a catalogue code, raised anywhere and rendered at the edge."""
 
@@ -229,15 +260,25 @@ class GraphError(Exception):
         self.with_error_data = with_error_data
         super().__init__(self.message)
 
-    def graph_body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"message": self.message, "type": self.spec.type, "code": self.code}
+    def graph_answer(self) -> GraphErrorAnswer:
+        error = ErrorObject(
+            message=self.message, type=self.spec.type, code=self.code, fbtrace_id=new_trace_id()
+        )
         if self.with_error_data:
-            error["error_data"] = {"messaging_product": "whatsapp", "details": self.details}
-        error["fbtrace_id"] = new_trace_id()
-        return {"error": error}
+            error.error_data = ErrorData("whatsapp", self.details)
+        return GraphErrorAnswer(error)
+
+    def d360_answer(self) -> D360ErrorAnswer:
+        return D360ErrorAnswer(self.graph_answer())
+
+    def graph_body(self) -> dict[str, Any]:
+        """`graph_answer()` as a dict, for a caller that adds to it."""
+        body: dict[str, Any] = msgspec.to_builtins(self.graph_answer())
+        return body
 
     def d360_body(self) -> dict[str, Any]:
-        return {"detail": self.graph_body()}
+        body: dict[str, Any] = msgspec.to_builtins(self.d360_answer())
+        return body
 
     def webhook_error(self) -> dict[str, Any]:
         return {

@@ -1,9 +1,10 @@
-"""OpenAPI pieces for max price and spend (docs/max-price.md): the send's `bid_spec`,
-and the Partner API's spend report (a message's `price` is a wire struct)."""
+"""OpenAPI pieces for max price and spend (docs/max-price.md): the send's `bid_spec` and
+the template analytics query (a message's `price` and the Partner API's spend report are
+generated from wire structs)."""
 
 from __future__ import annotations
 
-from mmgate.gateway.openapi_schemas import INTEGER, NUMBER, STRING, Schema, nullable, obj, ref
+from mmgate.gateway.openapi_schemas import STRING, Schema, obj, ref
 
 
 def bid_spec() -> Schema:
@@ -12,48 +13,10 @@ def bid_spec() -> Schema:
     return obj([], per_message_bid_multiplier=multiplier)
 
 
-def _usage() -> Schema:
-    return obj(
-        ["sent", "delivered", "read", "clicks", "spend"],
-        sent=INTEGER,
-        delivered=INTEGER,
-        read=INTEGER,
-        clicks=INTEGER,
-        spend=NUMBER,
-        cost_per_delivered=nullable(NUMBER),
-        cost_per_click=nullable(NUMBER),
-    )
-
-
-def spend() -> Schema:
-    client = obj(
-        ["business_id", "name", "currency", "total", "mm_api", "cloud_api", "errors"],
-        business_id=STRING,
-        name=STRING,
-        currency=STRING,
-        total=ref("SpendUsage"),
-        mm_api=ref("SpendUsage"),
-        cloud_api=ref("SpendUsage"),
-        errors={"type": "array", "items": STRING},
-    )
-    return obj(
-        ["since", "until", "count", "clients"],
-        since=NUMBER,
-        until=NUMBER,
-        count=INTEGER,
-        clients={"type": "array", "items": client},
-    )
-
-
 def add_to(components: dict[str, Schema]) -> dict[str, Schema]:
-    """The spend schemas, and `bid_spec` on a send."""
+    """`bid_spec` on a send (the spend report's schemas are generated from wire structs)."""
     components["SendRequest"]["properties"]["bid_spec"] = ref("BidSpec")
-    return {
-        **components,
-        "BidSpec": bid_spec(),
-        "SpendUsage": _usage(),
-        "Spend": spend(),
-    }
+    return {**components, "BidSpec": bid_spec()}
 
 
 def analytics_parameters() -> list[Schema]:

@@ -7,9 +7,6 @@ modules of their own.
 
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -20,17 +17,10 @@ from mmgate.errors import GraphError, Refusal
 from mmgate.gateway import partner_keys
 from mmgate.gateway.context import gateway_of
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
+from mmgate.sdk import wire_partner as wire
 from mmgate.storage.port import Partner
 
 MAX_URL = url_guard.MAX_URL  # also used by the Hub's forms
-
-
-class PartnerPatch(msgspec.Struct, forbid_unknown_fields=True):
-    webhook_url: str | None
-
-
-class RoutingSetting(msgspec.Struct, forbid_unknown_fields=True):
-    enabled: bool
 
 
 def onboarding_link(request: Request, partner: Partner) -> str | None:
@@ -39,20 +29,24 @@ def onboarding_link(request: Request, partner: Partner) -> str | None:
     return str(request.base_url).rstrip("/") + f"/onboard/{partner.onboarding_token}"
 
 
-def partner_data(request: Request, partner: Partner) -> dict[str, Any]:
-    return {
-        "id": partner.id,
-        "name": partner.name,
-        "webhook_url": partner.webhook_url,
-        "onboarding_link": onboarding_link(request, partner),
-        "settings": {"marketing_templates_routing": {"enabled": partner.marketing_routing}},
-    }
+def _settings(partner: Partner) -> wire.PartnerSettings:
+    return wire.PartnerSettings(wire.MarketingTemplatesRouting(partner.marketing_routing))
+
+
+def partner_data(request: Request, partner: Partner) -> wire.Partner:
+    return wire.Partner(
+        id=partner.id,
+        name=partner.name,
+        webhook_url=partner.webhook_url,
+        onboarding_link=onboarding_link(request, partner),
+        settings=_settings(partner),
+    )
 
 
 async def partner_resource(request: Request) -> Response:
     partner = await authorised_partner(request)
     if request.method == "PATCH":
-        patch = await decode_body(request, PartnerPatch)
+        patch = await decode_body(request, wire.PartnerPatch)
         url = patch.webhook_url
         gateway = gateway_of(request)
         if url is not None:
@@ -69,56 +63,51 @@ async def partner_resource(request: Request) -> Response:
 
 async def settings(request: Request) -> Response:
     partner = await authorised_partner(request)
-    return envelope({"marketing_templates_routing": {"enabled": partner.marketing_routing}})
+    return envelope(_settings(partner))
 
 
 async def marketing_templates_routing(request: Request) -> Response:
     partner = await authorised_partner(request)
     if request.method == "GET":
-        return envelope({"enabled": partner.marketing_routing})
-    setting = await decode_body(request, RoutingSetting)
+        return envelope(wire.MarketingTemplatesRouting(partner.marketing_routing))
+    setting = await decode_body(request, wire.RoutingPatch)
     gateway = gateway_of(request)
     await gateway.directory.update_partner(partner.id, marketing_routing=setting.enabled)
-    return envelope({"enabled": setting.enabled})
+    return envelope(wire.MarketingTemplatesRouting(setting.enabled))
 
 
 async def link(request: Request) -> Response:
     partner = await authorised_partner(request)
-    return envelope({"url": onboarding_link(request, partner)})
+    return envelope(wire.OnboardingLink(onboarding_link(request, partner)))
 
 
 async def clients(request: Request) -> Response:
     partner = await authorised_partner(request)
     found = await gateway_of(request).store.clients(partner.id)
     data = [
-        {
-            "business_id": c.business_id,
-            "name": c.name,
-            "wabas": [
-                {"id": w.id, "name": w.name, "marketing_messages_onboarding_status": w.mm_status}
-                for w in c.wabas
-            ],
-        }
+        wire.PartnerClient(
+            c.business_id, c.name, [wire.ClientWaba(w.id, w.name, w.mm_status) for w in c.wabas]
+        )
         for c in found
     ]
-    return envelope({"count": len(data), "clients": data})
+    return envelope(wire.Clients(len(data), data))
 
 
 async def channels(request: Request) -> Response:
     partner = await authorised_partner(request)
     found = await gateway_of(request).store.channels(partner.id)
     data = [
-        {
-            "id": ch.id,
-            "phone_number_id": ch.phone_number_id,
-            "display_phone_number": ch.display_phone_number,
-            "waba_id": ch.waba_id,
-            "business_id": ch.business_id,
-            "webhook_url": ch.webhook_url,
-        }
+        wire.Channel(
+            ch.id,
+            ch.phone_number_id,
+            ch.display_phone_number,
+            ch.waba_id,
+            ch.business_id,
+            ch.webhook_url,
+        )
         for ch in found
     ]
-    return envelope({"count": len(data), "channels": data})
+    return envelope(wire.Channels(len(data), data))
 
 
 routes = [

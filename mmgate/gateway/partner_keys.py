@@ -10,9 +10,6 @@ send. Revoking one channel key is immediate.
 
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -21,49 +18,44 @@ from mmgate.errors import Refusal
 from mmgate.gateway.context import Gateway, gateway_of
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
 from mmgate.ids import key_hash, new_secret
+from mmgate.sdk import wire_partner as wire
+from mmgate.sdk.wire_partner import MAX_LABEL, MAX_OVERLAP_SECONDS
 from mmgate.storage.port import ApiKeyRecord
 
 HINT_CHARS = 4
-MAX_LABEL = 60
-MAX_OVERLAP_SECONDS = 30 * 86_400.0
 
 
-class Rotation(msgspec.Struct, forbid_unknown_fields=True):
-    overlap_seconds: float | None = None
-    label: str | None = None
-
-
-async def _rotation(request: Request) -> Rotation:
+async def _rotation(request: Request) -> wire.KeyRotation:
     if not (await request.body()).strip():
-        return Rotation()  # 360dialog's call has no body
-    rotation = await decode_body(request, Rotation)
+        return wire.KeyRotation()  # 360dialog's call has no body
+    rotation = await decode_body(request, wire.KeyRotation)
     if rotation.overlap_seconds is not None and not (
         0.0 <= rotation.overlap_seconds <= MAX_OVERLAP_SECONDS
     ):
-        raise Refusal(400, f"overlap_seconds must be 0 to {MAX_OVERLAP_SECONDS:.0f}.")
+        raise Refusal(400, f"overlap_seconds must be 0 to {MAX_OVERLAP_SECONDS}.")
     if rotation.label is not None and len(rotation.label) > MAX_LABEL:
         raise Refusal(400, f"label: at most {MAX_LABEL} characters.")
     return rotation
 
 
-def _until(gateway: Gateway, rotation: Rotation) -> float:
+def _until(gateway: Gateway, rotation: wire.KeyRotation) -> float:
     seconds = rotation.overlap_seconds
     if seconds is None:
         seconds = gateway.settings.key_rotation_overlap_seconds
     return gateway.clock.now() + seconds
 
 
-def _key_data(key: ApiKeyRecord, now: float) -> dict[str, Any]:
+def _key_data(key: ApiKeyRecord, now: float) -> wire.ApiKey:
     active = key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
-    return {
-        "id": key.key_hash,  # the key's SHA-256: identifies it, reveals nothing
-        "hint": key.hint,
-        "label": key.label,
-        "created_at": key.created_at,
-        "expires_at": key.expires_at,
-        "revoked_at": key.revoked_at,
-        "active": active,
-    }
+    return wire.ApiKey(
+        id=key.key_hash,  # the key's SHA-256: identifies it, reveals nothing
+        hint=key.hint,
+        label=key.label,
+        created_at=key.created_at,
+        expires_at=key.expires_at,
+        revoked_at=key.revoked_at,
+        active=active,
+    )
 
 
 def _not_found() -> Refusal:
@@ -80,7 +72,7 @@ async def channel_keys(request: Request) -> Response:
     if found is None:
         raise _not_found()
     now = gateway.clock.now()
-    return envelope({"count": len(found), "api_keys": [_key_data(k, now) for k in found]})
+    return envelope(wire.ApiKeyList(len(found), [_key_data(k, now) for k in found]))
 
 
 async def _rotate_channel_key(
@@ -95,13 +87,13 @@ async def _rotate_channel_key(
     until = _until(gateway, rotation)
     if not await gateway.directory.rotate_channel_key(partner_id, channel_id, record, until):
         raise _not_found()
-    data = {
-        "address": str(request.base_url).rstrip("/"),
-        "api_key": key,
-        "app_id": channel_id,
-        "id": record.key_hash,
-        "previous_keys_valid_until": until,
-    }
+    data = wire.NewChannelKey(
+        address=str(request.base_url).rstrip("/"),
+        api_key=key,
+        app_id=channel_id,
+        id=record.key_hash,
+        previous_keys_valid_until=until,
+    )
     return envelope(data, 201, "Created")
 
 
@@ -113,7 +105,7 @@ async def revoke_channel_key(request: Request) -> Response:
         partner.id, channel_id, hashed, gateway.clock.now()
     ):
         raise Refusal(404, "No active key with this id on this channel.")
-    return envelope({"revoked": hashed})
+    return envelope(wire.RevokedKey(hashed))
 
 
 async def rotate_partner_key(request: Request) -> Response:
@@ -123,7 +115,7 @@ async def rotate_partner_key(request: Request) -> Response:
     key = new_secret()
     until = _until(gateway, rotation)
     await gateway.store.rotate_partner_key(partner.id, key_hash(key), until)
-    return envelope({"api_key": key, "previous_key_valid_until": until})
+    return envelope(wire.NewPartnerKey(key, until))
 
 
 routes = [

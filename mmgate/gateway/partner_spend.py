@@ -4,8 +4,6 @@ such endpoint). Spend is Meta's template analytics (gateway/spend.py), per route
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,21 +11,22 @@ from starlette.routing import Route
 from mmgate.errors import Refusal
 from mmgate.gateway.context import gateway_of
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, envelope
+from mmgate.sdk import wire_partner as wire
 from mmgate.services.spend import DAY, Usage, spend_report
 
 MAX_DAYS = 90
 
 
-def _usage_json(usage: Usage) -> dict[str, Any]:
-    return {
-        "sent": usage.sent,
-        "delivered": usage.delivered,
-        "read": usage.read,
-        "clicks": usage.clicks,
-        "spend": round(usage.spend, 6),
-        "cost_per_delivered": _round(usage.cost_per_delivered),
-        "cost_per_click": _round(usage.cost_per_click),
-    }
+def _usage(usage: Usage) -> wire.SpendUsage:
+    return wire.SpendUsage(
+        sent=usage.sent,
+        delivered=usage.delivered,
+        read=usage.read,
+        clicks=usage.clicks,
+        spend=round(usage.spend, 6),
+        cost_per_delivered=_round(usage.cost_per_delivered),
+        cost_per_click=_round(usage.cost_per_click),
+    )
 
 
 def _round(value: float | None) -> float | None:
@@ -46,17 +45,17 @@ async def spend(request: Request) -> Response:
     for client in await gateway.store.clients(partner.id):
         report = await spend_report(gateway.graph, [w.id for w in client.wabas], since, until)
         clients.append(
-            {
-                "business_id": client.business_id,
-                "name": client.name,
-                "currency": report.currency,
-                "total": _usage_json(report.total),
-                "mm_api": _usage_json(report.totals["mm_api"]),
-                "cloud_api": _usage_json(report.totals["cloud_api"]),
-                "errors": report.errors,
-            }
+            wire.ClientSpend(
+                business_id=client.business_id,
+                name=client.name,
+                currency=report.currency,
+                total=_usage(report.total),
+                mm_api=_usage(report.totals["mm_api"]),
+                cloud_api=_usage(report.totals["cloud_api"]),
+                errors=report.errors,
+            )
         )
-    return envelope({"since": since, "until": until, "count": len(clients), "clients": clients})
+    return envelope(wire.Spend(since, until, len(clients), clients))
 
 
 routes = [Route(PREFIX + "/spend", spend, methods=["GET"])]

@@ -3,8 +3,6 @@ health, and signing-secret rotation."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,34 +12,26 @@ from mmgate.errors import Refusal
 from mmgate.gateway.context import gateway_of
 from mmgate.gateway.partner_auth import PREFIX, authorised_partner, decode_body, envelope
 from mmgate.ids import new_secret
+from mmgate.sdk import wire_partner as wire
 from mmgate.storage.port import Partner, WebhookDelivery
 
 STATES = frozenset({"pending", "done", "failed"})
 MAX_ID = 2**63 - 1  # job ids are 64-bit; a larger number names no delivery (found by fuzzing)
 
 
-class ReplayFailed(msgspec.Struct, forbid_unknown_fields=True):
-    since: float
-    channel_id: str | None = None
-
-
-class Rotation(msgspec.Struct, forbid_unknown_fields=True):
-    overlap_seconds: float = 86_400.0
-
-
-def _delivery(d: WebhookDelivery) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "target": "partner" if d.kind == "partner_webhook" else "channel",
-        "channel_id": d.ref if d.kind == "client_webhook" else None,
-        "ordering_key": d.ordering_key,
-        "state": d.state,
-        "attempts": d.attempts,
-        "next_attempt_at": d.run_at if d.state == "pending" else None,
-        "created_at": d.created_at,
-        "last_error": d.last_error,
-        "payload": msgspec.json.decode(d.payload) if d.payload else None,
-    }
+def _delivery(d: WebhookDelivery) -> wire.Delivery:
+    return wire.Delivery(
+        id=d.id,
+        target="partner" if d.kind == "partner_webhook" else "channel",
+        channel_id=d.ref if d.kind == "client_webhook" else None,
+        ordering_key=d.ordering_key,
+        state=d.state,
+        attempts=d.attempts,
+        next_attempt_at=d.run_at if d.state == "pending" else None,
+        created_at=d.created_at,
+        last_error=d.last_error,
+        payload=msgspec.json.decode(d.payload) if d.payload else None,
+    )
 
 
 async def deliveries(request: Request) -> Response:
@@ -58,7 +48,7 @@ async def deliveries(request: Request) -> Response:
     found = await gateway_of(request).store.webhook_deliveries(
         partner.id, state=state, channel_id=q.get("channel_id"), since=since, limit=limit
     )
-    return envelope({"count": len(found), "deliveries": [_delivery(d) for d in found]})
+    return envelope(wire.DeliveryList(len(found), [_delivery(d) for d in found]))
 
 
 async def attempts(request: Request) -> Response:
@@ -71,22 +61,18 @@ async def attempts(request: Request) -> Response:
     if delivery is None:
         raise Refusal(404, "No such delivery for this partner.")
     found = await gateway.store.attempts(job_id)
-    return envelope(
-        {
-            "delivery": _delivery(delivery),
-            "attempts": [
-                {
-                    "at": a.at,
-                    "url": a.url,
-                    "status_code": a.status_code,
-                    "duration_ms": round(a.duration_ms, 2),
-                    "response_excerpt": a.response_excerpt,
-                    "error": a.error,
-                }
-                for a in found
-            ],
-        }
-    )
+    attempts = [
+        wire.Attempt(
+            at=a.at,
+            url=a.url,
+            status_code=a.status_code,
+            duration_ms=round(a.duration_ms, 2),
+            response_excerpt=a.response_excerpt,
+            error=a.error,
+        )
+        for a in found
+    ]
+    return envelope(wire.DeliveryAttempts(_delivery(delivery), attempts))
 
 
 async def _partner_urls(request: Request, partner: Partner) -> set[str]:
@@ -107,19 +93,19 @@ async def replay_one(request: Request) -> Response:
         raise Refusal(404, "No finished delivery with this id for this partner.")
     gateway.endpoints.resume(await _partner_urls(request, partner))
     gateway.wake_relay()
-    return envelope({"replayed": 1})
+    return envelope(wire.Replayed(1))
 
 
 async def replay_failed(request: Request) -> Response:
     partner = await authorised_partner(request)
-    body = await decode_body(request, ReplayFailed)
+    body = await decode_body(request, wire.ReplayFailed)
     gateway = gateway_of(request)
     count = await gateway.store.replay_failed(
         partner.id, channel_id=body.channel_id, since=body.since, now=gateway.clock.now()
     )
     gateway.endpoints.resume(await _partner_urls(request, partner))
     gateway.wake_relay()
-    return envelope({"replayed": count})
+    return envelope(wire.Replayed(count))
 
 
 async def endpoints(request: Request) -> Response:
@@ -128,17 +114,17 @@ async def endpoints(request: Request) -> Response:
     urls = await _partner_urls(request, partner)
     now = gateway.clock.now()
     health = [gateway.endpoints.get(url).as_dict(now) for url in sorted(urls)]
-    return envelope({"endpoints": health})
+    return envelope(wire.Endpoints(msgspec.convert(health, list[wire.Endpoint])))
 
 
 async def rotate_secret(request: Request) -> Response:
     partner = await authorised_partner(request)
-    rotation = await decode_body(request, Rotation)
+    rotation = await decode_body(request, wire.SecretRotation)
     gateway = gateway_of(request)
     until = gateway.clock.now() + max(0.0, rotation.overlap_seconds)
     secret = new_secret()
     await gateway.directory.rotate_webhook_secret(partner.id, secret, until)
-    return envelope({"webhook_secret": secret, "previous_secret_valid_until": until})
+    return envelope(wire.NewWebhookSecret(secret, until))
 
 
 routes = [

@@ -32,8 +32,6 @@ from mmgate.sdk._models import (
     BidSpec,
     Component,
     Language,
-    MarketingTemplatesRouting,
-    Partner,
     SandboxClock,
     SandboxRecipient,
     Template,
@@ -66,6 +64,7 @@ from mmgate.sdk.wire import (
     SentMessage,
     WebhookConfig,
 )
+from mmgate.sdk.wire_partner import MarketingTemplatesRouting, Partner, Spend
 
 __all__ = [
     "AccountUpdateEvent",
@@ -99,6 +98,7 @@ __all__ = [
     "SandboxRecipient",
     "SendResponse",
     "SentMessage",
+    "Spend",
     "StatusEvent",
     "Template",
     "TemplateMessage",

@@ -1,6 +1,6 @@
-"""Typed requests of the Messaging API, and the answers of the Partner and sandbox APIs
-not yet declared in the wire modules (`wire.py`, `wire_partner.py`: the shapes the server
-answers with and the OpenAPI document is generated from).
+"""Typed requests of the Messaging API and the sandbox API's answers; the answers of the
+Messaging and Partner APIs are wire structs (`wire.py`, `wire_partner.py`: the shapes the
+server answers with and the OpenAPI document is generated from).
 
 Requests are strict (what we send matches the documented shapes); answers are
 tolerant: unknown fields are ignored and most fields are optional, so a newer
@@ -106,26 +106,6 @@ class TextMessage(msgspec.Struct, tag="text", tag_field="type", omit_defaults=Tr
 
 
 # -- answers ----------------------------------------------------------------------------
-
-
-class Partner(msgspec.Struct):
-    id: str
-    name: str | None = None
-    webhook_url: str | None = None
-    onboarding_link: str | None = None
-    settings: dict[str, Any] = {}
-
-    @property
-    def marketing_templates_routing(self) -> bool | None:
-        setting = self.settings.get("marketing_templates_routing")
-        enabled = setting.get("enabled") if isinstance(setting, dict) else None
-        return enabled if isinstance(enabled, bool) else None
-
-
-class MarketingTemplatesRouting(msgspec.Struct):
-    """360dialog's "Fallback Mechanism": marketing templates on /messages go via MM API."""
-
-    enabled: bool
 
 
 class SandboxClock(msgspec.Struct):

@@ -14,8 +14,6 @@ import msgspec
 
 from mmgate.sdk._flow import Flow, exchange
 from mmgate.sdk._models import (
-    MarketingTemplatesRouting,
-    Partner,
     SandboxClock,
     SandboxRecipient,
     TemplateMessage,
@@ -31,6 +29,7 @@ from mmgate.sdk._requests import (
     unwrap_partner,
 )
 from mmgate.sdk.wire import MessageInfo, SendResponse, WebhookConfig, WebhookConfigRequest
+from mmgate.sdk.wire_partner import MarketingTemplatesRouting, Partner, Spend
 
 Message = TemplateMessage | TextMessage | dict[str, Any]
 
@@ -116,12 +115,11 @@ def get_partner(config: Config) -> Flow[Partner]:
     return convert(unwrap_partner(body), Partner)
 
 
-def get_spend(config: Config, days: int = 30) -> Flow[dict[str, Any]]:
+def get_spend(config: Config, days: int = 30) -> Flow[Spend]:
     """`GET /api/v2/partners/{partner_id}/spend`: each client's spend as Meta reports it
     (MM API and Cloud API: sent, delivered, clicks, spend, cost per delivered/click)."""
     body = yield from partner_request(config, "GET", "spend", params={"days": str(days)})
-    data = unwrap_partner(body)
-    return data if isinstance(data, dict) else {}
+    return convert(unwrap_partner(body), Spend)
 
 
 def set_marketing_templates_routing(

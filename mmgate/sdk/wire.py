@@ -10,11 +10,13 @@ read tolerantly by the SDK: unknown fields are ignored, and a field marked `Fill
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Final, Literal
 
 import msgspec
 
 MAX_URL = 2048
+# 360dialog's documented body for a missing or wrong D360-API-KEY.
+INVALID_API_TOKEN: Final = "Invalid api token."
 
 # An answer field mmgate always fills in (required and never null in the document), that the
 # SDK still reads as None when another host leaves it out.
@@ -23,6 +25,12 @@ FilledStr = Annotated[str | None, Filled]
 FilledFloat = Annotated[float | None, Filled]
 # A string the SDK reads whatever its value, that mmgate documents (and writes) as "accepted".
 ACCEPTED = msgspec.Meta(extra_json_schema={"enum": ["accepted"]})
+
+
+class InvalidApiToken(msgspec.Struct):
+    """360dialog's answer to a missing or wrong key (its own shape, not Meta's)."""
+
+    error: Literal["Invalid api token."] = INVALID_API_TOKEN
 
 
 class ChaosConfig(msgspec.Struct, forbid_unknown_fields=True):

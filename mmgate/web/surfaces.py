@@ -27,6 +27,9 @@ from starlette.responses import PlainTextResponse, Response
 
 from mmgate.errors import GraphError, Refusal
 from mmgate.ids import new_trace_id
+from mmgate.sdk.wire import INVALID_API_TOKEN as INVALID_API_TOKEN  # 360dialog's 401 text
+from mmgate.sdk.wire import InvalidApiToken
+from mmgate.sdk.wire_partner import Envelope, EnvelopeMeta
 from mmgate.web.responses import json_response
 
 log = logging.getLogger(__name__)
@@ -46,8 +49,6 @@ _PREFIXES = (
     (("/api/v2/partners",), Surface.PARTNER),
     (("/sandbox/",), Surface.SANDBOX),
 )
-# 360dialog's documented body for a missing or wrong D360-API-KEY.
-INVALID_API_TOKEN = "Invalid api token."
 
 
 def surface_of(path: str) -> Surface:
@@ -73,23 +74,18 @@ def server_error_response(path: str) -> Response:
     return _graph_error(surface_of(path), GraphError(131000))
 
 
-def partner_envelope(data: Any, status: int = 200, message: str = "OK") -> dict[str, Any]:
+def partner_envelope(data: Any, status: int = 200, message: str = "OK") -> Envelope:
     """360dialog's Partner API envelope, for answers and errors alike."""
-    meta = {
-        "developer_message": message,
-        "http_code": status,
-        "success": status < 400,
-        "360dialog_trace_id": new_trace_id(),
-    }
-    return {"meta": meta, "status_code": status, "data": data}
+    meta = EnvelopeMeta(message, status, status < 400, new_trace_id())
+    return Envelope(meta, status, data)
 
 
 def _graph_error(surface: Surface, error: GraphError) -> Response:
     status = error.http_status
     if surface is Surface.MESSAGING:
-        return json_response(error.d360_body(), status)
+        return json_response(error.d360_answer(), status)
     if surface is Surface.GRAPH:
-        return json_response(error.graph_body(), status)
+        return json_response(error.graph_answer(), status)
     return _refusal(surface, Refusal(status, error.details))
 
 
@@ -100,7 +96,7 @@ def _refusal(surface: Surface, refusal: Refusal) -> Response:
     if surface is Surface.SANDBOX:
         return json_response({"error": {"message": message, "code": status}}, status, headers)
     if surface is Surface.MESSAGING and status == 401:
-        return json_response({"error": INVALID_API_TOKEN}, 401, headers)
+        return json_response(InvalidApiToken(), 401, headers)
     if surface in (Surface.MESSAGING, Surface.GRAPH):
         code = 1360004 if status == 413 else 100
         graph = _graph_error(surface, GraphError(code, message, http_status=status))

@@ -40,6 +40,7 @@ PUBLIC = [
     "SandboxRecipient",
     "SendResponse",
     "SentMessage",
+    "Spend",
     "StatusEvent",
     "Template",
     "TemplateMessage",
