@@ -41,3 +41,28 @@ def test_a_message_answer_without_the_fields_mmgate_fills_still_reads() -> None:
 
     assert (info.recipient, info.price, info.events) == (None, None, [])
     assert info.statuses_reached == {"sent"}
+
+
+def test_the_partner_envelope_and_error_bodies_are_the_documented_shapes() -> None:
+    from mmgate.errors import GraphError
+    from mmgate.sdk.wire_partner import Partner, PartnerSettings
+    from mmgate.web.surfaces import partner_envelope
+
+    answer = msgspec.json.decode(encode(partner_envelope({}, 403, "Permission denied")))
+    assert answer["meta"]["success"] is False and answer["meta"]["360dialog_trace_id"]
+    assert (answer["status_code"], answer["data"]) == (403, {})
+
+    error = GraphError(132001, "template name (x) does not exist")
+    body = msgspec.json.decode(encode(error.d360_answer()))
+    assert list(body) == ["detail"] and list(body["detail"]) == ["error"]
+    assert list(body["detail"]["error"]) == ["message", "type", "code", "error_data", "fbtrace_id"]
+    assert body["detail"]["error"]["error_data"] == {
+        "messaging_product": "whatsapp",
+        "details": "template name (x) does not exist",
+    }
+    bare = msgspec.json.decode(encode(GraphError(100, with_error_data=False).graph_answer()))
+    assert set(bare["error"]) == {"message", "type", "code", "fbtrace_id"}
+
+    # 360dialog's partner object has other settings and none of mmgate's routing.
+    other = msgspec.json.decode(b'{"id":"p","settings":{"x":1}}', type=Partner)
+    assert other.settings == PartnerSettings() and other.marketing_templates_routing is None
