@@ -1,8 +1,9 @@
 """The schemas of mmgate's OpenAPI document (`openapi.py` lays out the operations).
 
 Generated from the wire structs the server answers with and the SDK reads (openapi_wire.py
-says how), except the two still written by hand: the send request (decoded on the hot path
-by mmgate/domain/payloads.py) and Graph's template list (forwarded as Meta answers it).
+says how), except the one still written by hand: the send request, which documents what a
+client should send while mmgate/domain/payloads.py decodes leniently on the hot path (to
+answer Meta's own error codes) and forwards other Cloud API message types.
 `tests/integration/security/test_openapi.py` holds the document and the app's routes
 together, and the fuzz test (`tests/fuzz/`) checks every answer against these schemas.
 """
@@ -73,19 +74,6 @@ def _send_request() -> Schema:
     )
 
 
-def _template_list() -> Schema:
-    return obj(
-        ["count", "filters", "limit", "offset", "sort", "total", "waba_templates"],
-        count=INTEGER,
-        filters={"type": "object"},
-        limit=INTEGER,
-        offset=INTEGER,
-        sort={"type": "array", "items": STRING},
-        total=INTEGER,
-        waba_templates={"type": "array", "items": {"type": "object"}},
-    )
-
-
 # The schemas generated from wire structs (mmgate/sdk/wire*.py, mmgate/errors.py), by name.
 WIRE_ANSWERS: dict[str, type[msgspec.Struct]] = {
     "GraphError": errors.ErrorObject,
@@ -95,6 +83,7 @@ WIRE_ANSWERS: dict[str, type[msgspec.Struct]] = {
     "EnvelopeError": partner.EnvelopeError,
     "SendResponse": wire.SendResponse,
     "WebhookConfig": wire.WebhookConfig,
+    "TemplateList": wire.TemplateList,
     "MessageStatus": wire.MessageInfo,
     "MessagePrice": wire.MessagePrice,
     "Partner": partner.Partner,
@@ -129,5 +118,4 @@ def schemas() -> dict[str, Schema]:
     return {
         **components(WIRE_ANSWERS, WIRE_REQUESTS),
         "SendRequest": _send_request(),
-        "TemplateList": _template_list(),
     }

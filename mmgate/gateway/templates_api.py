@@ -12,6 +12,7 @@ from mmgate.errors import GraphError
 from mmgate.gateway.bodies import decode_json, json_body
 from mmgate.gateway.channel_auth import authorised_channel
 from mmgate.gateway.context import gateway_of
+from mmgate.sdk.wire import TemplateList
 from mmgate.upstream.graph import UpstreamUnavailable
 from mmgate.web.responses import json_response
 
@@ -29,17 +30,7 @@ async def templates(request: Request) -> Response:
         found = await graph.message_templates(channel.waba_id, request.query_params.get("name"))
     except UpstreamUnavailable as exc:
         raise GraphError(1360001, str(exc)) from None
-    return json_response(
-        {
-            "count": len(found),
-            "filters": {},
-            "limit": 1000,
-            "offset": 0,
-            "sort": ["id"],
-            "total": len(found),
-            "waba_templates": found,
-        }
-    )
+    return json_response(TemplateList(len(found), {}, 1000, 0, ["id"], len(found), found))
 
 
 routes = [Route("/v1/configs/templates", templates, methods=["GET", "POST"])]

@@ -10,7 +10,7 @@ read tolerantly by the SDK: unknown fields are ignored, and a field marked `Fill
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
@@ -54,6 +54,18 @@ class WebhookConfig(msgspec.Struct):
     url: str | None
     headers: dict[str, str] = {}
     chaos: ChaosConfig | msgspec.UnsetType = msgspec.UNSET  # present when switched on
+
+
+class TemplateList(msgspec.Struct):
+    """`GET /v1/configs/templates`: 360dialog's list around Meta's template objects."""
+
+    count: int
+    filters: dict[str, Any]
+    limit: int
+    offset: int
+    sort: list[str]
+    total: int
+    waba_templates: list[dict[str, Any]]
 
 
 # -- the send answer (`POST /messages`, `POST /marketing_messages`) ---------------------
