@@ -17,7 +17,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mmgate.gateway import openapi_spend
-from mmgate.gateway.openapi_schemas import STRING, Schema, ref, schemas
+from mmgate.gateway.openapi_schemas import STRING, Schema, ref, schemas, wire_names
+from mmgate.gateway.openapi_wire import openapi_schema
+from mmgate.sdk.wire_partner import Envelope
 
 PARTNER = "/api/v2/partners/{partner_id}"
 JSON = "application/json"
@@ -43,15 +45,10 @@ def _d360(*statuses: int) -> dict[str, Schema]:
 
 
 def _envelope(data: Schema) -> Schema:
-    return {
-        "type": "object",
-        "required": ["meta", "status_code", "data"],
-        "properties": {
-            "meta": ref("EnvelopeMeta"),
-            "status_code": {"type": "integer"},
-            "data": data,
-        },
-    }
+    """The Partner API's envelope (wire_partner.Envelope) around one answer's `data`."""
+    schema = openapi_schema(Envelope, answer=True, names=wire_names())
+    schema["properties"]["data"] = data
+    return schema
 
 
 def _partner_errors(*statuses: int) -> dict[str, Schema]:

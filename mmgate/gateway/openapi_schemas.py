@@ -114,6 +114,11 @@ WIRE_REQUESTS: dict[str, type[msgspec.Struct]] = {
 }
 
 
+def wire_names() -> dict[type, str]:
+    """Each registered wire struct's component name, for a schema that refers to it."""
+    return {kind: name for name, kind in {**WIRE_ANSWERS, **WIRE_REQUESTS}.items()}
+
+
 def schemas() -> dict[str, Schema]:
     return {
         **components(WIRE_ANSWERS, WIRE_REQUESTS),
