@@ -88,6 +88,7 @@ class MmgateApp:
                 settings.data_dir / "emulator.json",
                 self.internal_http,
                 batches_to=lambda url: url.startswith(INTERNAL_ORIGIN),
+                journal_writer="process" if settings.sqlite_writer == "process" else "thread",
             )
         self.caches = directory_caches(self.store, self.clock)
         self.workers = Workers(

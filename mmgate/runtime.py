@@ -76,13 +76,13 @@ class Workers:
             dispatcher,
             concurrency=s.upstream_concurrency,
             lease_seconds=LEASE_SECONDS,
-            on_recorded=self.wake_relays,
+            on_recorded=self.wake_client_relays,
         )
         self.expiry = ExpirySweep(
             store,
             clock,
             report_expired_as_failed=s.report_expired_as_failed,
-            on_relayed=self.wake_relays,
+            on_relayed=self.wake_client_relays,
         )
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -96,6 +96,11 @@ class Workers:
     def wake_relays(self) -> None:
         for worker in self.relay_workers:
             worker.waker.wake()
+
+    def wake_client_relays(self) -> None:
+        """Sends' outcomes and expiries queue client webhooks only: the partner relay
+        stays asleep (a wake costs it a look at the database)."""
+        self.relay_workers[0].waker.wake()
 
     def start(self, emulator: Emulator | None) -> None:
         self._tasks = [

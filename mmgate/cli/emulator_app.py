@@ -50,7 +50,7 @@ class StandaloneEmulator:
         self.data_dir, self.clock, self.base_url = data_dir, clock, base_url
         self.workspace, self.webhook_url, self.on_ready = workspace, webhook_url, on_ready
         self.http = NetworkClient(timeout=10.0)
-        self.emulator = Emulator(clock, data_dir / WORLD_FILE, self.http)
+        self.emulator = Emulator(clock, data_dir / WORLD_FILE, self.http, journal_writer="process")
         routes = [Route("/healthz", _healthz), *emulator_routes.routes()]
         self.starlette = Starlette(
             routes=routes,

@@ -39,6 +39,7 @@ from mmgate.emulator.conversations import UserMessage
 from mmgate.emulator.messages import SimMessage
 from mmgate.emulator.users import Behaviour
 from mmgate.emulator.world import WorldStore
+from mmgate.storage.sqlite.engine import Engine, WriterKind
 
 log = logging.getLogger(__name__)
 FILE_NAME = "emulator-messages.db"
@@ -215,56 +216,59 @@ class _Batch:
         )
 
     def write(self, conn: sqlite3.Connection) -> None:
+        """Inside the transaction the journal's writer opened for this batch."""
         for wamid in self.finished:
             self.status.pop(wamid, None)
         finished = [(w,) for w in self.finished if self.accepted.pop(w, None) is None]
-        with conn:  # one transaction per batch
-            conn.execute("BEGIN")
-            if self.reset:
-                conn.execute("DELETE FROM messages")
-            conn.executemany(
-                "INSERT OR REPLACE INTO messages VALUES (?, 'accepted', ?, ?)",
-                [(w, expires, record) for w, (expires, record) in self.accepted.items()],
-            )
-            conn.executemany(
-                "UPDATE messages SET status = ? WHERE meta_wamid = ?",
-                [(st, w) for w, st in self.status.items()],
-            )
-            conn.executemany(
-                "UPDATE messages SET record = ? WHERE meta_wamid = ?",
-                [(r, w) for w, r in self.tapped.items()],
-            )
-            conn.executemany("DELETE FROM messages WHERE meta_wamid = ?", finished)
-            durable_chats.write(conn, self.written_reset, self.written)
-            if self.settings is not None:
-                conn.execute(
-                    "INSERT OR REPLACE INTO settings VALUES ('sandbox', ?)", (self.settings,)
-                )
-            if self.overrides_reset:
-                conn.execute("DELETE FROM overrides")
-            conn.executemany(
-                "INSERT OR REPLACE INTO overrides VALUES (?, ?)",
-                [(n, b) for n, b in self.overrides.items() if b is not None],
-            )
-            conn.executemany(
-                "DELETE FROM overrides WHERE number = ?",
-                [(n,) for n, b in self.overrides.items() if b is None],
-            )
-            if self.conversations_reset:
-                conn.execute("DELETE FROM conversations")
-            conn.executemany(
-                "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?, ?)",
-                [(*k, v) for k, v in self.conversations.items() if v is not None],
-            )
-            conn.executemany(
-                "DELETE FROM conversations WHERE kind = ? AND a = ? AND b = ?",
-                [k for k, v in self.conversations.items() if v is None],
-            )
+        if self.reset:
+            conn.execute("DELETE FROM messages")
+        conn.executemany(
+            "INSERT OR REPLACE INTO messages VALUES (?, 'accepted', ?, ?)",
+            [(w, expires, record) for w, (expires, record) in self.accepted.items()],
+        )
+        conn.executemany(
+            "UPDATE messages SET status = ? WHERE meta_wamid = ?",
+            [(st, w) for w, st in self.status.items()],
+        )
+        conn.executemany(
+            "UPDATE messages SET record = ? WHERE meta_wamid = ?",
+            [(r, w) for w, r in self.tapped.items()],
+        )
+        conn.executemany("DELETE FROM messages WHERE meta_wamid = ?", finished)
+        durable_chats.write(conn, self.written_reset, self.written)
+        if self.settings is not None:
+            conn.execute("INSERT OR REPLACE INTO settings VALUES ('sandbox', ?)", (self.settings,))
+        if self.overrides_reset:
+            conn.execute("DELETE FROM overrides")
+        conn.executemany(
+            "INSERT OR REPLACE INTO overrides VALUES (?, ?)",
+            [(n, b) for n, b in self.overrides.items() if b is not None],
+        )
+        conn.executemany(
+            "DELETE FROM overrides WHERE number = ?",
+            [(n,) for n, b in self.overrides.items() if b is None],
+        )
+        if self.conversations_reset:
+            conn.execute("DELETE FROM conversations")
+        conn.executemany(
+            "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?, ?)",
+            [(*k, v) for k, v in self.conversations.items() if v is not None],
+        )
+        conn.executemany(
+            "DELETE FROM conversations WHERE kind = ? AND a = ? AND b = ?",
+            [k for k, v in self.conversations.items() if v is None],
+        )
+
+
+def _write_batch(conn: sqlite3.Connection, batch: _Batch) -> None:
+    batch.write(conn)
 
 
 class MessageJournal:
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, writer: WriterKind = "thread") -> None:
         self.path = path
+        self._writer_kind: WriterKind = writer
+        self._engine: Engine | None = None  # the writer: a thread, or a process of its own
         self._conn: sqlite3.Connection | None = None
         self._batch = _Batch()
         self._filled = asyncio.Event()
@@ -457,6 +461,8 @@ class MessageJournal:
         saved = conn.execute("SELECT value FROM settings WHERE name = 'sandbox'").fetchone()
         self.settings = saved[0] if saved is not None else None
         self._conn = conn
+        self._engine = Engine(self.path, synchronous="NORMAL", writer=self._writer_kind)
+        self._engine.start()
         self._task = asyncio.get_running_loop().create_task(self._run(), name="emulator-journal")
         found = [(_decode(record), status) for record, status in rows]
         for record, saved in found:
@@ -472,6 +478,9 @@ class MessageJournal:
             self._filled.set()
             await self._task
             self._task = None
+        if self._engine is not None:
+            await self._engine.close()
+            self._engine = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -481,9 +490,9 @@ class MessageJournal:
             await self._filled.wait()
             batch, done = self._take()
             try:
-                if batch and self._conn is not None:
-                    await asyncio.to_thread(batch.write, self._conn)
-            except sqlite3.Error:
+                if batch and self._engine is not None:
+                    await self._engine.write(_write_batch, batch)
+            except Exception:  # from the writer process, an error may cross as another type
                 log.exception("the emulator's message journal could not be written")
             finally:
                 if done is not None and not done.done():

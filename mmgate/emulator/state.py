@@ -22,6 +22,7 @@ from mmgate.emulator.templates import TemplateDesk
 from mmgate.emulator.webhook_sender import Outgoing, WebhookSender
 from mmgate.emulator.world import WorldStore
 from mmgate.httpclient import HttpClient
+from mmgate.storage.sqlite.engine import WriterKind
 
 
 class Emulator:
@@ -32,6 +33,7 @@ class Emulator:
         http: HttpClient,
         *,
         batches_to: Callable[[str], bool] = lambda _url: False,
+        journal_writer: WriterKind = "thread",
     ) -> None:
         self.clock = clock
         self.worlds = WorldStore(world_path, clock)  # MM onboarding status reads the clock
@@ -42,7 +44,7 @@ class Emulator:
         )
         # Messages in flight, journaled beside the world so a restart resumes them.
         journal_path = world_path.with_name(JOURNAL_FILE) if world_path is not None else None
-        self.journal = MessageJournal(journal_path)
+        self.journal = MessageJournal(journal_path, writer=journal_writer)
         self.sender.on_delivered = self._reported
         # Due events wait while webhooks queue up: a clock jump over 100,000 recipients
         # then holds a bounded number of built webhooks, not all of them.
