@@ -27,6 +27,7 @@ from mmgate.domain.throughput import ThroughputLimiter
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.errors import GraphError
 from mmgate.ids import key_hash, new_wamid
+from mmgate.sdk.wire import SendResponse
 from mmgate.services.bids import price_send
 from mmgate.services.templates import TemplateCatalog
 from mmgate.services.wabas import WabaCatalog
@@ -199,13 +200,5 @@ class Accepter:
 
     @staticmethod
     def _response(valid: ValidSend, wamid: str) -> bytes:
-        message: dict[str, str] = {"id": wamid}
-        if valid.request.type == "template":
-            message["message_status"] = "accepted"
-        return _json.encode(
-            {
-                "messaging_product": "whatsapp",
-                "contacts": [{"input": valid.request.to, "wa_id": valid.wa_id}],
-                "messages": [message],
-            }
-        )
+        to, template = valid.request.to or valid.wa_id, valid.request.type == "template"
+        return _json.encode(SendResponse.accepted(to, valid.wa_id, wamid, template=template))
