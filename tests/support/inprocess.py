@@ -114,12 +114,17 @@ async def in_process_app(
     `seed_path`: the workspace to provision (default: the test seed; None: none, as
     `mmgate serve` without `--seed`: the demo workspace, or what the data dir holds).
     `env`: MMGATE_* variables, read as `mmgate serve` reads them; `settings` override both.
+    SQLite's writer runs in a thread unless `env` or `settings` say otherwise.
     """
     if seed_path is TEST_SEED:
         seed_path = seed.write_seed(tmp_path)
-    config = Settings.from_env(
-        env or {}, **{"data_dir": tmp_path / "data", "clock": "frozen", **settings}
-    )
+    # SQLite's writer in a thread, not a process of its own (the default of `mmgate serve`,
+    # which the child-process tests keep): this fixture is for tests that need no process,
+    # and the storage contract runs on both writers (tests/integration/storage).
+    defaults = {"data_dir": tmp_path / "data", "clock": "frozen"}
+    if "MMGATE_SQLITE_WRITER" not in (env or {}):
+        defaults["sqlite_writer"] = "thread"
+    config = Settings.from_env(env or {}, **{**defaults, **settings})
     app = build_app(config, seed=spec.load(seed_path) if seed_path is not None else None)
     async with app.starlette.router.lifespan_context(app.starlette):
         transport = httpx.ASGITransport(app=app)
