@@ -77,27 +77,6 @@ def create_bid_template(server: ServerProcess, name: str, bid_amount: int) -> st
     return template_id
 
 
-def mm_send(
-    server: ServerProcess,
-    to: str,
-    template: str,
-    multiplier: float | None = None,
-    *,
-    endpoint: str = "marketing_messages",
-    phone_number_id: str = seed.PHONE_NUMBER_ID,
-) -> httpx.Response:
-    body: dict[str, Any] = {
-        "messaging_product": "whatsapp",
-        "recipient_type": "individual",
-        "to": to,
-        "type": "template",
-        "template": {"name": template, "language": {"code": "en"}},
-    }
-    if multiplier is not None:
-        body["bid_spec"] = {"per_message_bid_multiplier": multiplier}
-    return graph(server, "POST", f"/{phone_number_id}/{endpoint}", json=body)
-
-
 def now(server: ServerProcess) -> float:
     answer = server.http.get("/sandbox/clock", headers=SANDBOX)
     answer.raise_for_status()
