@@ -98,8 +98,10 @@ def _burst(gateway: ServerProcess, accepted: list[str], killed: threading.Event)
             return
         try:
             response = gateway.send({**seed.SEED_EXAMPLE, "to": f"4478{i:04d}5678"})
-        except httpx.HTTPError:
-            return  # the process died under this request: not accepted
+        except (httpx.HTTPError, RuntimeError):
+            # The process died under this request, or the kill closed the client before
+            # it left (httpx raises RuntimeError then): not accepted either way.
+            return
         if response.status_code == 200:
             accepted.append(response.json()["messages"][0]["id"])
             if len(accepted) == KILL_AFTER:
