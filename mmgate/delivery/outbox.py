@@ -63,6 +63,9 @@ class OutboxWorker:
         self._idle = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
         self._quiet = True  # the last claim found nothing: look (a read) before claiming
+        # Claims under way: their jobs are leased (no longer due) but not yet running here,
+        # so a settle that saw neither would let the clock jump over them.
+        self._claiming = 0
 
     async def run(self) -> None:
         self._recorder = asyncio.create_task(self._record_loop(), name=f"{self.kind}-record")
@@ -86,7 +89,11 @@ class OutboxWorker:
         now = self._clock.now()
         if self._quiet and not await self._store.due(self.kind, now):
             return 0  # a read, not a write: most wake-ups of a quiet kind find nothing
-        jobs = await self._store.claim(self.kind, now, now + self._lease, free)
+        self._claiming += 1
+        try:
+            jobs = await self._store.claim(self.kind, now, now + self._lease, free)
+        finally:
+            self._claiming -= 1
         self._quiet = not jobs
         # Still running here: its lease ran out on a clock that jumped (sandbox) or under
         # a very slow call. Running it twice would send it twice; the claim only renewed
@@ -148,7 +155,11 @@ class OutboxWorker:
         `limit_seconds`)."""
         deadline = asyncio.get_running_loop().time() + limit_seconds
         while asyncio.get_running_loop().time() < deadline:
-            if not self._running and not await self._store.due(self.kind, self._clock.now()):
+            if (
+                not self._running
+                and not self._claiming
+                and not await self._store.due(self.kind, self._clock.now())
+            ):
                 return
             self._idle.clear()
             self.waker.wake()

@@ -81,13 +81,6 @@ class _ClaimHeldOpen:
         return jobs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OutboxWorker.settle returns while a claim is in flight (claimed jobs are neither "
-    "due nor in _running yet), so a sandbox jump overtakes a just-accepted send: its webhooks "
-    "come one jump late (the 'webhooks not received; got []' flakes). Fix in "
-    "mmgate/delivery/outbox.py; then drop this marker.",
-)
 async def test_settle_waits_for_jobs_being_claimed(store: Store) -> None:
     await provision(store)
     await store.accept(message("wamid.A"), response("wamid.A"), None)
