@@ -54,22 +54,24 @@ def enrol(server: ServerProcess, business_id: str = seed.BUSINESS_ID) -> None:
     assert accepted.status_code == 200, accepted.text
 
 
+def bid_template(name: str, bid_amount: int) -> dict[str, Any]:
+    """A MARKETING template with a max price, as the Graph API takes it."""
+    return {
+        "name": name,
+        "category": "MARKETING",
+        "language": "en",
+        "components": [{"type": "BODY", "text": "Shop our seasonal sale!"}],
+        "optimization_spec": {"bid_amount": bid_amount, "bid_strategy": "LOWEST_COST_WITH_BID_CAP"},
+    }
+
+
 def create_bid_template(server: ServerProcess, name: str, bid_amount: int) -> str:
     """A MARKETING template with a max price, approved and past its sync window."""
     answer = graph(
         server,
         "POST",
         f"/{seed.WABA_ID}/message_templates",
-        json={
-            "name": name,
-            "category": "MARKETING",
-            "language": "en",
-            "components": [{"type": "BODY", "text": "Shop our seasonal sale!"}],
-            "optimization_spec": {
-                "bid_amount": bid_amount,
-                "bid_strategy": "LOWEST_COST_WITH_BID_CAP",
-            },
-        },
+        json=bid_template(name, bid_amount),
     )
     assert answer.status_code == 200, answer.text
     server.advance(601)  # approved at once, then 10 minutes of ad sync
@@ -119,16 +121,7 @@ async def create_bid_template_async(app: InProcessApp, name: str, bid_amount: in
         app,
         "POST",
         f"/{seed.WABA_ID}/message_templates",
-        json={
-            "name": name,
-            "category": "MARKETING",
-            "language": "en",
-            "components": [{"type": "BODY", "text": "Shop our seasonal sale!"}],
-            "optimization_spec": {
-                "bid_amount": bid_amount,
-                "bid_strategy": "LOWEST_COST_WITH_BID_CAP",
-            },
-        },
+        json=bid_template(name, bid_amount),
     )
     assert answer.status_code == 200, answer.text
     await app.advance(601)  # approved at once, then 10 minutes of ad sync

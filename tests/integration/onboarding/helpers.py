@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
+
 from tests.support import seed
 from tests.support.inprocess import InProcessApp
 from tests.support.receiver import Received, WebhookReceiver, statuses
@@ -65,17 +67,22 @@ def send_category(
     return category
 
 
-def client_mm_statuses(server: ServerProcess) -> dict[str, str | None]:
-    """WABA id -> MM status, as the Partner API lists the partner's clients."""
-    response = server.http.get(
-        f"/api/v2/partners/{seed.PARTNER_ID}/clients", headers={"X-API-Key": seed.PARTNER_KEY}
-    )
+def mm_statuses(response: httpx.Response) -> dict[str, str | None]:
+    """WABA id -> MM status, from the Partner API's list of the partner's clients."""
     assert response.status_code == 200, response.text
     return {
         waba["id"]: waba["marketing_messages_onboarding_status"]
         for client in response.json()["data"]["clients"]
         for waba in client["wabas"]
     }
+
+
+def client_mm_statuses(server: ServerProcess) -> dict[str, str | None]:
+    """WABA id -> MM status, as the Partner API lists the partner's clients."""
+    response = server.http.get(
+        f"/api/v2/partners/{seed.PARTNER_ID}/clients", headers={"X-API-Key": seed.PARTNER_KEY}
+    )
+    return mm_statuses(response)
 
 
 # The same for the app in process (tests/support/inprocess.py).
@@ -112,9 +119,4 @@ async def client_mm_statuses_async(app: InProcessApp) -> dict[str, str | None]:
     response = await app.http.get(
         f"/api/v2/partners/{seed.PARTNER_ID}/clients", headers={"X-API-Key": seed.PARTNER_KEY}
     )
-    assert response.status_code == 200, response.text
-    return {
-        waba["id"]: waba["marketing_messages_onboarding_status"]
-        for client in response.json()["data"]["clients"]
-        for waba in client["wabas"]
-    }
+    return mm_statuses(response)

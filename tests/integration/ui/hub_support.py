@@ -112,6 +112,14 @@ def start_two_partners(tmp_path: Path, env: dict[str, str] | None = None) -> Ser
     return server
 
 
+def form(data: dict[str, str] | None, csrf: str | None) -> dict[str, str]:
+    """A form's fields with its CSRF token, as the Hub's pages post them."""
+    fields = dict(data or {})
+    if csrf:
+        fields["csrf_token"] = csrf
+    return fields
+
+
 def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found is not None, "no CSRF token in the page"
@@ -145,11 +153,7 @@ class HubClient:
     def post(
         self, path: str, data: dict[str, str] | None = None, *, csrf: str | None = None
     ) -> httpx.Response:
-        token = self.csrf if csrf is None else csrf
-        fields = dict(data or {})
-        if token:
-            fields["csrf_token"] = token
-        return self.http.post(path, data=fields)
+        return self.http.post(path, data=form(data, self.csrf if csrf is None else csrf))
 
 
 # The same for the app in process (tests/support/inprocess.py).
@@ -213,8 +217,4 @@ class AsyncHubClient:
     async def post(
         self, path: str, data: dict[str, str] | None = None, *, csrf: str | None = None
     ) -> httpx.Response:
-        token = self.csrf if csrf is None else csrf
-        fields = dict(data or {})
-        if token:
-            fields["csrf_token"] = token
-        return await self.http.post(path, data=fields)
+        return await self.http.post(path, data=form(data, self.csrf if csrf is None else csrf))
