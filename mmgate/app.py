@@ -32,7 +32,7 @@ from mmgate.services.directory import Directory
 from mmgate.services.templates import TemplateCatalog
 from mmgate.services.wabas import WabaCatalog
 from mmgate.settings import INTERNAL_ORIGIN, Settings
-from mmgate.storage.factory import create_store
+from mmgate.storage.factory import create_store, sqlite_writer_kind
 from mmgate.ui import hub, landing
 from mmgate.upstream.graph import GraphClient
 from mmgate.web import surfaces
@@ -88,7 +88,7 @@ class MmgateApp:
                 settings.data_dir / "emulator.json",
                 self.internal_http,
                 batches_to=lambda url: url.startswith(INTERNAL_ORIGIN),
-                journal_writer="process" if settings.sqlite_writer == "process" else "thread",
+                journal_writer=sqlite_writer_kind(settings.sqlite_writer),
             )
         self.caches = directory_caches(self.store, self.clock)
         self.workers = Workers(

@@ -35,8 +35,10 @@ class Settings:
     api_processes: int = 1  # each API process enforces its share of the throughput
     sqlite_synchronous: str = "FULL"
     # Where SQLite's writer runs: "process" (its own process, on another core than the
-    # event loop: the default) or "thread" (in this process; one process in all).
-    sqlite_writer: str = "process"
+    # event loop), "thread" (in this process), or "auto" (the default): a process when this
+    # process may run on more than one core, else a thread (a second process on the same
+    # core only adds the pipe's cost).
+    sqlite_writer: str = "auto"
     report_expired_as_failed: bool = False
     # Jobs a worker holds at once. Per-message order makes each webhook wait for the
     # previous one's outcome to be written (a claim -> post -> record cycle of a few ms),
@@ -78,6 +80,12 @@ class Settings:
     def base_url(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
         return f"http://{host}:{self.port}"
+
+    def __post_init__(self) -> None:
+        if self.sqlite_writer not in ("auto", "thread", "process"):
+            raise ValueError(
+                f"MMGATE_SQLITE_WRITER must be auto, thread or process, not {self.sqlite_writer!r}"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

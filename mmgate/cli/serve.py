@@ -90,10 +90,10 @@ def serve(
         workspace = spec.load(seed) if seed else None
     except (OSError, ValueError, msgspec.ValidationError) as exc:
         raise click.ClickException(f"cannot load seed {seed}: {exc}") from None
-    settings = Settings.from_env(
-        host=host, port=port, data_dir=data_dir, clock=clock, api_processes=workers
-    )
     try:
+        settings = Settings.from_env(
+            host=host, port=port, data_dir=data_dir, clock=clock, api_processes=workers
+        )
         logs.configure(settings.log_level, settings.log_format)
         held = lock.acquire(data_dir, settings.base_url)
     except (ValueError, lock.DataDirBusy) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from mmgate.storage.migrate import apply_postgres, apply_sqlite
@@ -34,16 +35,22 @@ def database(url_or_path: str | Path) -> Path | str:
     return Path(url_or_path)
 
 
+def sqlite_writer_kind(setting: str) -> WriterKind:
+    """`MMGATE_SQLITE_WRITER` resolved: "auto" is a process when this process may run on
+    more than one core (its CPU affinity, as `taskset` or a container sets it)."""
+    if setting == "auto":
+        return "process" if len(os.sched_getaffinity(0)) > 1 else "thread"
+    if setting in ("thread", "process"):
+        return "process" if setting == "process" else "thread"
+    raise ValueError(f"MMGATE_SQLITE_WRITER must be auto, thread or process, not {setting!r}")
+
+
 def create_store(
     url_or_path: str | Path, *, sqlite_synchronous: str = "FULL", sqlite_writer: str = "thread"
 ) -> Store:
     target = database(url_or_path)
     if isinstance(target, Path):
-        if sqlite_writer not in ("thread", "process"):
-            raise ValueError(
-                f"MMGATE_SQLITE_WRITER must be thread or process, not {sqlite_writer!r}"
-            )
-        writer: WriterKind = "process" if sqlite_writer == "process" else "thread"
+        writer = sqlite_writer_kind(sqlite_writer)
         return SqliteStore(target, synchronous=sqlite_synchronous, writer=writer)
     # Imported here so SQLite users need not install the `postgres` extra.
     from mmgate.storage.postgres.store import PostgresStore

@@ -45,7 +45,9 @@ class ProcessWriter:
         self._child: subprocess.Popen[bytes] | None = None
 
     def _running(self) -> subprocess.Popen[bytes]:
-        if self._child is None or self._child.poll() is not None:
+        if self._child is not None and self._child.poll() is not None:
+            self.close()  # it died between groups (killed): reap it, start another
+        if self._child is None:
             self._child = subprocess.Popen(
                 self._args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
             )
