@@ -16,7 +16,6 @@ from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
 from mmgate.clock import Clock, SystemClock, persisted_sandbox_clock
-from mmgate.domain.throughput import ThroughputLimiter
 from mmgate.emulator import routes as emulator_routes
 from mmgate.emulator.state import Emulator
 from mmgate.gateway import health
@@ -30,6 +29,7 @@ from mmgate.services.accept import Accepter
 from mmgate.services.caches import directory_caches
 from mmgate.services.directory import Directory
 from mmgate.services.templates import TemplateCatalog
+from mmgate.services.throughput import ThroughputLimiter
 from mmgate.services.wabas import WabaCatalog
 from mmgate.settings import INTERNAL_ORIGIN, Settings
 from mmgate.storage.factory import create_store, sqlite_writer_kind
@@ -118,7 +118,8 @@ class MmgateApp:
             caches.partners,
             wabas,
             self.workers.dispatch_worker.waker.wake,
-            ThroughputLimiter(s.throughput_per_number / max(1, s.api_processes)),
+            # Shared by every process and host through the database.
+            ThroughputLimiter(s.throughput_per_number, store),
         )
         return Gateway(
             store=store,

@@ -1,6 +1,7 @@
 """The two rate-limit policies, each written once: a sliding window of failures (against
-guessing) and a token bucket (against floods, and Meta's per-number throughput). Callers pass
-the one clock's `now`, so tests move time and never sleep.
+guessing) and a token bucket (against floods). Callers pass the one clock's `now`, so tests
+move time and never sleep. (Meta's per-number throughput is shared by every process through
+the database instead: domain/throughput.py.)
 
 Kept in memory per process: with N processes a client gets up to N times a limit, still far
 below what guessing a 192-bit key or a password needs. Memory is bounded: past `MAX_KEYS`

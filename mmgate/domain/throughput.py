@@ -1,28 +1,113 @@
-"""Per-number throughput (reference §7): 80 messages/s by default, up to 1,000;
-past it a send gets 130429. A token bucket per phone number on the one clock."""
+"""Per-number throughput (reference §7): 80 messages/s by default, up to 1,000; past it a
+send gets 130429. One token bucket per phone number, on the one clock, shared by every
+process and host through the database; a process takes tokens from it in grants and spends
+them locally, so the bucket costs a write per grant, not per message.
+
+The rules, pure:
+- The bucket holds up to `burst` tokens (one second's worth) and refills at `per_second`
+  (`refill`). A grant takes up to `ask` whole tokens from it at once (`take`): the store runs
+  the same rule in one `UPDATE … RETURNING` (sql/throughput.sql), atomically across
+  processes.
+- A process's grant (`Grant`) is spent one token a send. Its tokens are good for
+  `GRANT_LIFETIME` after they were taken, so an idle process cannot hoard them. When the
+  bucket answers (nearly) empty, the process refuses without asking again until, by the
+  bucket's own arithmetic, it holds `worth_asking` tokens: a refusal costs no write, and
+  refused floods cost one ask per `worth_asking` tokens, never one per send.
+"""
 
 from __future__ import annotations
 
-import sys
-
-from mmgate.domain.rate_limits import TokenBucket
-from mmgate.errors import GraphError
+import math
+from dataclasses import dataclass
 
 DEFAULT_PER_SECOND = 80
 MAX_PER_SECOND = 1000
+# A grant is up to a tenth of a second's worth: 8 tokens at 80/s, 100 at 1,000/s.
+GRANT_SECONDS = 0.1
+# Unspent tokens of a grant are forgotten this long after they were taken.
+GRANT_LIFETIME = 1.0
+# Float arithmetic on times may leave 0.9999999999 of a token that is a whole one.
+EPSILON = 1e-9
 
 
-class ThroughputLimiter:
-    """Refuses sends past `per_second` for one number; bursts up to one second's worth.
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One number's limit: `per_second`, bursts up to one second's worth."""
 
-    The state is per process: with several API processes each holds its share
-    (`per_second / processes`, see docs/operations.md)."""
+    per_second: float
 
-    def __init__(self, per_second: float) -> None:
-        self.per_second = per_second
-        # Keys are the directory's own numbers (bounded), so no wholesale forgetting.
-        self._bucket = TokenBucket(per_second, per_second, max_keys=sys.maxsize)
+    @property
+    def burst(self) -> float:
+        return self.per_second
 
-    def take(self, phone_number_id: str, now: float) -> None:
-        if self._bucket.take(phone_number_id, now) is not None:
-            raise GraphError(130429, http_status=429)
+    @property
+    def grant(self) -> int:
+        """How many tokens a process asks for at once."""
+        return max(1, math.ceil(self.per_second * GRANT_SECONDS))
+
+    @property
+    def worth_asking(self) -> int:
+        """How many tokens the bucket must hold before a process asks again after it
+        answered (nearly) empty: a quarter of a grant (25 ms worth), at least one."""
+        return max(1, self.grant // 4)
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A grant from the bucket: `granted` whole tokens, `left` in the bucket after it."""
+
+    granted: int
+    left: float
+
+
+def refill(tokens: float, at: float, now: float, limit: Limit) -> float:
+    """The bucket at `now`: refilled for the time since `at`, never past the burst. Time
+    that runs backwards (another host's clock ahead of this one) adds nothing."""
+    return min(limit.burst, tokens + max(0.0, now - at) * limit.per_second)
+
+
+def take(tokens: float, at: float, ask: int, limit: Limit, now: float) -> tuple[Taken, float]:
+    """A grant of up to `ask` tokens from a bucket that held `tokens` at `at`; the grant and
+    the bucket's new time (which never goes back). sql/throughput.sql is this, in SQL."""
+    level = refill(tokens, at, now, limit)
+    granted = min(ask, math.floor(level + EPSILON))
+    return Taken(granted, level - granted), max(at, now)
+
+
+def take_first(ask: int, limit: Limit) -> Taken:
+    """A grant from a number's new bucket, which starts full."""
+    taken, _ = take(limit.burst, 0.0, ask, limit, 0.0)
+    return taken
+
+
+class Grant:
+    """A process's tokens for one number."""
+
+    __slots__ = ("expires_at", "next_ask_at", "tokens")
+
+    def __init__(self) -> None:
+        self.tokens = 0
+        self.expires_at = -math.inf
+        self.next_ask_at = -math.inf
+
+    def spend(self, now: float) -> bool:
+        """Spend one token; False when there is none to spend."""
+        if self.tokens <= 0 or now >= self.expires_at:
+            return False
+        self.tokens -= 1
+        return True
+
+    def may_ask(self, now: float) -> bool:
+        """Whether the bucket may hold tokens worth asking for."""
+        return now >= self.next_ask_at
+
+    def running_low(self, limit: Limit) -> bool:
+        """Half a grant or less left: time to ask for the next one, before it runs out."""
+        return self.tokens <= limit.grant // 2
+
+    def received(self, taken: Taken, limit: Limit, now: float) -> None:
+        """Tokens taken at `now`; the bucket's answer says when to ask next."""
+        self.tokens = taken.granted + (self.tokens if now < self.expires_at else 0)
+        self.expires_at = now + GRANT_LIFETIME
+        missing = limit.worth_asking - taken.left
+        self.next_ask_at = now + missing / limit.per_second if missing > EPSILON else now

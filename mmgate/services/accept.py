@@ -23,13 +23,13 @@ from mmgate.domain.routing import (
     decide_route,
 )
 from mmgate.domain.templates import Category, TemplateInfo, check_against_template
-from mmgate.domain.throughput import ThroughputLimiter
 from mmgate.domain.ttl import resolve_ttl
 from mmgate.errors import GraphError
 from mmgate.ids import key_hash, new_wamid
 from mmgate.sdk.wire import SendResponse
 from mmgate.services.bids import price_send
 from mmgate.services.templates import TemplateCatalog
+from mmgate.services.throughput import ThroughputLimiter
 from mmgate.services.wabas import WabaCatalog
 from mmgate.storage.port import Channel, IdempotencyClaim, NewMessage, Partner, Store
 from mmgate.upstream.graph import UpstreamUnavailable
@@ -78,7 +78,7 @@ class Accepter:
         self, channel: Channel, entry_point: EntryPoint, body: bytes, idempotency_key: str | None
     ) -> bytes:
         valid = validate_send(decode_send(body), entry_point)
-        self._throughput.take(channel.phone_number_id, self._clock.now())
+        await self._throughput.take(channel.phone_number_id, self._clock.now())
         check_recipient_region(valid.wa_id)
         template = await self._template(channel, valid)
         category = template.category if template else None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from mmgate.domain.templates import TemplateInfo
+from mmgate.domain.throughput import Limit, Taken
 from mmgate.storage.hub_port import ApiKeyRecord as ApiKeyRecord
 from mmgate.storage.hub_port import ClickCount as ClickCount
 from mmgate.storage.hub_port import FunnelRow as FunnelRow
@@ -361,6 +362,12 @@ class Store(Protocol):
     async def message(self, channel_id: str, wamid: str) -> MessageRecord | None: ...
     async def record_price(self, price: MessagePrice) -> None: ...
     async def message_price(self, wamid: str) -> MessagePrice | None: ...
+    async def take_throughput(
+        self, phone_number_id: str, ask: int, limit: Limit, now: float
+    ) -> Taken:
+        """Up to `ask` tokens from the number's bucket, shared by every process
+        (domain/throughput.take, in one write item)."""
+        ...
 
     # the outbox
     async def claim(self, kind: str, now: float, lease_until: float, limit: int) -> list[Job]:

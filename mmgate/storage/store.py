@@ -14,7 +14,8 @@ import json
 from dataclasses import asdict, fields
 
 from mmgate.domain.templates import TemplateInfo
-from mmgate.storage.connectors import Connector, Row, execute
+from mmgate.domain.throughput import EPSILON, Limit, Taken, take_first
+from mmgate.storage.connectors import Connector, Row, execute, fetch_one
 from mmgate.storage.delivery_log import DeliveryLog
 from mmgate.storage.hub import Hub
 from mmgate.storage.port import (
@@ -385,6 +386,30 @@ class SqlStore(DeliveryLog, Hub):
     async def message_price(self, wamid: str) -> MessagePrice | None:
         row = await self.connector.fetch_one("message_price", wamid=wamid)
         return None if row is None else MessagePrice(*row)
+
+    # -- per-number throughput ----------------------------------------------------------
+
+    async def take_throughput(
+        self, phone_number_id: str, ask: int, limit: Limit, now: float
+    ) -> Taken:
+        first = take_first(ask, limit)
+        (row,) = await self.connector.write(
+            [
+                fetch_one(
+                    "take_throughput",
+                    phone_number_id=phone_number_id,
+                    ask=ask,
+                    per_second=limit.per_second,
+                    burst=limit.burst,
+                    epsilon=EPSILON,
+                    now=now,
+                    first_granted=first.granted,
+                    first_left=first.left,
+                )
+            ]
+        )
+        granted, left = row
+        return Taken(int(granted), float(left))
 
 
 # The `message` query's columns, in order: every field of the record but its timeline.

@@ -109,20 +109,6 @@ def test_graph_error_shapes_and_parsing() -> None:
     assert hook["title"] == hook["message"] and hook["href"].endswith("error-codes")
 
 
-def test_throughput_limit_per_number_refills_on_the_clock() -> None:
-    from mmgate.domain.throughput import ThroughputLimiter
-
-    limiter = ThroughputLimiter(80)
-    for _ in range(80):
-        limiter.take("p1", 1000.0)
-    with pytest.raises(GraphError) as caught:
-        limiter.take("p1", 1000.0)
-    assert caught.value.code == 130429
-    limiter.take("p2", 1000.0)  # another number has its own budget
-    limiter.take("p1", 1000.0125)  # 1/80 s later one more is allowed
-    ThroughputLimiter(0).take("p1", 0.0)  # 0 = unlimited
-
-
 @pytest.mark.parametrize(
     "url",
     [

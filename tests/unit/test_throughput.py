@@ -1,0 +1,159 @@
+"""Per-number throughput: the bucket's arithmetic, a process's grant, and the limiter that
+spends grants from a store shared by several processes (here a store that runs the same
+rule in memory, as the database does: tests/integration/storage/test_throughput.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from mmgate.domain.throughput import (
+    GRANT_LIFETIME,
+    Grant,
+    Limit,
+    Taken,
+    refill,
+    take,
+    take_first,
+)
+from mmgate.errors import GraphError
+from mmgate.services.throughput import ThroughputLimiter
+from mmgate.storage.port import Store
+
+NOW = 1_000_000.0
+
+
+def test_a_grant_is_a_tenth_of_a_second_and_worth_asking_a_quarter_of_one() -> None:
+    assert (Limit(80).grant, Limit(80).worth_asking) == (8, 2)
+    assert (Limit(1000).grant, Limit(1000).worth_asking) == (100, 25)
+    assert (Limit(1).grant, Limit(1).worth_asking) == (1, 1)
+    assert Limit(80).burst == 80
+
+
+def test_the_bucket_refills_at_the_rate_up_to_the_burst() -> None:
+    limit = Limit(80)
+    assert refill(0.0, NOW, NOW + 0.5, limit) == 40.0
+    assert refill(70.0, NOW, NOW + 0.5, limit) == 80.0
+    assert refill(10.0, NOW, NOW - 5, limit) == 10.0  # a clock behind adds nothing
+
+
+def test_a_grant_takes_whole_tokens_and_the_bucket_time_never_goes_back() -> None:
+    limit = Limit(80)
+    assert take_first(8, limit) == Taken(8, 72.0)
+    assert take_first(100, limit) == Taken(80, 0.0)
+    taken, at = take(0.0, NOW, 8, limit, NOW + 0.05)
+    assert (taken.granted, taken.left, at) == (4, pytest.approx(0.0, abs=1e-6), NOW + 0.05)
+    taken, at = take(0.5, NOW, 8, limit, NOW - 1)
+    assert (taken, at) == (Taken(0, 0.5), NOW)
+    # 1/80 s of float time is a whole token, even when the subtraction says 0.99999…
+    assert take(0.0, 1000.0, 8, limit, 1000.0125)[0].granted == 1
+
+
+def test_a_process_spends_its_grant_until_it_runs_out_or_expires() -> None:
+    limit, grant = Limit(80), Grant()
+    assert not grant.spend(NOW) and grant.may_ask(NOW)
+    grant.received(Taken(8, 72.0), limit, NOW)
+    assert [grant.spend(NOW) for _ in range(9)] == [True] * 8 + [False]
+    grant.received(Taken(8, 64.0), limit, NOW)
+    assert grant.spend(NOW + GRANT_LIFETIME - 0.001)
+    assert not grant.spend(NOW + GRANT_LIFETIME)  # unspent tokens are not hoarded
+    assert grant.may_ask(NOW + GRANT_LIFETIME)
+
+
+def test_after_an_empty_answer_a_process_asks_again_once_a_quarter_grant_has_refilled() -> None:
+    limit, grant = Limit(80), Grant()
+    grant.received(Taken(3, 0.0), limit, NOW)
+    assert not grant.may_ask(NOW + 0.024)
+    assert grant.may_ask(NOW + 0.025)  # 2 tokens at 80/s
+    grant.received(Taken(0, 1.5), limit, NOW)
+    assert not grant.may_ask(NOW + 0.006) and grant.may_ask(NOW + 0.00625)
+
+
+def test_the_next_grant_is_asked_for_when_half_of_one_is_left() -> None:
+    limit, grant = Limit(80), Grant()
+    grant.received(Taken(8, 72.0), limit, NOW)
+    for _ in range(3):
+        grant.spend(NOW)
+    assert not grant.running_low(limit)
+    grant.spend(NOW)
+    assert grant.running_low(limit)
+    grant.received(Taken(8, 64.0), limit, NOW)  # the 4 left are kept
+    assert grant.tokens == 12
+
+
+class SharedBucket:
+    """The store's one call, in memory, with the domain's rule; counts the writes."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, tuple[float, float]] = {}
+        self.writes = 0
+
+    async def take_throughput(
+        self, phone_number_id: str, ask: int, limit: Limit, now: float
+    ) -> Taken:
+        self.writes += 1
+        await asyncio.sleep(0)  # a write is never instant: others run meanwhile
+        held = self.buckets.get(phone_number_id)
+        if held is None:
+            taken, at = take_first(ask, limit), now
+        else:
+            taken, at = take(*held, ask, limit, now)
+        self.buckets[phone_number_id] = (taken.left, at)
+        return taken
+
+
+def _limiter(per_second: float, bucket: SharedBucket) -> ThroughputLimiter:
+    store: Store = bucket  # type: ignore[assignment]  # the one call the limiter makes
+    return ThroughputLimiter(per_second, store)
+
+
+async def _accepted(limiter: ThroughputLimiter, sends: int, now: float, number: str = "p1") -> int:
+    accepted = 0
+    for _ in range(sends):
+        try:
+            await limiter.take(number, now)
+        except GraphError as exc:
+            assert (exc.code, exc.http_status) == (130429, 429)
+        else:
+            accepted += 1
+    return accepted
+
+
+@pytest.mark.anyio
+async def test_the_limit_holds_with_a_write_per_grant_and_none_per_refusal() -> None:
+    bucket = SharedBucket()
+    limiter = _limiter(80, bucket)
+    assert await _accepted(limiter, 80, NOW) == 80
+    writes = bucket.writes
+    assert writes <= 11  # a grant of 8 at a time (and the empty answer)
+    assert await _accepted(limiter, 500, NOW) == 0
+    assert bucket.writes == writes  # refusals cost nothing
+    assert await _accepted(limiter, 1, NOW, number="p2") == 1  # another number's own budget
+    assert await _accepted(limiter, 100, NOW + 1) == 80  # refilled on the clock
+
+
+@pytest.mark.anyio
+async def test_two_processes_on_one_bucket_together_stay_within_the_limit() -> None:
+    bucket = SharedBucket()
+    first, second = _limiter(80, bucket), _limiter(80, bucket)
+    together = await asyncio.gather(_accepted(first, 100, NOW), _accepted(second, 100, NOW))
+    assert sum(together) == 80 and min(together) > 0
+    # A second later, each may have at most its unspent grant on top of the refill.
+    later = await asyncio.gather(_accepted(first, 100, NOW + 1), _accepted(second, 100, NOW + 1))
+    assert 80 <= sum(later) <= 80 + 2 * Limit(80).grant
+
+
+@pytest.mark.anyio
+async def test_sends_that_find_the_grant_spent_wait_for_one_ask_together() -> None:
+    bucket = SharedBucket()
+    limiter = _limiter(1000, bucket)
+    await asyncio.gather(*(limiter.take("p1", NOW) for _ in range(40)))
+    assert bucket.writes == 1
+
+
+@pytest.mark.anyio
+async def test_no_limit_never_reaches_the_store() -> None:
+    limiter = ThroughputLimiter(0, store=None)  # type: ignore[arg-type]
+    for _ in range(10_000):
+        await limiter.take("p1", NOW)
