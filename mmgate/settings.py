@@ -32,7 +32,9 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     allow_private_webhooks: bool | None = None  # default: allowed in sandbox mode only
     throughput_per_number: float = 80.0  # messages/s per phone number; 0 = unlimited
-    api_processes: int = 1  # each API process enforces its share of the throughput
+    # How many processes `mmgate serve --workers` started. Nothing divides by it: the
+    # throughput limit is one bucket per number in the database, shared by all of them.
+    api_processes: int = 1
     sqlite_synchronous: str = "FULL"
     # Where SQLite's writer runs: "process" (its own process, on another core than the
     # event loop), "thread" (in this process), or "auto" (the default): a process when this

@@ -8,8 +8,8 @@ The rules, pure:
   (`refill`). A grant takes up to `ask` whole tokens from it at once (`take`): the store runs
   the same rule in one `UPDATE … RETURNING` (sql/throughput.sql), atomically across
   processes.
-- A process's grant (`Grant`) is spent one token a send. Its tokens are good for
-  `GRANT_LIFETIME` after they were taken, so an idle process cannot hoard them. When the
+- A process's grant (`Grant`) is spent one token a send. Unspent tokens are forgotten
+  `GRANT_LIFETIME` after the last grant, so an idle process cannot hoard them. When the
   bucket answers (nearly) empty, the process refuses without asking again until, by the
   bucket's own arithmetic, it holds `worth_asking` tokens: a refusal costs no write, and
   refused floods cost one ask per `worth_asking` tokens, never one per send.
@@ -24,7 +24,7 @@ DEFAULT_PER_SECOND = 80
 MAX_PER_SECOND = 1000
 # A grant is up to a tenth of a second's worth: 8 tokens at 80/s, 100 at 1,000/s.
 GRANT_SECONDS = 0.1
-# Unspent tokens of a grant are forgotten this long after they were taken.
+# Unspent tokens are forgotten this long after the last grant.
 GRANT_LIFETIME = 1.0
 # Float arithmetic on times may leave 0.9999999999 of a token that is a whole one.
 EPSILON = 1e-9

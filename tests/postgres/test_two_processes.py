@@ -68,7 +68,7 @@ def test_two_processes_send_once_and_hold_the_limit(
     accepted = codes.count(200)
     assert set(codes) <= {200, 429}
     assert codes.count(429) > 0, "the burst went past the limit"
-    # Each process holds half the budget; together they never exceed the limit.
+    # One bucket in the database for both: together they never exceed the limit.
     assert accepted <= LIMIT + LIMIT * elapsed + 2
 
     receiver.wait_for(
