@@ -8,11 +8,15 @@ The rules, pure:
   (`refill`). A grant takes up to `ask` whole tokens from it at once (`take`): the store runs
   the same rule in one `UPDATE … RETURNING` (sql/throughput.sql), atomically across
   processes.
-- A process's grant (`Grant`) is spent one token a send. Unspent tokens are forgotten
-  `GRANT_LIFETIME` after the last grant, so an idle process cannot hoard them. When the
-  bucket answers (nearly) empty, the process refuses without asking again until, by the
-  bucket's own arithmetic, it holds `worth_asking` tokens: a refusal costs no write, and
-  refused floods cost one ask per `worth_asking` tokens, never one per send.
+- A process's grant (`Grant`) is spent one token a send, and the next one is asked for while
+  a grant's worth is still left, so sends do not wait for it. Unspent tokens are good for
+  `GRANT_LIFETIME` after the last grant, so a process cannot hoard them; they go back to the
+  bucket with its next ask. A process asks for twice as many after its tokens ran out and
+  half as many after they expired (between `worth_asking` and a full grant), so an idle
+  process holds few. When the bucket answers
+  (nearly) empty, the process refuses without asking again until, by the bucket's own
+  arithmetic, it holds `worth_asking` tokens: a refusal costs no write, and a flood of
+  refused sends costs one ask per `worth_asking` tokens, never one per send.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ DEFAULT_PER_SECOND = 80
 MAX_PER_SECOND = 1000
 # A grant is up to a tenth of a second's worth: 8 tokens at 80/s, 100 at 1,000/s.
 GRANT_SECONDS = 0.1
-# Unspent tokens are forgotten this long after the last grant.
+# Unspent tokens are good this long after the last grant, then go back to the bucket.
 GRANT_LIFETIME = 1.0
 # Float arithmetic on times may leave 0.9999999999 of a token that is a whole one.
 EPSILON = 1e-9
@@ -42,13 +46,13 @@ class Limit:
 
     @property
     def grant(self) -> int:
-        """How many tokens a process asks for at once."""
+        """The most tokens a process asks for at once: a tenth of a second's worth."""
         return max(1, math.ceil(self.per_second * GRANT_SECONDS))
 
     @property
     def worth_asking(self) -> int:
-        """How many tokens the bucket must hold before a process asks again after it
-        answered (nearly) empty: a quarter of a grant (25 ms worth), at least one."""
+        """The fewest: a quarter of a grant (25 ms worth), at least one. Also how many the
+        bucket must hold before a process asks again after it answered (nearly) empty."""
         return max(1, self.grant // 4)
 
 
@@ -60,21 +64,30 @@ class Taken:
     left: float
 
 
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """What a process asks the bucket: up to `tokens`, giving back `returned` it let expire."""
+
+    tokens: int
+    returned: int = 0
+
+
 def refill(tokens: float, at: float, now: float, limit: Limit) -> float:
     """The bucket at `now`: refilled for the time since `at`, never past the burst. Time
     that runs backwards (another host's clock ahead of this one) adds nothing."""
     return min(limit.burst, tokens + max(0.0, now - at) * limit.per_second)
 
 
-def take(tokens: float, at: float, ask: int, limit: Limit, now: float) -> tuple[Taken, float]:
-    """A grant of up to `ask` tokens from a bucket that held `tokens` at `at`; the grant and
-    the bucket's new time (which never goes back). sql/throughput.sql is this, in SQL."""
-    level = refill(tokens, at, now, limit)
-    granted = min(ask, math.floor(level + EPSILON))
+def take(tokens: float, at: float, ask: Ask, limit: Limit, now: float) -> tuple[Taken, float]:
+    """A grant from a bucket that held `tokens` at `at`, and the bucket's new time (which
+    never goes back). Tokens given back count as if never taken: never past the burst.
+    sql/throughput.sql is this, in SQL."""
+    level = refill(tokens + ask.returned, at, now, limit)
+    granted = min(ask.tokens, math.floor(level + EPSILON))
     return Taken(granted, level - granted), max(at, now)
 
 
-def take_first(ask: int, limit: Limit) -> Taken:
+def take_first(ask: Ask, limit: Limit) -> Taken:
     """A grant from a number's new bucket, which starts full."""
     taken, _ = take(limit.burst, 0.0, ask, limit, 0.0)
     return taken
@@ -83,10 +96,12 @@ def take_first(ask: int, limit: Limit) -> Taken:
 class Grant:
     """A process's tokens for one number."""
 
-    __slots__ = ("expires_at", "next_ask_at", "tokens")
+    __slots__ = ("expires_at", "limit", "next_ask_at", "size", "tokens")
 
-    def __init__(self) -> None:
+    def __init__(self, limit: Limit) -> None:
+        self.limit = limit
         self.tokens = 0
+        self.size = limit.grant  # how many to ask for next
         self.expires_at = -math.inf
         self.next_ask_at = -math.inf
 
@@ -101,13 +116,25 @@ class Grant:
         """Whether the bucket may hold tokens worth asking for."""
         return now >= self.next_ask_at
 
-    def running_low(self, limit: Limit) -> bool:
-        """Half a grant or less left: time to ask for the next one, before it runs out."""
-        return self.tokens <= limit.grant // 2
+    def running_low(self) -> bool:
+        """A grant's worth or less left: time to ask for the next, before this one runs out."""
+        return self.tokens <= self.size
 
-    def received(self, taken: Taken, limit: Limit, now: float) -> None:
+    def ask(self, now: float) -> Ask:
+        """The next ask, sized to what this process spends: twice as many after its tokens
+        ran out, half as many after they expired unspent (those go back to the bucket with
+        the ask), between `worth_asking` and a full grant."""
+        if self.tokens == 0:
+            self.size = min(self.limit.grant, self.size * 2)
+        elif now >= self.expires_at:
+            returned, self.tokens = self.tokens, 0
+            self.size = max(self.limit.worth_asking, self.size // 2)
+            return Ask(self.size, returned)
+        return Ask(self.size)
+
+    def received(self, taken: Taken, now: float) -> None:
         """Tokens taken at `now`; the bucket's answer says when to ask next."""
         self.tokens = taken.granted + (self.tokens if now < self.expires_at else 0)
         self.expires_at = now + GRANT_LIFETIME
-        missing = limit.worth_asking - taken.left
-        self.next_ask_at = now + missing / limit.per_second if missing > EPSILON else now
+        missing = self.limit.worth_asking - taken.left
+        self.next_ask_at = now + missing / self.limit.per_second if missing > EPSILON else now

@@ -1,10 +1,10 @@
 """The per-number throughput limit of the send path, shared by every process and host.
 
 Each process spends tokens it took from the number's bucket in the database in grants
-(domain/throughput.py): one write item per grant (a tenth of a second's worth), none per
-message. One ask per number is in flight at a time; sends that find the grant spent wait for
-it together. The next grant is asked for when half of the current one is left, so at a
-steady rate sends do not wait for it at all.
+(domain/throughput.py): one write item per grant (up to a tenth of a second's worth), none
+per message. One ask per number is in flight at a time, started while a grant's worth is
+still left, so a steady stream of sends does not wait for it; sends that find the grant
+spent all the same wait for the one ask together.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from mmgate.domain.throughput import Grant, Limit
+from mmgate.domain.throughput import Ask, Grant, Limit
 from mmgate.errors import GraphError
 from mmgate.storage.port import Store
 
@@ -35,28 +35,27 @@ class ThroughputLimiter:
             return
         grant = self._grants.get(phone_number_id)
         if grant is None:
-            grant = self._grants[phone_number_id] = Grant()
+            grant = self._grants[phone_number_id] = Grant(limit)
         while not grant.spend(now):
             if not grant.may_ask(now):
                 raise GraphError(130429, http_status=429)
-            await asyncio.shield(self._ask(phone_number_id, grant, limit, now))
-        if grant.running_low(limit) and grant.may_ask(now):
-            self._ask(phone_number_id, grant, limit, now)  # ahead of need, not awaited
+            await asyncio.shield(self._ask(phone_number_id, grant, now))
+        if grant.running_low() and grant.may_ask(now):
+            self._ask(phone_number_id, grant, now)  # ahead of need, not awaited
 
-    def _ask(
-        self, phone_number_id: str, grant: Grant, limit: Limit, now: float
-    ) -> asyncio.Task[None]:
+    def _ask(self, phone_number_id: str, grant: Grant, now: float) -> asyncio.Task[None]:
         """The number's ask in flight, or a new one."""
         task = self._asking.get(phone_number_id)
         if task is None or task.done():
-            task = asyncio.create_task(self._refill(phone_number_id, grant, limit, now))
+            ask = grant.ask(now)
+            task = asyncio.create_task(self._refill(phone_number_id, grant, ask, now))
             self._asking[phone_number_id] = task
             task.add_done_callback(lambda t: self._asked(phone_number_id, t))
         return task
 
-    async def _refill(self, phone_number_id: str, grant: Grant, limit: Limit, now: float) -> None:
-        taken = await self._store.take_throughput(phone_number_id, limit.grant, limit, now)
-        grant.received(taken, limit, now)
+    async def _refill(self, phone_number_id: str, grant: Grant, ask: Ask, now: float) -> None:
+        taken = await self._store.take_throughput(phone_number_id, ask, grant.limit, now)
+        grant.received(taken, now)
 
     def _asked(self, phone_number_id: str, task: asyncio.Task[None]) -> None:
         if self._asking.get(phone_number_id) is task:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from mmgate.domain.templates import TemplateInfo
-from mmgate.domain.throughput import Limit, Taken
+from mmgate.domain.throughput import Ask, Limit, Taken
 from mmgate.storage.hub_port import ApiKeyRecord as ApiKeyRecord
 from mmgate.storage.hub_port import ClickCount as ClickCount
 from mmgate.storage.hub_port import FunnelRow as FunnelRow
@@ -363,9 +363,9 @@ class Store(Protocol):
     async def record_price(self, price: MessagePrice) -> None: ...
     async def message_price(self, wamid: str) -> MessagePrice | None: ...
     async def take_throughput(
-        self, phone_number_id: str, ask: int, limit: Limit, now: float
+        self, phone_number_id: str, ask: Ask, limit: Limit, now: float
     ) -> Taken:
-        """Up to `ask` tokens from the number's bucket, shared by every process
+        """A grant from the number's bucket, shared by every process and host
         (domain/throughput.take, in one write item)."""
         ...
 

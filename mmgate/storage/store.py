@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, fields
 
 from mmgate.domain.templates import TemplateInfo
-from mmgate.domain.throughput import EPSILON, Limit, Taken, take_first
+from mmgate.domain.throughput import EPSILON, Ask, Limit, Taken, take_first
 from mmgate.storage.connectors import Connector, Row, execute, fetch_one
 from mmgate.storage.delivery_log import DeliveryLog
 from mmgate.storage.hub import Hub
@@ -390,7 +390,7 @@ class SqlStore(DeliveryLog, Hub):
     # -- per-number throughput ----------------------------------------------------------
 
     async def take_throughput(
-        self, phone_number_id: str, ask: int, limit: Limit, now: float
+        self, phone_number_id: str, ask: Ask, limit: Limit, now: float
     ) -> Taken:
         first = take_first(ask, limit)
         (row,) = await self.connector.write(
@@ -398,7 +398,8 @@ class SqlStore(DeliveryLog, Hub):
                 fetch_one(
                     "take_throughput",
                     phone_number_id=phone_number_id,
-                    ask=ask,
+                    ask=ask.tokens,
+                    returned=ask.returned,
                     per_second=limit.per_second,
                     burst=limit.burst,
                     epsilon=EPSILON,

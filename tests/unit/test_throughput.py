@@ -10,6 +10,7 @@ import pytest
 
 from mmgate.domain.throughput import (
     GRANT_LIFETIME,
+    Ask,
     Grant,
     Limit,
     Taken,
@@ -24,7 +25,7 @@ from mmgate.storage.port import Store
 NOW = 1_000_000.0
 
 
-def test_a_grant_is_a_tenth_of_a_second_and_worth_asking_a_quarter_of_one() -> None:
+def test_a_grant_is_a_tenth_of_a_second_at_most_and_a_quarter_of_that_at_least() -> None:
     assert (Limit(80).grant, Limit(80).worth_asking) == (8, 2)
     assert (Limit(1000).grant, Limit(1000).worth_asking) == (100, 25)
     assert (Limit(1).grant, Limit(1).worth_asking) == (1, 1)
@@ -40,46 +41,70 @@ def test_the_bucket_refills_at_the_rate_up_to_the_burst() -> None:
 
 def test_a_grant_takes_whole_tokens_and_the_bucket_time_never_goes_back() -> None:
     limit = Limit(80)
-    assert take_first(8, limit) == Taken(8, 72.0)
-    assert take_first(100, limit) == Taken(80, 0.0)
-    taken, at = take(0.0, NOW, 8, limit, NOW + 0.05)
+    assert take_first(Ask(8), limit) == Taken(8, 72.0)
+    assert take_first(Ask(100), limit) == Taken(80, 0.0)
+    taken, at = take(0.0, NOW, Ask(8), limit, NOW + 0.05)
     assert (taken.granted, taken.left, at) == (4, pytest.approx(0.0, abs=1e-6), NOW + 0.05)
-    taken, at = take(0.5, NOW, 8, limit, NOW - 1)
+    taken, at = take(0.5, NOW, Ask(8), limit, NOW - 1)
     assert (taken, at) == (Taken(0, 0.5), NOW)
     # 1/80 s of float time is a whole token, even when the subtraction says 0.99999…
-    assert take(0.0, 1000.0, 8, limit, 1000.0125)[0].granted == 1
+    assert take(0.0, 1000.0, Ask(8), limit, 1000.0125)[0].granted == 1
+
+
+def test_tokens_given_back_count_as_never_taken_up_to_the_burst() -> None:
+    limit = Limit(80)
+    assert take(0.0, NOW, Ask(8, returned=5), limit, NOW)[0] == Taken(5, 0.0)
+    assert take(78.0, NOW, Ask(8, returned=5), limit, NOW)[0] == Taken(8, 72.0)
 
 
 def test_a_process_spends_its_grant_until_it_runs_out_or_expires() -> None:
-    limit, grant = Limit(80), Grant()
+    grant = Grant(Limit(80))
     assert not grant.spend(NOW) and grant.may_ask(NOW)
-    grant.received(Taken(8, 72.0), limit, NOW)
+    grant.received(Taken(8, 72.0), NOW)
     assert [grant.spend(NOW) for _ in range(9)] == [True] * 8 + [False]
-    grant.received(Taken(8, 64.0), limit, NOW)
+    grant.received(Taken(8, 64.0), NOW)
     assert grant.spend(NOW + GRANT_LIFETIME - 0.001)
     assert not grant.spend(NOW + GRANT_LIFETIME)  # unspent tokens are not hoarded
     assert grant.may_ask(NOW + GRANT_LIFETIME)
 
 
 def test_after_an_empty_answer_a_process_asks_again_once_a_quarter_grant_has_refilled() -> None:
-    limit, grant = Limit(80), Grant()
-    grant.received(Taken(3, 0.0), limit, NOW)
+    grant = Grant(Limit(80))
+    grant.received(Taken(3, 0.0), NOW)
     assert not grant.may_ask(NOW + 0.024)
     assert grant.may_ask(NOW + 0.025)  # 2 tokens at 80/s
-    grant.received(Taken(0, 1.5), limit, NOW)
+    grant.received(Taken(0, 1.5), NOW)
     assert not grant.may_ask(NOW + 0.006) and grant.may_ask(NOW + 0.00625)
 
 
-def test_the_next_grant_is_asked_for_when_half_of_one_is_left() -> None:
-    limit, grant = Limit(80), Grant()
-    grant.received(Taken(8, 72.0), limit, NOW)
-    for _ in range(3):
-        grant.spend(NOW)
-    assert not grant.running_low(limit)
+def test_the_next_grant_is_asked_for_while_a_grant_is_left_and_adds_to_it() -> None:
+    grant = Grant(Limit(1000))
+    assert grant.ask(NOW) == Ask(100)
+    grant.received(Taken(100, 900.0), NOW)
+    assert grant.running_low()  # one grant left: ask for the next now
+    assert grant.ask(NOW) == Ask(100)  # the same size: tokens were left
+    grant.received(Taken(100, 800.0), NOW)
+    assert grant.tokens == 200 and not grant.running_low()
+
+
+def test_an_idle_process_gives_expired_tokens_back_and_asks_for_fewer() -> None:
+    grant = Grant(Limit(1000))
+    grant.received(Taken(100, 900.0), NOW)
     grant.spend(NOW)
-    assert grant.running_low(limit)
-    grant.received(Taken(8, 64.0), limit, NOW)  # the 4 left are kept
-    assert grant.tokens == 12
+    later = NOW + GRANT_LIFETIME
+    assert grant.ask(later) == Ask(50, returned=99)
+    assert grant.tokens == 0
+    asks = []
+    for _ in range(3):
+        grant.received(Taken(grant.size, 900.0), later)
+        later += GRANT_LIFETIME
+        asks.append(grant.ask(later))
+    assert asks == [Ask(25, returned=50), Ask(25, returned=25), Ask(25, returned=25)]
+    grant.received(Taken(25, 900.0), later)  # never fewer than a quarter grant
+    while grant.spend(later):
+        pass
+    assert grant.ask(later) == Ask(50)  # ran out: twice as many
+    assert [grant.ask(later).tokens for _ in range(2)] == [100, 100]  # at most a grant
 
 
 class SharedBucket:
@@ -90,7 +115,7 @@ class SharedBucket:
         self.writes = 0
 
     async def take_throughput(
-        self, phone_number_id: str, ask: int, limit: Limit, now: float
+        self, phone_number_id: str, ask: Ask, limit: Limit, now: float
     ) -> Taken:
         self.writes += 1
         await asyncio.sleep(0)  # a write is never instant: others run meanwhile
@@ -148,8 +173,8 @@ async def test_two_processes_on_one_bucket_together_stay_within_the_limit() -> N
 async def test_sends_that_find_the_grant_spent_wait_for_one_ask_together() -> None:
     bucket = SharedBucket()
     limiter = _limiter(1000, bucket)
-    await asyncio.gather(*(limiter.take("p1", NOW) for _ in range(40)))
-    assert bucket.writes == 1
+    await asyncio.gather(*(limiter.take("p1", NOW) for _ in range(100)))
+    assert bucket.writes == 2  # the grant they all waited for, and the next one, ahead
 
 
 @pytest.mark.anyio
@@ -157,3 +182,16 @@ async def test_no_limit_never_reaches_the_store() -> None:
     limiter = ThroughputLimiter(0, store=None)  # type: ignore[arg-type]
     for _ in range(10_000):
         await limiter.take("p1", NOW)
+
+
+@pytest.mark.anyio
+async def test_tokens_one_process_let_expire_go_back_to_the_bucket_for_the_other() -> None:
+    bucket = SharedBucket()
+    idle, busy = _limiter(80, bucket), _limiter(80, bucket)
+    assert await _accepted(idle, 1, NOW) == 1  # it took a grant and the next one, ahead
+    assert await _accepted(busy, 100, NOW) == 80 - 2 * Limit(80).grant
+    assert await _accepted(busy, 100, NOW + 0.5) == 40
+    # A second on, the idle process's next ask gives back the 15 it did not spend, and it
+    # takes half-size grants (4 and 4 ahead) from then on.
+    assert await _accepted(idle, 1, NOW + 1) == 1
+    assert await _accepted(busy, 100, NOW + 1) == 40 + 15 - 2 * 4
