@@ -119,7 +119,7 @@ class MmgateApp:
             wabas,
             self.workers.dispatch_worker.waker.wake,
             # Shared by every process and host through the database.
-            ThroughputLimiter(s.throughput_per_number, store),
+            ThroughputLimiter(s.throughput_per_number, store, clock),
         )
         return Gateway(
             store=store,

@@ -11,9 +11,9 @@ The rules, pure:
 - A process's grant (`Grant`) is spent one token a send, and the next one is asked for while
   a grant's worth is still left, so sends do not wait for it. Unspent tokens are good for
   `GRANT_LIFETIME` after the last grant, so a process cannot hoard them; they go back to the
-  bucket with its next ask. A process asks for twice as many after its tokens ran out and
-  half as many after they expired (between `worth_asking` and a full grant), so an idle
-  process holds few. When the bucket answers
+  bucket with its next ask. A process asks for twice as many when it spent a whole ask's
+  worth since its last one and half as many after its tokens expired (between
+  `worth_asking` and a full grant), so an idle process holds few. When the bucket answers
   (nearly) empty, the process refuses without asking again until, by the bucket's own
   arithmetic, it holds `worth_asking` tokens: a refusal costs no write, and a flood of
   refused sends costs one ask per `worth_asking` tokens, never one per send.
@@ -96,12 +96,13 @@ def take_first(ask: Ask, limit: Limit) -> Taken:
 class Grant:
     """A process's tokens for one number."""
 
-    __slots__ = ("expires_at", "limit", "next_ask_at", "size", "tokens")
+    __slots__ = ("expires_at", "limit", "next_ask_at", "size", "spent", "tokens")
 
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
         self.tokens = 0
         self.size = limit.grant  # how many to ask for next
+        self.spent = 0  # since the last ask
         self.expires_at = -math.inf
         self.next_ask_at = -math.inf
 
@@ -110,6 +111,7 @@ class Grant:
         if self.tokens <= 0 or now >= self.expires_at:
             return False
         self.tokens -= 1
+        self.spent += 1
         return True
 
     def may_ask(self, now: float) -> bool:
@@ -121,20 +123,22 @@ class Grant:
         return self.tokens <= self.size
 
     def ask(self, now: float) -> Ask:
-        """The next ask, sized to what this process spends: twice as many after its tokens
-        ran out, half as many after they expired unspent (those go back to the bucket with
-        the ask), between `worth_asking` and a full grant."""
-        if self.tokens == 0:
-            self.size = min(self.limit.grant, self.size * 2)
-        elif now >= self.expires_at:
+        """The next ask, sized to what this process spends: twice as many when it spent a
+        whole ask's worth since the last one, half as many when its tokens expired unspent
+        (those go back to the bucket with the ask), between `worth_asking` and a grant."""
+        returned = 0
+        if self.tokens > 0 and now >= self.expires_at:
             returned, self.tokens = self.tokens, 0
             self.size = max(self.limit.worth_asking, self.size // 2)
-            return Ask(self.size, returned)
-        return Ask(self.size)
+        elif self.spent >= self.size:
+            self.size = min(self.limit.grant, self.size * 2)
+        self.spent = 0
+        return Ask(self.size, returned)
 
     def received(self, taken: Taken, now: float) -> None:
-        """Tokens taken at `now`; the bucket's answer says when to ask next."""
+        """Tokens taken at `now`; the bucket's answer says when to ask next: at once, unless
+        it holds fewer than `worth_asking` (then when it will, by its own arithmetic)."""
         self.tokens = taken.granted + (self.tokens if now < self.expires_at else 0)
         self.expires_at = now + GRANT_LIFETIME
         missing = self.limit.worth_asking - taken.left
-        self.next_ask_at = now + missing / self.limit.per_second if missing > EPSILON else now
+        self.next_ask_at = now + missing / self.limit.per_second if missing > EPSILON else -math.inf

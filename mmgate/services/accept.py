@@ -78,7 +78,7 @@ class Accepter:
         self, channel: Channel, entry_point: EntryPoint, body: bytes, idempotency_key: str | None
     ) -> bytes:
         valid = validate_send(decode_send(body), entry_point)
-        await self._throughput.take(channel.phone_number_id, self._clock.now())
+        await self._throughput.take(channel.phone_number_id)
         check_recipient_region(valid.wa_id)
         template = await self._template(channel, valid)
         category = template.category if template else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from mmgate.clock import Clock
 from mmgate.domain.throughput import Ask, Grant, Limit
 from mmgate.errors import GraphError
 from mmgate.storage.port import Store
@@ -22,24 +23,27 @@ log = logging.getLogger(__name__)
 class ThroughputLimiter:
     """Refuses sends past `per_second` for one number (130429); 0 means unlimited."""
 
-    def __init__(self, per_second: float, store: Store) -> None:
+    def __init__(self, per_second: float, store: Store, clock: Clock) -> None:
         self._limit = Limit(per_second) if per_second > 0 else None
         self._store = store
+        self._clock = clock
         # Keys are the directory's own numbers (bounded), so no forgetting.
         self._grants: dict[str, Grant] = {}
         self._asking: dict[str, asyncio.Task[None]] = {}
 
-    async def take(self, phone_number_id: str, now: float) -> None:
+    async def take(self, phone_number_id: str) -> None:
         limit = self._limit
         if limit is None:
             return
         grant = self._grants.get(phone_number_id)
         if grant is None:
             grant = self._grants[phone_number_id] = Grant(limit)
+        now = self._clock.now()
         while not grant.spend(now):
             if not grant.may_ask(now):
                 raise GraphError(130429, http_status=429)
             await asyncio.shield(self._ask(phone_number_id, grant, now))
+            now = self._clock.now()  # the ask took time, and may have been another's
         if grant.running_low() and grant.may_ask(now):
             self._ask(phone_number_id, grant, now)  # ahead of need, not awaited
 

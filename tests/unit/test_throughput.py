@@ -8,6 +8,7 @@ import asyncio
 
 import pytest
 
+from mmgate.clock import SandboxClock
 from mmgate.domain.throughput import (
     GRANT_LIFETIME,
     Ask,
@@ -77,6 +78,14 @@ def test_after_an_empty_answer_a_process_asks_again_once_a_quarter_grant_has_ref
     assert not grant.may_ask(NOW + 0.006) and grant.may_ask(NOW + 0.00625)
 
 
+def test_a_bucket_that_answered_with_plenty_may_be_asked_again_whenever() -> None:
+    """Even at a time before its answer: a send's time may be older than the ask it waited
+    for (another send, a moment later, started it)."""
+    grant = Grant(Limit(1000))
+    grant.received(Taken(50, 900.0), NOW + 0.01)
+    assert grant.may_ask(NOW)
+
+
 def test_the_next_grant_is_asked_for_while_a_grant_is_left_and_adds_to_it() -> None:
     grant = Grant(Limit(1000))
     assert grant.ask(NOW) == Ask(100)
@@ -100,11 +109,27 @@ def test_an_idle_process_gives_expired_tokens_back_and_asks_for_fewer() -> None:
         later += GRANT_LIFETIME
         asks.append(grant.ask(later))
     assert asks == [Ask(25, returned=50), Ask(25, returned=25), Ask(25, returned=25)]
-    grant.received(Taken(25, 900.0), later)  # never fewer than a quarter grant
-    while grant.spend(later):
-        pass
-    assert grant.ask(later) == Ask(50)  # ran out: twice as many
-    assert [grant.ask(later).tokens for _ in range(2)] == [100, 100]  # at most a grant
+
+
+def test_a_busy_process_asks_for_more_up_to_a_grant() -> None:
+    grant = Grant(Limit(1000))
+    grant.size = 25  # as after an idle spell
+    grant.received(Taken(25, 900.0), NOW)
+    for _ in range(10):
+        grant.spend(NOW)
+    assert grant.ask(NOW) == Ask(25)  # asked ahead, before it spent a whole ask's worth
+    grant.received(Taken(25, 900.0), NOW)
+    for _ in range(25):
+        grant.spend(NOW)
+    assert grant.ask(NOW) == Ask(50)  # spent a whole ask's worth since: twice as many
+    grant.received(Taken(50, 900.0), NOW)
+    sizes = []
+    for _ in range(3):
+        while grant.tokens > 0:
+            grant.spend(NOW)
+        sizes.append(grant.ask(NOW).tokens)
+        grant.received(Taken(sizes[-1], 900.0), NOW)
+    assert sizes == [100, 100, 100]  # at most a grant
 
 
 class SharedBucket:
@@ -128,16 +153,16 @@ class SharedBucket:
         return taken
 
 
-def _limiter(per_second: float, bucket: SharedBucket) -> ThroughputLimiter:
+def _limiter(per_second: float, bucket: SharedBucket, clock: SandboxClock) -> ThroughputLimiter:
     store: Store = bucket  # type: ignore[assignment]  # the one call the limiter makes
-    return ThroughputLimiter(per_second, store)
+    return ThroughputLimiter(per_second, store, clock)
 
 
-async def _accepted(limiter: ThroughputLimiter, sends: int, now: float, number: str = "p1") -> int:
+async def _accepted(limiter: ThroughputLimiter, sends: int, number: str = "p1") -> int:
     accepted = 0
     for _ in range(sends):
         try:
-            await limiter.take(number, now)
+            await limiter.take(number)
         except GraphError as exc:
             assert (exc.code, exc.http_status) == (130429, 429)
         else:
@@ -147,51 +172,54 @@ async def _accepted(limiter: ThroughputLimiter, sends: int, now: float, number: 
 
 @pytest.mark.anyio
 async def test_the_limit_holds_with_a_write_per_grant_and_none_per_refusal() -> None:
-    bucket = SharedBucket()
-    limiter = _limiter(80, bucket)
-    assert await _accepted(limiter, 80, NOW) == 80
+    bucket, clock = SharedBucket(), SandboxClock(frozen_at=NOW)
+    limiter = _limiter(80, bucket, clock)
+    assert await _accepted(limiter, 80) == 80
     writes = bucket.writes
     assert writes <= 11  # a grant of 8 at a time (and the empty answer)
-    assert await _accepted(limiter, 500, NOW) == 0
+    assert await _accepted(limiter, 500) == 0
     assert bucket.writes == writes  # refusals cost nothing
-    assert await _accepted(limiter, 1, NOW, number="p2") == 1  # another number's own budget
-    assert await _accepted(limiter, 100, NOW + 1) == 80  # refilled on the clock
+    assert await _accepted(limiter, 1, number="p2") == 1  # another number's own budget
+    clock.advance(1)
+    assert await _accepted(limiter, 100) == 80  # refilled on the clock
 
 
 @pytest.mark.anyio
 async def test_two_processes_on_one_bucket_together_stay_within_the_limit() -> None:
-    bucket = SharedBucket()
-    first, second = _limiter(80, bucket), _limiter(80, bucket)
-    together = await asyncio.gather(_accepted(first, 100, NOW), _accepted(second, 100, NOW))
+    bucket, clock = SharedBucket(), SandboxClock(frozen_at=NOW)
+    first, second = _limiter(80, bucket, clock), _limiter(80, bucket, clock)
+    together = await asyncio.gather(_accepted(first, 100), _accepted(second, 100))
     assert sum(together) == 80 and min(together) > 0
-    # A second later, each may have at most its unspent grant on top of the refill.
-    later = await asyncio.gather(_accepted(first, 100, NOW + 1), _accepted(second, 100, NOW + 1))
-    assert 80 <= sum(later) <= 80 + 2 * Limit(80).grant
+    clock.advance(1)  # a second later: the refill, and what each had not spent goes back
+    later = await asyncio.gather(_accepted(first, 100), _accepted(second, 100))
+    assert sum(later) == 80
 
 
 @pytest.mark.anyio
 async def test_sends_that_find_the_grant_spent_wait_for_one_ask_together() -> None:
     bucket = SharedBucket()
-    limiter = _limiter(1000, bucket)
-    await asyncio.gather(*(limiter.take("p1", NOW) for _ in range(100)))
+    limiter = _limiter(1000, bucket, SandboxClock(frozen_at=NOW))
+    await asyncio.gather(*(limiter.take("p1") for _ in range(100)))
     assert bucket.writes == 2  # the grant they all waited for, and the next one, ahead
 
 
 @pytest.mark.anyio
 async def test_no_limit_never_reaches_the_store() -> None:
-    limiter = ThroughputLimiter(0, store=None)  # type: ignore[arg-type]
+    limiter = ThroughputLimiter(0, store=None, clock=None)  # type: ignore[arg-type]
     for _ in range(10_000):
-        await limiter.take("p1", NOW)
+        await limiter.take("p1")
 
 
 @pytest.mark.anyio
 async def test_tokens_one_process_let_expire_go_back_to_the_bucket_for_the_other() -> None:
-    bucket = SharedBucket()
-    idle, busy = _limiter(80, bucket), _limiter(80, bucket)
-    assert await _accepted(idle, 1, NOW) == 1  # it took a grant and the next one, ahead
-    assert await _accepted(busy, 100, NOW) == 80 - 2 * Limit(80).grant
-    assert await _accepted(busy, 100, NOW + 0.5) == 40
+    bucket, clock = SharedBucket(), SandboxClock(frozen_at=NOW)
+    idle, busy = _limiter(80, bucket, clock), _limiter(80, bucket, clock)
+    assert await _accepted(idle, 1) == 1  # it took a grant and the next one, ahead
+    assert await _accepted(busy, 100) == 80 - 2 * Limit(80).grant
+    clock.advance(0.5)
+    assert await _accepted(busy, 100) == 40
     # A second on, the idle process's next ask gives back the 15 it did not spend, and it
     # takes half-size grants (4 and 4 ahead) from then on.
-    assert await _accepted(idle, 1, NOW + 1) == 1
-    assert await _accepted(busy, 100, NOW + 1) == 40 + 15 - 2 * 4
+    clock.advance(0.5)
+    assert await _accepted(idle, 1) == 1
+    assert await _accepted(busy, 100) == 40 + 15 - 2 * 4
