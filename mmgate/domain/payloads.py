@@ -1,4 +1,12 @@
-"""The send request as 360dialog and Meta define it, and its structural validation.
+"""The server's decoder of the send request, and its structural validation.
+
+The documented shape is declared once, in the SDK (`wire.SendRequest`: the OpenAPI document is
+generated from it and the SDK sends it). This decoder has the same fields but looser types, on
+purpose: msgspec enforces a struct's enums and lengths while decoding and would answer with
+its own message, where `validate_send` answers Meta's codes (100, 131009, 131051, 131062). So
+any `type` decodes (/messages forwards other Cloud API types; an unknown one is 131051), as do
+`recipient` (a business-scoped user id), lowercase policies and null for an absent field.
+tests/unit/test_send_wire.py holds the two declarations together.
 
 Decoding is done by msgspec straight from bytes (type errors carry the JSON path);
 the rules msgspec cannot express live in `validate_send`. Unknown fields are
@@ -18,12 +26,14 @@ from mmgate.domain.bids import BidSpec
 from mmgate.domain.digits import ascii_digits
 from mmgate.domain.json_limits import MAX_DEPTH, too_deep
 from mmgate.errors import GraphError
+from mmgate.sdk import wire
 
-MAX_TEMPLATE_NAME = 512
-MAX_TEXT_BODY = 4096
-MAX_CALLBACK_DATA = 512
-# Our wamid travels inside biz_opaque_callback_data (design §1.1); keep room for it.
-CALLBACK_DATA_RESERVED = 96
+# The limits the wire struct documents (mmgate/sdk/wire.py), enforced here with Meta's codes.
+MAX_TEMPLATE_NAME = wire.MAX_TEMPLATE_NAME
+MAX_TEXT_BODY = wire.MAX_TEXT_BODY
+MAX_CALLBACK_DATA = 512  # Meta's
+# Our wamid travels inside biz_opaque_callback_data (design §1.1); keep room for it (96).
+CALLBACK_DATA_RESERVED = MAX_CALLBACK_DATA - wire.MAX_CALLBACK_DATA
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")

@@ -335,7 +335,7 @@ def document() -> dict[str, Any]:
         },
         "paths": {**_messaging_paths(), **_partner_paths(), **_service_paths()},
         "components": {
-            "schemas": openapi_spend.add_to(schemas()),
+            "schemas": schemas(),
             "securitySchemes": {
                 "ChannelKey": {"type": "apiKey", "in": "header", "name": "D360-API-KEY"},
                 "PartnerKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},

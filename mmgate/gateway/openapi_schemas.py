@@ -1,9 +1,10 @@
 """The schemas of mmgate's OpenAPI document (`openapi.py` lays out the operations).
 
-Generated from the wire structs the server answers with and the SDK reads (openapi_wire.py
-says how), except the one still written by hand: the send request, which documents what a
-client should send while mmgate/domain/payloads.py decodes leniently on the hot path (to
-answer Meta's own error codes) and forwards other Cloud API message types.
+Every schema is generated from the wire structs the server answers with and the SDK sends
+and reads (openapi_wire.py says how). The send request (`wire.SendRequest`) documents what a
+client should send, while mmgate/domain/payloads.py decodes leniently on the hot path (to
+answer Meta's own error codes) and forwards other Cloud API message types;
+tests/unit/test_send_wire.py holds that decoder and the wire struct together.
 `tests/integration/security/test_openapi.py` holds the document and the app's routes
 together, and the fuzz test (`tests/fuzz/`) checks every answer against these schemas.
 """
@@ -26,52 +27,7 @@ def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def nullable(schema: Schema) -> Schema:
-    return {**schema, "nullable": True}
-
-
-def obj(required: list[str], **properties: Schema) -> Schema:
-    schema: Schema = {"type": "object", "properties": properties}
-    if required:  # OpenAPI 3.0: `required` lists at least one name
-        schema["required"] = required
-    return schema
-
-
 STRING: Schema = {"type": "string"}
-INTEGER: Schema = {"type": "integer"}
-NUMBER: Schema = {"type": "number"}
-BOOLEAN: Schema = {"type": "boolean"}
-ANY: Schema = {}
-
-
-def _send_request() -> Schema:
-    language = obj(["code"], code=STRING, policy={"type": "string", "enum": ["deterministic"]})
-    component = obj(
-        ["type"],
-        type=STRING,
-        sub_type=STRING,
-        index={"oneOf": [INTEGER, STRING]},
-        parameters={"type": "array", "items": {"type": "object"}},
-    )
-    template = obj(
-        ["name", "language"],
-        name={"type": "string", "maxLength": 512},
-        language=language,
-        components={"type": "array", "items": component},
-    )
-    return obj(
-        ["messaging_product", "to", "type"],
-        messaging_product={"type": "string", "enum": ["whatsapp"]},
-        recipient_type={"type": "string", "enum": ["individual"]},
-        to={"type": "string", "maxLength": 32},
-        type={"type": "string", "enum": ["template", "text"]},
-        template=template,
-        text=obj(["body"], body={"type": "string", "maxLength": 4096}, preview_url=BOOLEAN),
-        message_activity_sharing=BOOLEAN,
-        product_policy={"type": "string", "enum": ["CLOUD_API_FALLBACK", "STRICT"]},
-        message_send_ttl_seconds={"oneOf": [INTEGER, STRING]},
-        biz_opaque_callback_data={"type": "string", "maxLength": 416},
-    )
 
 
 # The schemas generated from wire structs (mmgate/sdk/wire*.py, mmgate/errors.py), by name.
@@ -105,6 +61,8 @@ WIRE_ANSWERS: dict[str, type[msgspec.Struct]] = {
     "Spend": partner.Spend,
 }
 WIRE_REQUESTS: dict[str, type[msgspec.Struct]] = {
+    "SendRequest": wire.SendRequest,
+    "BidSpec": wire.BidSpec,  # the send's max price (docs/max-price.md)
     "WebhookConfigRequest": wire.WebhookConfigRequest,
     "PartnerPatch": partner.PartnerPatch,
     "Routing": partner.RoutingPatch,
@@ -120,7 +78,4 @@ def wire_names() -> dict[type, str]:
 
 
 def schemas() -> dict[str, Schema]:
-    return {
-        **components(WIRE_ANSWERS, WIRE_REQUESTS),
-        "SendRequest": _send_request(),
-    }
+    return components(WIRE_ANSWERS, WIRE_REQUESTS)

@@ -1,22 +1,10 @@
-"""OpenAPI pieces for max price and spend (docs/max-price.md): the send's `bid_spec` and
-the template analytics query (a message's `price` and the Partner API's spend report are
-generated from wire structs)."""
+"""OpenAPI pieces for max price and spend (docs/max-price.md): the template analytics query
+(the send's `bid_spec`, a message's `price` and the Partner API's spend report are generated
+from wire structs)."""
 
 from __future__ import annotations
 
-from mmgate.gateway.openapi_schemas import STRING, Schema, obj, ref
-
-
-def bid_spec() -> Schema:
-    positive = {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 100}
-    multiplier = {"oneOf": [positive, STRING]}
-    return obj([], per_message_bid_multiplier=multiplier)
-
-
-def add_to(components: dict[str, Schema]) -> dict[str, Schema]:
-    """`bid_spec` on a send (the spend report's schemas are generated from wire structs)."""
-    components["SendRequest"]["properties"]["bid_spec"] = ref("BidSpec")
-    return {**components, "BidSpec": bid_spec()}
+from mmgate.gateway.openapi_schemas import Schema
 
 
 def analytics_parameters() -> list[Schema]:

@@ -1,6 +1,7 @@
-"""Typed requests of the Messaging API and the sandbox API's answers; the answers of the
-Messaging and Partner APIs are wire structs (`wire.py`, `wire_partner.py`: the shapes the
-server answers with and the OpenAPI document is generated from).
+"""The SDK's messages and the sandbox API's answers. A message is the send request's wire
+struct (`wire.SendRequest`: the shape the OpenAPI document is generated from) with its `type`
+fixed; the answers of the Messaging and Partner APIs are wire structs too (`wire.py`,
+`wire_partner.py`).
 
 Requests are strict (what we send matches the documented shapes); answers are
 tolerant: unknown fields are ignored and most fields are optional, so a newer
@@ -10,61 +11,33 @@ server or a 360dialog-compatible host does not break an older client.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, TypeVar, cast
 
 import msgspec
+from msgspec import UNSET, UnsetType
+
+from mmgate.sdk.wire import BidSpec as BidSpec
+from mmgate.sdk.wire import Component as Component
+from mmgate.sdk.wire import Language as Language
+from mmgate.sdk.wire import ProductPolicy, SendRequest
+from mmgate.sdk.wire import Template as Template
+from mmgate.sdk.wire import Text as Text
+
+_T = TypeVar("_T")
 
 # -- requests ---------------------------------------------------------------------------
 
 
-class Language(msgspec.Struct, frozen=True):
-    code: str
-    # 360dialog marks the policy required; "deterministic" is the only value.
-    policy: str = "deterministic"
+def _given(value: _T | None) -> _T | UnsetType:
+    return UNSET if value is None else value
 
 
-class Component(msgspec.Struct, omit_defaults=True):
-    """One template component (Cloud API format), e.g. a body with its parameters."""
-
-    type: str
-    parameters: list[dict[str, Any]] = []
-    sub_type: str | None = None
-    index: int | None = None
-
-    @classmethod
-    def body(cls, *texts: str) -> Component:
-        return cls("body", [{"type": "text", "text": text} for text in texts])
-
-    @classmethod
-    def url_button(cls, suffix: str, index: int = 0) -> Component:
-        """The dynamic suffix of the URL button at `index` (fills its `{{1}}`)."""
-        return cls("button", [{"type": "text", "text": suffix}], sub_type="url", index=index)
-
-
-class Template(msgspec.Struct, omit_defaults=True):
-    name: str
-    language: Language
-    components: list[Component] = []
-
-
-class BidSpec(msgspec.Struct, omit_defaults=True):
-    """Max price for one send: the template's `bid_amount` times this (default 1)."""
-
-    per_message_bid_multiplier: float
-
-
-class TemplateMessage(
-    msgspec.Struct, tag="template", tag_field="type", omit_defaults=True, kw_only=True
-):
+class TemplateMessage(SendRequest, kw_only=True):
     """A template send; the gateway adds nothing, so this is the wire body."""
 
-    to: str
+    messaging_product: Literal["whatsapp"] = "whatsapp"
+    type: Literal["template"] = "template"
     template: Template
-    biz_opaque_callback_data: str | None = None
-    message_activity_sharing: bool | None = None
-    product_policy: str | None = None  # CLOUD_API_FALLBACK (default) or STRICT
-    message_send_ttl_seconds: int | None = None
-    bid_spec: BidSpec | None = None  # max price multiplier (MM API only)
 
     @classmethod
     def build(
@@ -87,22 +60,20 @@ class TemplateMessage(
         return cls(
             to=to,
             template=Template(name, Language(language), components),
-            biz_opaque_callback_data=biz_opaque_callback_data,
-            product_policy=product_policy,
-            message_send_ttl_seconds=message_send_ttl_seconds,
-            bid_spec=None if bid_multiplier is None else BidSpec(bid_multiplier),
+            biz_opaque_callback_data=_given(biz_opaque_callback_data),
+            # Passed as given: the document names the two values; the server also takes lowercase.
+            product_policy=_given(cast(ProductPolicy | None, product_policy)),
+            message_send_ttl_seconds=_given(message_send_ttl_seconds),
+            bid_spec=UNSET if bid_multiplier is None else BidSpec(bid_multiplier),
         )
 
 
-class Text(msgspec.Struct, omit_defaults=True):
-    body: str
-    preview_url: bool = False
+class TextMessage(SendRequest, kw_only=True):
+    """A text send (`/messages` only)."""
 
-
-class TextMessage(msgspec.Struct, tag="text", tag_field="type", omit_defaults=True, kw_only=True):
-    to: str
+    messaging_product: Literal["whatsapp"] = "whatsapp"
+    type: Literal["text"] = "text"
     text: Text
-    biz_opaque_callback_data: str | None = None
 
 
 # -- answers ----------------------------------------------------------------------------

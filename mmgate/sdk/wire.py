@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Final, Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 MAX_URL = 2048
 # 360dialog's documented body for a missing or wrong D360-API-KEY.
@@ -66,6 +67,85 @@ class TemplateList(msgspec.Struct):
     sort: list[str]
     total: int
     waba_templates: list[dict[str, Any]]
+
+
+# -- the send request (`POST /messages`, `POST /marketing_messages`) --------------------
+# What a client should send, as 360dialog and Meta document it: the SDK's messages are these
+# structs (`TemplateMessage`, `TextMessage` in _models.py fix `type`) and the OpenAPI schema is
+# generated from them. A field left out is UNSET (never written, never documented as null).
+# The server decodes more loosely (mmgate/domain/payloads.py: any `type` /messages forwards,
+# lowercase policies, numbers as strings) so that `validate_send` answers Meta's own error
+# codes, not msgspec's; tests/unit/test_send_wire.py holds the two declarations together.
+
+MAX_TEMPLATE_NAME = 512
+MAX_TEXT_BODY = 4096
+# Meta allows 512 characters; mmgate keeps 96 for the wamid it carries inside (design §1.1).
+MAX_CALLBACK_DATA = 416
+MAX_BID_MULTIPLIER = 100.0  # Meta: "a positive multiplier" (default 1); the cap is mmgate's
+MAX_TO = 32  # a phone number in international format, with the separators people type
+
+
+class Language(msgspec.Struct, frozen=True):
+    code: str
+    # 360dialog marks the policy required; "deterministic" is the only value.
+    policy: Literal["deterministic"] = "deterministic"
+
+
+class Component(msgspec.Struct, omit_defaults=True):
+    """One template component (Cloud API format), e.g. a body with its parameters."""
+
+    type: str
+    parameters: list[dict[str, Any]] = []
+    sub_type: str | UnsetType = UNSET
+    index: int | str | UnsetType = UNSET  # a button's position; Meta's samples quote it
+
+    @classmethod
+    def body(cls, *texts: str) -> Component:
+        return cls("body", [{"type": "text", "text": text} for text in texts])
+
+    @classmethod
+    def url_button(cls, suffix: str, index: int = 0) -> Component:
+        """The dynamic suffix of the URL button at `index` (fills its `{{1}}`)."""
+        return cls("button", [{"type": "text", "text": suffix}], sub_type="url", index=index)
+
+
+class Template(msgspec.Struct, omit_defaults=True):
+    name: Annotated[str, msgspec.Meta(max_length=MAX_TEMPLATE_NAME)]
+    language: Language
+    components: list[Component] = []
+
+
+class Text(msgspec.Struct, omit_defaults=True):
+    body: Annotated[str, msgspec.Meta(max_length=MAX_TEXT_BODY)]
+    preview_url: bool = False
+
+
+ProductPolicy = Literal["CLOUD_API_FALLBACK", "STRICT"]  # the first is the default
+CallbackData = Annotated[str, msgspec.Meta(max_length=MAX_CALLBACK_DATA)]
+# Meta's sample quotes the multiplier as a string.
+Multiplier = Annotated[float, msgspec.Meta(gt=0.0, le=MAX_BID_MULTIPLIER)] | str
+
+
+class BidSpec(msgspec.Struct):
+    """Max price for one send (MM API only): the template's `bid_amount` times this (default 1)."""
+
+    per_message_bid_multiplier: Multiplier | UnsetType = UNSET
+
+
+class SendRequest(msgspec.Struct, kw_only=True):
+    """A send's body: a template (either entry point) or a text (`/messages` only)."""
+
+    messaging_product: Literal["whatsapp"]
+    recipient_type: Literal["individual"] = "individual"
+    to: Annotated[str, msgspec.Meta(max_length=MAX_TO)]
+    type: Literal["template", "text"]
+    template: Template | UnsetType = UNSET
+    text: Text | UnsetType = UNSET
+    message_activity_sharing: bool | UnsetType = UNSET
+    product_policy: ProductPolicy | UnsetType = UNSET
+    message_send_ttl_seconds: int | str | UnsetType = UNSET  # Meta's sample quotes it
+    biz_opaque_callback_data: CallbackData | UnsetType = UNSET
+    bid_spec: BidSpec | UnsetType = UNSET
 
 
 # -- the send answer (`POST /messages`, `POST /marketing_messages`) ---------------------
