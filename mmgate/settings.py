@@ -31,10 +31,9 @@ class Settings:
     graph_version: str = "v23.0"
     max_body_bytes: int = 64 * 1024
     allow_private_webhooks: bool | None = None  # default: allowed in sandbox mode only
-    throughput_per_number: float = 80.0  # messages/s per phone number; 0 = unlimited
-    # How many processes `mmgate serve --workers` started. Nothing divides by it: the
-    # throughput limit is one bucket per number in the database, shared by all of them.
-    api_processes: int = 1
+    # messages/s per phone number; 0 = unlimited. One bucket per number in the database,
+    # shared by every process and host (services/throughput.py).
+    throughput_per_number: float = 80.0
     sqlite_synchronous: str = "FULL"
     # Where SQLite's writer runs: "process" (its own process, on another core than the
     # event loop), "thread" (in this process), or "auto" (the default): a process when this
@@ -124,7 +123,6 @@ _ENV_FIELDS = {
     "max_body_bytes": int,
     "allow_private_webhooks": bool,
     "throughput_per_number": float,
-    "api_processes": int,
     "sqlite_synchronous": str,
     "sqlite_writer": str,
     "report_expired_as_failed": bool,

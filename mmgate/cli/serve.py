@@ -91,9 +91,7 @@ def serve(
     except (OSError, ValueError, msgspec.ValidationError) as exc:
         raise click.ClickException(f"cannot load seed {seed}: {exc}") from None
     try:
-        settings = Settings.from_env(
-            host=host, port=port, data_dir=data_dir, clock=clock, api_processes=workers
-        )
+        settings = Settings.from_env(host=host, port=port, data_dir=data_dir, clock=clock)
         logs.configure(settings.log_level, settings.log_format)
         held = lock.acquire(data_dir, settings.base_url)
     except (ValueError, lock.DataDirBusy) as exc:
@@ -160,7 +158,6 @@ def _run(settings: Any, workspace: Any, listener: socket.socket, workers: int) -
             "MMGATE_HOST": settings.host,
             "MMGATE_PORT": str(settings.port),
             "MMGATE_DATA_DIR": str(settings.data_dir),
-            "MMGATE_API_PROCESSES": str(workers),
             **({"MMGATE_CLOCK": settings.clock} if settings.clock else {}),
         }
     )
