@@ -69,7 +69,7 @@ def test_a_restart_on_another_port_moves_every_url(tmp_path: Path) -> None:
 
 
 def test_requests_are_logged_as_json_lines(tmp_path: Path) -> None:
-    env = {"MMGATE_LOG_FORMAT": "json", "MMGATE_LOG_LEVEL": "info"}
+    env = {"MMGATE_LOG_FORMAT": "json", "MMGATE_LOG_LEVEL": "info", "MMGATE_ACCESS_LOG": "true"}
     server = ServerProcess(tmp_path / "data", seed.write_seed(tmp_path), env=env)
     try:
         server.http.get("/healthz")
