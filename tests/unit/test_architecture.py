@@ -58,3 +58,11 @@ def test_the_sdk_needs_only_httpx_and_msgspec() -> None:
         tops = {name.split(".")[0] for name in graph.imports_of(source) if name}
         third_party |= {t for t in tops if t not in sys.stdlib_module_names and t != "mmgate"}
     assert third_party <= SDK_THIRD_PARTY
+
+
+def test_the_drawing_in_docs_architecture_is_the_code_s_graph() -> None:
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    drawn = doc.split("```mermaid\n", 1)[1].split("```", 1)[0].strip()
+    assert drawn == graph.mermaid(graph.part_graph()).strip(), (
+        "docs/architecture.md's graph is stale: paste the output of scripts/import-graph"
+    )
