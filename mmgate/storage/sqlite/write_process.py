@@ -43,6 +43,10 @@ class ProcessWriter:
     def __init__(self, path: Path, synchronous: str) -> None:
         self._args = [sys.executable, "-m", __name__, str(path), synchronous]
         self._child: subprocess.Popen[bytes] | None = None
+        # Rows changed, across every child this writer ran: each child's connection counts
+        # from zero, and /metrics reports a counter, which must never go back.
+        self._earlier_children = 0
+        self._this_child = 0
 
     def _running(self) -> subprocess.Popen[bytes]:
         if self._child is not None and self._child.poll() is not None:
@@ -64,22 +68,24 @@ class ProcessWriter:
             except Exception as exc:  # this item alone cannot go; the others can
                 refused[index] = (False, TypeError(f"write item cannot be pickled: {exc}"))
         sent: list[ItemResult] = []
-        total = 0
         if frames:
             child = self._running()
             assert child.stdin is not None and child.stdout is not None
             try:
                 _send(child.stdin.fileno(), pickle.dumps(frames, pickle.HIGHEST_PROTOCOL))
-                sent, total = pickle.loads(_receive(child.stdout.fileno()))
+                sent, self._this_child = pickle.loads(_receive(child.stdout.fileno()))
             except (OSError, EOFError) as exc:
                 self.close()
                 gone = WriterGone(f"the SQLite writer process ended: {exc}")
                 sent = [(False, gone)] * len(frames)
         results = iter(sent)
+        total = self._earlier_children + self._this_child
         return [refused.get(i) or next(results) for i in range(len(items))], total
 
     def close(self) -> None:
         child, self._child = self._child, None
+        self._earlier_children += self._this_child
+        self._this_child = 0
         if child is None:
             return
         assert child.stdin is not None

@@ -98,6 +98,7 @@ async def test_a_writer_killed_mid_group_fails_that_group_and_another_takes_over
     engine: Engine,
 ) -> None:
     await engine.write(_add, "kept")
+    rows_before = engine.stats.rows
     (pid,) = _writer_pids()
     slow = asyncio.create_task(engine.write(_add_slowly, "lost with the writer"))
     await asyncio.sleep(0.5)  # the writer is inside the item, in its transaction
@@ -106,6 +107,7 @@ async def test_a_writer_killed_mid_group_fails_that_group_and_another_takes_over
         await slow  # its outcome is unknown to the caller: an error, never a success
     assert await engine.write(_add, "after") == 2  # the killed group never committed
     assert [p for p in _writer_pids() if p != pid] != []
+    assert engine.stats.rows == rows_before + 1  # a counter: the new child adds to it
     assert await engine.read(_count) == 2
 
 
