@@ -155,3 +155,21 @@ async def now_async(app: InProcessApp) -> float:
     answer.raise_for_status()
     value: float = answer.json()["now"]
     return value
+
+
+async def create_bid_template_via_gateway(app: InProcessApp) -> None:
+    """`bid_sale`, a MARKETING template with a max price of 1,000, created through the
+    gateway's 360dialog endpoint, approved and past its ad sync window."""
+    answer = await app.http.post(
+        "/v1/configs/templates",
+        json={
+            "name": "bid_sale",
+            "category": "MARKETING",
+            "language": "en",
+            "components": [{"type": "BODY", "text": "The sale is on."}],
+            "optimization_spec": {"bid_strategy": "LOWEST_COST_WITH_BID_CAP", "bid_amount": 1000},
+        },
+        headers={"D360-API-KEY": seed.CHANNEL_KEY},
+    )
+    assert answer.status_code == 200, answer.text
+    await app.advance(601)  # approved, then the ad sync window

@@ -14,6 +14,7 @@ import pytest
 
 from tests.integration.emulator.max_price_support import (
     HOUR,
+    create_bid_template_via_gateway,
     enrol_async,
     market_async,
     now_async,
@@ -36,22 +37,6 @@ async def app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
     """The test seed with the Solution Partner's business known (max price)."""
     async with in_process_app(tmp_path, seed_path=write_seed(tmp_path)) as running:
         yield running
-
-
-async def _create_bid_template(app: InProcessApp) -> None:
-    answer = await app.http.post(
-        "/v1/configs/templates",
-        json={
-            "name": "bid_sale",
-            "category": "MARKETING",
-            "language": "en",
-            "components": [{"type": "BODY", "text": "The sale is on."}],
-            "optimization_spec": {"bid_strategy": "LOWEST_COST_WITH_BID_CAP", "bid_amount": 1000},
-        },
-        headers={"D360-API-KEY": seed.CHANNEL_KEY},
-    )
-    assert answer.status_code == 200, answer.text
-    await app.advance(601)  # approved, then the ad sync window
 
 
 async def _send(app: InProcessApp, to: str) -> str:
@@ -94,7 +79,7 @@ async def test_each_market_outcome_has_a_test_number(
 ) -> None:
     await app.set_webhook(receiver.url)
     await enrol_async(app)
-    await _create_bid_template(app)
+    await create_bid_template_via_gateway(app)
     start = await now_async(app)
     if start % HOUR > HOUR - 120:
         start = await app.advance(120)  # the sends' deliveries stay within this hour
@@ -146,7 +131,7 @@ async def test_the_always_clearing_number_pays_at_most_its_max_price(
 ) -> None:
     await app.set_webhook(receiver.url)
     await enrol_async(app)
-    await _create_bid_template(app)
+    await create_bid_template_via_gateway(app)
     start = await now_async(app)
     await market_async(app, fixed={"IN": 1500})  # above the bid (1000): nobody else clears
     cleared = await _send(app, CLEARS_NOW)

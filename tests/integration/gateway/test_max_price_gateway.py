@@ -11,7 +11,12 @@ from typing import Any
 
 import pytest
 
-from tests.integration.emulator.max_price_support import enrol_async, market_async, write_seed
+from tests.integration.emulator.max_price_support import (
+    create_bid_template_via_gateway,
+    enrol_async,
+    market_async,
+    write_seed,
+)
 from tests.support import seed
 from tests.support.inprocess import InProcessApp, in_process_app
 from tests.support.receiver import WebhookReceiver, statuses
@@ -43,22 +48,6 @@ async def _send(
     return await app.send(body, path=path)
 
 
-async def _create_bid_template(app: InProcessApp) -> None:
-    answer = await app.http.post(
-        "/v1/configs/templates",
-        json={
-            "name": "bid_sale",
-            "category": "MARKETING",
-            "language": "en",
-            "components": [{"type": "BODY", "text": "The sale is on."}],
-            "optimization_spec": {"bid_strategy": "LOWEST_COST_WITH_BID_CAP", "bid_amount": 1000},
-        },
-        headers={"D360-API-KEY": seed.CHANNEL_KEY},
-    )
-    assert answer.status_code == 200, answer.text
-    await app.advance(601)  # approved, then the ad sync window
-
-
 def _price(app: InProcessApp, wamid: str) -> tuple[Any, ...] | None:
     conn = sqlite3.connect(app.data_dir / "gateway.db")
     try:
@@ -77,7 +66,7 @@ async def test_multiplier_passes_through_and_the_price_is_recorded(
 ) -> None:
     await app.set_webhook(receiver.url)
     await enrol_async(app)
-    await _create_bid_template(app)
+    await create_bid_template_via_gateway(app)
     await market_async(app, fixed={"IN": 1500})
     high = await _send(app, INDIA, 2)
     low = await _send(app, "919800000022", 1.2)
@@ -96,7 +85,7 @@ async def test_multiplier_passes_through_and_the_price_is_recorded(
 
 async def test_meta_refusals_are_given_locally(app: InProcessApp) -> None:
     await enrol_async(app)
-    await _create_bid_template(app)
+    await create_bid_template_via_gateway(app)
     via_messages = await _send(app, INDIA, path="/messages")
     assert via_messages.status_code == 400
     assert via_messages.json()["detail"]["error"]["code"] == 131061
@@ -118,7 +107,7 @@ async def test_meta_refusals_are_given_locally(app: InProcessApp) -> None:
 
 async def test_template_analytics_on_the_messaging_api(app: InProcessApp) -> None:
     await enrol_async(app)
-    await _create_bid_template(app)
+    await create_bid_template_via_gateway(app)
     await market_async(app, fixed={"IN": 900})
     assert (await _send(app, INDIA)).status_code == 200
     now = await app.advance(3600)

@@ -12,7 +12,12 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.integration.emulator.max_price_support import enrol_async, market_async, write_seed
+from tests.integration.emulator.max_price_support import (
+    create_bid_template_via_gateway,
+    enrol_async,
+    market_async,
+    write_seed,
+)
 from tests.integration.ui import hub_support as hs
 from tests.support import seed
 from tests.support.inprocess import InProcessApp, in_process_app
@@ -51,19 +56,7 @@ async def _facts(hub: hs.AsyncHubClient, wamid: str) -> str:
 
 async def test_the_message_page_shows_the_price(app: InProcessApp) -> None:
     await enrol_async(app)
-    created = await app.http.post(
-        "/v1/configs/templates",
-        json={
-            "name": "bid_sale",
-            "category": "MARKETING",
-            "language": "en",
-            "components": [{"type": "BODY", "text": "The sale is on."}],
-            "optimization_spec": {"bid_strategy": "LOWEST_COST_WITH_BID_CAP", "bid_amount": 1000},
-        },
-        headers={"D360-API-KEY": seed.CHANNEL_KEY},
-    )
-    assert created.status_code == 200, created.text
-    await app.advance(601)  # approved, then the ad sync window
+    await create_bid_template_via_gateway(app)
     await market_async(app, fixed={"IN": 700})
     bid = await _send(app, "919800000401", "bid_sale", 1.5)
     never = await _send(app, "919800000071", "bid_sale")  # a market that never clears
