@@ -36,6 +36,7 @@ from mmgate.domain.payloads import Template
 from mmgate.domain.routing import Route
 from mmgate.emulator import durable_chats
 from mmgate.emulator.conversations import UserMessage
+from mmgate.emulator.journal_batch import Batch, write_batch
 from mmgate.emulator.messages import SimMessage
 from mmgate.emulator.users import Behaviour
 from mmgate.emulator.world import WorldStore
@@ -181,96 +182,13 @@ class _Keep:
     final: str | None = None  # the final status its subscriber got, once it has
 
 
-class _Batch:
-    """Writes waiting for the next commit, folded: only a message's latest status is
-    written, and a message accepted and finished within one batch is not written."""
-
-    def __init__(self) -> None:
-        self.reset = False
-        self.accepted: dict[str, tuple[float, bytes]] = {}
-        self.status: dict[str, str] = {}
-        self.finished: set[str] = set()  # to forget
-        self.tapped: dict[str, bytes] = {}  # records rewritten after a tap
-        self.written_reset = False
-        self.written: dict[str, bytes | None] = {}  # None: let go
-        self.settings: bytes | None = None
-        self.overrides_reset = False
-        self.overrides: dict[str, bytes | None] = {}  # None: removed
-        self.conversations_reset = False
-        self.conversations: dict[tuple[str, str, str], float | None] = {}  # None: removed
-
-    def __bool__(self) -> bool:
-        return (
-            self.reset
-            or self.overrides_reset
-            or self.conversations_reset
-            or self.written_reset
-            or self.settings is not None
-            or bool(self.accepted)
-            or bool(self.status)
-            or bool(self.finished)
-            or bool(self.tapped)
-            or bool(self.written)
-            or bool(self.overrides)
-            or bool(self.conversations)
-        )
-
-    def write(self, conn: sqlite3.Connection) -> None:
-        """Inside the transaction the journal's writer opened for this batch."""
-        for wamid in self.finished:
-            self.status.pop(wamid, None)
-        finished = [(w,) for w in self.finished if self.accepted.pop(w, None) is None]
-        if self.reset:
-            conn.execute("DELETE FROM messages")
-        conn.executemany(
-            "INSERT OR REPLACE INTO messages VALUES (?, 'accepted', ?, ?)",
-            [(w, expires, record) for w, (expires, record) in self.accepted.items()],
-        )
-        conn.executemany(
-            "UPDATE messages SET status = ? WHERE meta_wamid = ?",
-            [(st, w) for w, st in self.status.items()],
-        )
-        conn.executemany(
-            "UPDATE messages SET record = ? WHERE meta_wamid = ?",
-            [(r, w) for w, r in self.tapped.items()],
-        )
-        conn.executemany("DELETE FROM messages WHERE meta_wamid = ?", finished)
-        durable_chats.write(conn, self.written_reset, self.written)
-        if self.settings is not None:
-            conn.execute("INSERT OR REPLACE INTO settings VALUES ('sandbox', ?)", (self.settings,))
-        if self.overrides_reset:
-            conn.execute("DELETE FROM overrides")
-        conn.executemany(
-            "INSERT OR REPLACE INTO overrides VALUES (?, ?)",
-            [(n, b) for n, b in self.overrides.items() if b is not None],
-        )
-        conn.executemany(
-            "DELETE FROM overrides WHERE number = ?",
-            [(n,) for n, b in self.overrides.items() if b is None],
-        )
-        if self.conversations_reset:
-            conn.execute("DELETE FROM conversations")
-        conn.executemany(
-            "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?, ?)",
-            [(*k, v) for k, v in self.conversations.items() if v is not None],
-        )
-        conn.executemany(
-            "DELETE FROM conversations WHERE kind = ? AND a = ? AND b = ?",
-            [k for k, v in self.conversations.items() if v is None],
-        )
-
-
-def _write_batch(conn: sqlite3.Connection, batch: _Batch) -> None:
-    batch.write(conn)
-
-
 class MessageJournal:
     def __init__(self, path: Path | None, *, writer: WriterKind = "thread") -> None:
         self.path = path
         self._writer_kind: WriterKind = writer
         self._engine: Engine | None = None  # the writer: a thread, or a process of its own
         self._conn: sqlite3.Connection | None = None
-        self._batch = _Batch()
+        self._batch = Batch()
         self._filled = asyncio.Event()
         self._commit: asyncio.Future[None] | None = None  # the commit the batch waits for
         self._task: asyncio.Task[None] | None = None
@@ -382,7 +300,7 @@ class MessageJournal:
         if self._conn is None:
             return
         kept = self._batch
-        self._batch = _Batch()
+        self._batch = Batch()
         self._batch.reset = True
         self._kept.clear()
         self._batch.written, self._batch.written_reset = kept.written, kept.written_reset
@@ -491,7 +409,7 @@ class MessageJournal:
             batch, done = self._take()
             try:
                 if batch and self._engine is not None:
-                    await self._engine.write(_write_batch, batch)
+                    await self._engine.write(write_batch, batch)
             except Exception:  # from the writer process, an error may cross as another type
                 log.exception("the emulator's message journal could not be written")
             finally:
@@ -500,8 +418,8 @@ class MessageJournal:
             if self._closing and not self._batch:
                 return
 
-    def _take(self) -> tuple[_Batch, asyncio.Future[None] | None]:
-        batch, self._batch = self._batch, _Batch()
+    def _take(self) -> tuple[Batch, asyncio.Future[None] | None]:
+        batch, self._batch = self._batch, Batch()
         done, self._commit = self._commit, None
         self._filled.clear()
         return batch, done
