@@ -37,11 +37,13 @@ class Hooks:
     arrivals: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     delivered: dict[str, float] = field(default_factory=dict)  # wamid -> first `delivered`
     read: dict[str, float] = field(default_factory=dict)  # wamid -> first `read`
-    webhooks: int = 0
+    webhooks: int = 0  # requests (one may carry several statuses)
+    statuses: int = 0
     bad_signatures: int = 0
     unreadable: int = 0
 
     def add(self, wamid: str, status: str, at: float) -> None:
+        self.statuses += 1
         self.arrivals.setdefault(wamid, []).append((status, at))
         if status == "delivered":
             self.delivered.setdefault(wamid, at)
@@ -156,5 +158,6 @@ def analyse(sends: list[Send], hooks: Hooks, lifecycle: float, window: float) ->
         "last_read_after_last_send_s": max(reads) - last_due if reads else None,
         "finished": len(lags),
         "webhooks": hooks.webhooks,
+        "statuses": hooks.statuses,
         **check(wamids, hooks),
     }

@@ -27,6 +27,8 @@ from mmgate.upstream.graph import GraphClient
 
 # Longer than any HTTP timeout a job can take: a lease never runs out under a live attempt.
 LEASE_SECONDS = 60.0
+# Jobs a relay worker holds per request slot when webhooks are batched.
+RELAY_FILL = 4
 
 
 class Workers:
@@ -50,6 +52,7 @@ class Workers:
             caches.partners,
             retry_4xx=s.webhook_retry_4xx,
             allow_private=s.private_webhooks_allowed,
+            batch_size=s.webhook_batch_size,
         )
         self.relay_workers = [
             OutboxWorker(
@@ -57,7 +60,9 @@ class Workers:
                 store,
                 clock,
                 self.deliverer,
-                concurrency=s.webhook_concurrency,
+                # Batched, a request carries many jobs: hold more of them than requests,
+                # so a claim fills the next batches while earlier ones are in flight.
+                concurrency=s.webhook_concurrency * min(s.webhook_batch_size, RELAY_FILL),
                 lease_seconds=LEASE_SECONDS,
             )
             for kind in (CLIENT_WEBHOOK, PARTNER_WEBHOOK)

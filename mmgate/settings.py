@@ -48,6 +48,11 @@ class Settings:
     upstream_concurrency: int = 64
     webhook_concurrency: int = 64
     webhook_timeout_seconds: float = 10.0
+    # Client webhooks one request may carry (one Meta notification, its `entry` array):
+    # what a claim finds for one channel leaves together; 1 = one event per request. Meta's
+    # ceiling for one notification is 1,000 updates; 100 keeps a body (~1 KB an event)
+    # well under receivers' limits.
+    webhook_batch_size: int = 100
     webhook_retry_4xx: bool = True  # Meta retries 4xx too; 410 Gone is never retried
     upstream_retry: RetryPolicy = field(default_factory=RetryPolicy)
     webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -85,6 +90,8 @@ class Settings:
         return f"http://{host}:{self.port}"
 
     def __post_init__(self) -> None:
+        if not 1 <= self.webhook_batch_size <= 1000:
+            raise ValueError("MMGATE_WEBHOOK_BATCH_SIZE must be 1 to 1000 (Meta's ceiling)")
         if self.sqlite_writer not in ("auto", "thread", "process"):
             raise ValueError(
                 f"MMGATE_SQLITE_WRITER must be auto, thread or process, not {self.sqlite_writer!r}"
@@ -130,6 +137,7 @@ _ENV_FIELDS = {
     "report_expired_as_failed": bool,
     "webhook_retry_4xx": bool,
     "webhook_timeout_seconds": float,
+    "webhook_batch_size": int,
     "key_rotation_overlap_seconds": float,
     "partner_api_requests_per_minute": float,
     "partner_api_auth_failures": int,

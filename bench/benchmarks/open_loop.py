@@ -176,7 +176,8 @@ def rows_for(results: list[dict[str, Any]]) -> list[Row]:
             "webhooks unsigned or badly signed",
             "hooks",
             [float(r["bad_signatures"]) for r in results],
-            note=f"of {total('webhooks'):,} received; {total('unreadable_webhooks')} unreadable"
+            note=f"of {total('webhooks'):,} received (carrying {total('statuses'):,} statuses); "
+            f"{total('unreadable_webhooks')} unreadable"
             "; target 0",
         ),
     ]

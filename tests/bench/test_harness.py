@@ -158,7 +158,7 @@ def test_open_loop_every_message_finished_in_order_and_signed(quick: QuickRun) -
         row = quick.row("open-loop", metric)
         assert row["value"] == 0, (metric, quick.table)
     note = quick.row("open-loop", "webhooks unsigned or badly signed")["note"]
-    received = re.search(r"of ([\d,]+) received", note)
+    received = re.search(r"carrying ([\d,]+) statuses", note)
     assert received and int(received.group(1).replace(",", "")) >= 1800  # 600 msgs x 3
 
 
