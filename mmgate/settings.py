@@ -44,8 +44,11 @@ class Settings:
     # Jobs a worker holds at once. Per-message order makes each webhook wait for the
     # previous one's outcome to be written (a claim -> post -> record cycle of a few ms),
     # so throughput is concurrency / cycle: these are well above what the receivers see,
-    # which each endpoint bounds on its own (EndpointBook).
-    upstream_concurrency: int = 64
+    # which each endpoint bounds on its own (EndpointBook). Upstream, Little's law sets the
+    # floor: Meta's top tier (1,000 msg/s a number) at ~150 ms a Graph call is ~150 sends in
+    # flight; 256 also carries the embedded emulator's cycle (claim, mark, send, record:
+    # three writes) at ~1,700 msg/s where 64 stopped at ~1,550 (bench/RESULTS.md).
+    upstream_concurrency: int = 256
     webhook_concurrency: int = 64
     webhook_timeout_seconds: float = 10.0
     # Client webhooks one request may carry (one Meta notification, its `entry` array):
@@ -90,6 +93,10 @@ class Settings:
         return f"http://{host}:{self.port}"
 
     def __post_init__(self) -> None:
+        if min(self.upstream_concurrency, self.webhook_concurrency) < 1:
+            raise ValueError(
+                "MMGATE_UPSTREAM_CONCURRENCY and MMGATE_WEBHOOK_CONCURRENCY must be >= 1"
+            )
         if not 1 <= self.webhook_batch_size <= 1000:
             raise ValueError("MMGATE_WEBHOOK_BATCH_SIZE must be 1 to 1000 (Meta's ceiling)")
         if self.sqlite_writer not in ("auto", "thread", "process"):
@@ -137,6 +144,8 @@ _ENV_FIELDS = {
     "report_expired_as_failed": bool,
     "webhook_retry_4xx": bool,
     "webhook_timeout_seconds": float,
+    "upstream_concurrency": int,
+    "webhook_concurrency": int,
     "webhook_batch_size": int,
     "key_rotation_overlap_seconds": float,
     "partner_api_requests_per_minute": float,
