@@ -24,6 +24,10 @@ from mmgate.storage.port import Job, JobOutcome, Store
 
 log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 0.5
+# Jobs one claim takes at most (a worker may hold more, over several claims): every job of
+# a claim starts in the same turn of the event loop, and 256 at once stalled the requests
+# queued behind them for tens of ms.
+MAX_CLAIM = 64
 
 
 class JobRunner(Protocol):
@@ -91,7 +95,7 @@ class OutboxWorker:
             return 0  # a read, not a write: most wake-ups of a quiet kind find nothing
         self._claiming += 1
         try:
-            jobs = await self._store.claim(self.kind, now, now + self._lease, free)
+            jobs = await self._store.claim(self.kind, now, now + self._lease, min(free, MAX_CLAIM))
         finally:
             self._claiming -= 1
         self._quiet = not jobs

@@ -58,7 +58,7 @@ class WebhookSender:
         *,
         concurrency: int = 64,
         batches_to: Callable[[str], bool] = lambda _url: False,
-        max_batch: int = 100,
+        max_batch: int = 25,
     ) -> None:
         self._scheduler = scheduler
         self._target = target  # webhook -> (its subscriber's callback URL, app secret)
