@@ -101,6 +101,7 @@ def _open_loop_result(**changes: Any) -> dict[str, Any]:
         "duplicates": 3,
         "unexpected_statuses": 0,
         "webhooks": 180003,
+        "statuses": 180003,
         "bad_signatures": 0,
         "unreadable_webhooks": 0,
     }
