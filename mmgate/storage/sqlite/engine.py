@@ -5,6 +5,11 @@ while the previous commit ran and commits it in one transaction, each item insid
 savepoint so one bad item never leaves a partial write and never fails its neighbours.
 One fsync then covers many sends.
 
+Two lanes: items written `first` (the accept: a client waits on it) make groups of their
+own, and the two lanes take turns when both wait; the other groups take at most
+`BULK_GROUP` items. An accept then waits for at most one short group ahead of its own,
+never behind a group of claims and outcomes hundreds of rows long (open loop: p99 accept).
+
 A write item is a module-level function and its arguments, `fn(conn, *args)`, never a
 closure: so the writer can run in a process of its own (`writer="process"`, what
 `mmgate serve` uses). SQLite's own work and the Python that builds each row then run on
@@ -19,6 +24,7 @@ import asyncio
 import queue
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,6 +38,7 @@ WriterKind: TypeAlias = Literal["thread", "process"]
 ItemResult: TypeAlias = tuple[bool, Any]
 _STOP = object()
 MAX_BATCH = 512
+BULK_GROUP = 16
 
 
 def connect(path: Path, *, synchronous: str) -> sqlite3.Connection:
@@ -117,12 +124,13 @@ class Engine:
         finally:
             conn.close()
 
-    async def write(self, fn: Callable[..., T], /, *args: Any) -> T:
-        """`fn(conn, *args)` inside the next group commit; its result, or its exception."""
+    async def write(self, fn: Callable[..., T], /, *args: Any, first: bool = False) -> T:
+        """`fn(conn, *args)` inside the next group commit; its result, or its exception.
+        `first`: ahead of the other queued items (see the module's docstring)."""
         assert self._loop is not None, "engine not started"
         _check_item(fn)
         future: asyncio.Future[T] = self._loop.create_future()
-        self._queue.put((fn, args, future))
+        self._queue.put((fn, args, future, first))
         return await future
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -136,27 +144,35 @@ class Engine:
 
     def _write_loop(self) -> None:
         writer = self._open_writer()
+        urgent: deque[Any] = deque()
+        bulk: deque[Any] = deque()
+        stop = last_urgent = False
         try:
-            while True:
-                first = self._queue.get()
-                if first is _STOP:
-                    return
-                batch = [first]
-                stop = False
-                while len(batch) < MAX_BATCH:
+            while not stop or urgent or bulk:
+                if not stop and not urgent and not bulk:
+                    stop = self._take(self._queue.get(), urgent, bulk)
+                while not stop:  # everything queued meanwhile, sorted into its lane
                     try:
                         item = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                    if item is _STOP:
-                        stop = True
-                        break
-                    batch.append(item)
-                self._commit(writer, batch)
-                if stop:
-                    return
+                    stop = self._take(item, urgent, bulk)
+                # Lanes take turns when both wait: accepts never starve the rest.
+                turn_urgent = bool(urgent) and not (last_urgent and bulk)
+                lane, size = (urgent, MAX_BATCH) if turn_urgent else (bulk, BULK_GROUP)
+                last_urgent = turn_urgent
+                if lane:
+                    self._commit(writer, [lane.popleft() for _ in range(min(size, len(lane)))])
         finally:
             writer.close()
+
+    @staticmethod
+    def _take(item: Any, urgent: deque[Any], bulk: deque[Any]) -> bool:
+        """File `item` in its lane; True when it is the stop mark."""
+        if item is _STOP:
+            return True
+        (urgent if item[3] else bulk).append(item)
+        return False
 
     def _open_writer(self) -> _Writer:
         if self._writer_kind == "process":
@@ -166,12 +182,13 @@ class Engine:
         return _ThreadWriter(connect(self.path, synchronous=self._synchronous))
 
     def _commit(self, writer: _Writer, batch: list[Any]) -> None:
-        results, total_changes = writer.commit([(fn, args) for fn, args, _ in batch])
+        results, total_changes = writer.commit([(fn, args) for fn, args, _, _ in batch])
         self.stats.batches += 1
         self.stats.items += len(batch)
         self.stats.rows = total_changes
         outcomes = [
-            (future, ok, value) for (_, _, future), (ok, value) in zip(batch, results, strict=True)
+            (future, ok, value)
+            for (_, _, future, _), (ok, value) in zip(batch, results, strict=True)
         ]
         assert self._loop is not None
         self._loop.call_soon_threadsafe(_settle, outcomes)

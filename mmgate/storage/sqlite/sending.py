@@ -23,7 +23,8 @@ class SendingQueries:
     async def accept(
         self, message: NewMessage, response: bytes, idempotency: IdempotencyClaim | None
     ) -> AcceptOutcome:
-        return await self.engine.write(_accept, message, response, idempotency)
+        # First: a client waits on this commit; claims and outcomes can wait a group.
+        return await self.engine.write(_accept, message, response, idempotency, first=True)
 
 
 def _accept(
