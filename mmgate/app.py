@@ -41,6 +41,10 @@ from mmgate.web.routing import FastRoute
 from mmgate.workspace import provision, spec
 
 log = logging.getLogger(__name__)
+# Allocations between young collections, and young (then middle) collections between
+# older ones; CPython's default is (700, 10, 10). Open loop at 1,000 msg/s: p99 accept
+# 27 -> 22 ms (bench/RESULTS.md).
+GC_THRESHOLDS = (50_000, 20, 50)
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -170,8 +174,11 @@ class MmgateApp:
             self.workers.start(self.emulator)
             # What startup built lives as long as the process: out of the collector's
             # reach, a full collection walks only what came after (a gen-2 pass under
-            # load went from ~35 ms to ~15 ms of stalled event loop, once a second).
+            # load went from ~35 ms to ~15 ms of stalled event loop, once a second), and
+            # collections come less often: each pass stalls every request in flight,
+            # and the pipeline makes few cycles (gen-2 passes collected nothing).
             gc.freeze()
+            gc.set_threshold(*GC_THRESHOLDS)
             try:
                 yield
             finally:

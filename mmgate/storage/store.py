@@ -407,7 +407,8 @@ class SqlStore(DeliveryLog, Hub):
                     first_granted=first.granted,
                     first_left=first.left,
                 )
-            ]
+            ],
+            first=True,  # sends wait on a grant that came late
         )
         granted, left = row
         return Taken(int(granted), float(left))

@@ -57,8 +57,10 @@ class Connector(ABC):
     async def fetch_all(self, query: str, /, **params: object) -> list[Row]: ...
 
     @abstractmethod
-    async def write(self, operations: Sequence[Operation], /) -> list[Any]:
-        """Run the operations in order in one transaction; one result each."""
+    async def write(self, operations: Sequence[Operation], /, *, first: bool = False) -> list[Any]:
+        """Run the operations in order in one transaction; one result each. `first`: a
+        request waits on it, so it goes ahead of queued background writes where the
+        backend queues them (SQLite's writer lanes)."""
 
     async def execute(self, query: str, /, **params: object) -> int:
         """A write of one statement; the number of rows it changed."""

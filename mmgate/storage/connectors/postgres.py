@@ -32,7 +32,8 @@ class PostgresConnector(Connector):
         rows = await self.db.read(lambda c: c.fetch(q.numbered, *args))
         return [tuple(r) for r in rows]
 
-    async def write(self, operations: Sequence[Operation], /) -> list[Any]:
+    async def write(self, operations: Sequence[Operation], /, *, first: bool = False) -> list[Any]:
+        # Each write has a pooled connection of its own: nothing queues ahead of `first`.
         bound = [(self._query(op.query), op) for op in operations]
         argument_lists = [
             [q.args(values) for values in op.rows] if op.returns == "many" else [q.args(op.params)]

@@ -31,9 +31,9 @@ class SqliteConnector(Connector):
         rows = await self.engine.read(lambda c: c.execute(q.sql, params).fetchall())
         return [tuple(r) for r in rows]
 
-    async def write(self, operations: Sequence[Operation], /) -> list[Any]:
+    async def write(self, operations: Sequence[Operation], /, *, first: bool = False) -> list[Any]:
         bound = [(self._bound(op.query, op.params, op.rows), op) for op in operations]
-        return await self.engine.write(_run_all, bound)
+        return await self.engine.write(_run_all, bound, first=first)
 
     def _bound(self, name: str, params: Params, rows: Sequence[Params] = ()) -> Query:
         """The query, once its parameters are checked (a wrong name fails here, not in
