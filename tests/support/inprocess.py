@@ -97,6 +97,17 @@ class InProcessApp:
         data: dict[str, Any] = response.json()
         return data
 
+    async def deliveries(self, **params: Any) -> list[dict[str, Any]]:
+        """The seed partner's webhook deliveries (Partner API), filtered by `params`."""
+        response = await self.http.get(
+            f"/api/v2/partners/{seed.PARTNER_ID}/webhook_deliveries",
+            params=params,
+            headers={"X-API-Key": seed.PARTNER_KEY},
+        )
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()["data"]["deliveries"]
+        return found
+
 
 TEST_SEED = Path("<the test seed>")  # tests/support/seed.py, written to tmp_path
 

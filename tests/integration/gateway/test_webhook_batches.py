@@ -30,13 +30,6 @@ async def _burst(app: InProcessApp, first: int = 0) -> list[str]:
     return wamids
 
 
-async def _deliveries(app: InProcessApp, **params: Any) -> list[dict[str, Any]]:
-    response = await app.http.get(PARTNER + "/webhook_deliveries", params=params, headers=HEADERS)
-    assert response.status_code == 200, response.text
-    found: list[dict[str, Any]] = response.json()["data"]["deliveries"]
-    return found
-
-
 def _assert_lifecycles(got: list[Any], wamids: list[str]) -> None:
     for wamid in wamids:
         lifecycle = [s["status"] for s in statuses(got) if s["id"] == wamid]
@@ -62,7 +55,7 @@ async def test_a_burst_leaves_in_fewer_requests_each_signed_and_in_order(
         signature = request.headers["x-mmgate-signature-256"]
         assert verify_delivery(seed.PARTNER_SECRET, ts, request.body, signature, now=ts)
     # Each event is still a delivery of its own, with the request's attempt recorded.
-    done = await _deliveries(app, state="done", limit=200)
+    done = await app.deliveries(state="done", limit=200)
     assert len(done) == 3 * BURST
     detail = await app.http.get(f"{PARTNER}/webhook_deliveries/{done[0]['id']}", headers=HEADERS)
     assert [a["status_code"] for a in detail.json()["data"]["attempts"]] == [200]
@@ -78,7 +71,7 @@ async def test_a_failed_batch_is_retried_event_by_event_and_loses_nothing(
     await receiver.wait_for_attempts_async(1)
     # Each message's `sent` was tried, in fewer requests than events, and each kept the
     # failure as its own attempt; the later statuses wait behind it.
-    tried = [d for d in await _deliveries(app, state="pending", limit=200) if d["attempts"]]
+    tried = [d for d in await app.deliveries(state="pending", limit=200) if d["attempts"]]
     assert len(tried) == BURST
     assert len(receiver.requests) < BURST
     receiver.answer_status = 200
@@ -86,7 +79,7 @@ async def test_a_failed_batch_is_retried_event_by_event_and_loses_nothing(
         await app.advance(600)
     got = await receiver.wait_for_async(lambda r: len(statuses(r)) >= 3 * BURST)
     _assert_lifecycles(got, wamids)
-    assert await _deliveries(app, state="failed") == []
+    assert await app.deliveries(state="failed") == []
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,13 +27,6 @@ async def _send(app: InProcessApp, to: str) -> str:
     return wamid
 
 
-async def _deliveries(app: InProcessApp, **params: Any) -> list[dict[str, Any]]:
-    response = await app.http.get(PARTNER + "/webhook_deliveries", params=params, headers=HEADERS)
-    assert response.status_code == 200, response.text
-    found: list[dict[str, Any]] = response.json()["data"]["deliveries"]
-    return found
-
-
 async def test_three_day_outage_loses_nothing_and_keeps_order(
     app: InProcessApp, receiver: WebhookReceiver
 ) -> None:
@@ -52,7 +44,7 @@ async def test_three_day_outage_loses_nothing_and_keeps_order(
     for wamid in wamids:
         lifecycle = [s["status"] for s in statuses(got) if s["id"] == wamid]
         assert lifecycle == ["sent", "delivered", "read"]
-    failing = await _deliveries(app, state="failed")
+    failing = await app.deliveries(state="failed")
     assert failing == []
 
 
@@ -69,13 +61,13 @@ async def test_every_attempt_is_recorded_and_410_stops_until_replayed(
     # `sent` failed on the 410; `delivered` and `read` fail behind it, never attempted
     # (order holds), so nothing is left pending for good.
     for _ in range(20):  # each advance settles what is in flight (a loaded machine)
-        failed = sorted(await _deliveries(app, state="failed"), key=lambda d: d["id"])
+        failed = sorted(await app.deliveries(state="failed"), key=lambda d: d["id"])
         if len(failed) >= 3:
             break
         await app.advance(1)
     assert [d["target"] for d in failed] == ["channel"] * 3
     assert [d["last_error"] for d in failed[1:]] == [HELD_BEHIND_FAILED] * 2
-    assert await _deliveries(app, state="pending") == []
+    assert await app.deliveries(state="pending") == []
     detail = await app.http.get(f"{PARTNER}/webhook_deliveries/{failed[0]['id']}", headers=HEADERS)
     attempts = detail.json()["data"]["attempts"]
     assert [a["status_code"] for a in attempts] == [410]
@@ -89,7 +81,7 @@ async def test_every_attempt_is_recorded_and_410_stops_until_replayed(
     await app.advance(61)  # the held statuses follow once the endpoint is resumed
     got = await receiver.wait_for_async(lambda r: any(s["status"] == "read" for s in statuses(r)))
     assert [s["status"] for s in statuses(got)] == ["sent", "delivered", "read"]
-    assert await _deliveries(app, state="failed") == []
+    assert await app.deliveries(state="failed") == []
     again = await app.http.post(
         f"{PARTNER}/webhook_deliveries/replay", json={"since": 0}, headers=HEADERS
     )
@@ -191,7 +183,7 @@ async def test_hanging_receiver_times_out_and_is_retried(
     await app.advance(1)
     await receiver.wait_for_arrivals_async(1)
     await app.advance(0)  # settles: the attempt has timed out and is recorded
-    (delivery,) = await _deliveries(app, state="pending")
+    (delivery,) = await app.deliveries(state="pending")
     detail = await app.http.get(f"{PARTNER}/webhook_deliveries/{delivery['id']}", headers=HEADERS)
     (attempt,) = detail.json()["data"]["attempts"]
     assert attempt["status_code"] is None and "Timeout" in attempt["error"]
